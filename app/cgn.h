@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The application: what the control thread and the workers share.
+ */
+#ifndef CGN_H
+#define CGN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "cgn_config.h"
+#include "cgn_neigh.h"
+#include "cgn_stats.h"
+
+struct cgn_worker;
+
+/* Events from a worker to the control thread (16 bytes, ring elements). */
+enum cgn_ev_type {
+	CGN_EV_LEARN = 1,   /* ip seen with this MAC: make/refresh entry */
+	CGN_EV_RESOLVE = 2, /* need the MAC of ip: send ARP */
+};
+
+struct cgn_event {
+	uint8_t type;
+	uint8_t side;
+	uint8_t mac[6];
+	uint32_t ip; /* network order */
+	uint32_t pad;
+};
+
+struct cgn_link {
+	uint16_t port_id;
+	struct rte_ether_addr mac;
+	uint32_t addr;     /* the box's address, network order */
+	uint32_t mask;     /* network order */
+	uint32_t gateway;  /* network order, 0 if none */
+};
+
+struct cgn_ctx {
+	struct cgn_config *cfg;
+	struct cgn_link link[CGN_SIDES];
+	struct cgn_neigh neigh;
+	struct rte_mempool *mp;
+	struct rte_ring *log_ring;  /* workers -> control: nat_log_event */
+	struct cgn_worker *workers[CGN_MAX_WORKERS];
+	unsigned int n_workers;
+	uint64_t tsc_hz;
+	uint64_t start_tsc;         /* with start_ns: wall time of a tsc */
+	uint64_t start_ns;
+	volatile bool quit;
+};
+
+#endif /* CGN_H */

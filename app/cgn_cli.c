@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Interactive prompt. Each command is a result struct, its tokens and an
+ * instance with a help string (the testpmd way); callbacks only format
+ * what cgn_show.c returns, the same data telemetry serves.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_num.h>
+#include <cmdline_parse_string.h>
+#include <cmdline_rdline.h>
+#include <cmdline_socket.h>
+#include <rte_cycles.h>
+
+#include "cgn_cli.h"
+#include "cgn_show.h"
+#include "cgn_worker.h"
+#include "ct_tcp.h"
+
+#define MAX_SHOWN 64
+
+struct cgn_cli {
+	struct cmdline *cl;
+	struct cgn_ctx *ctx;
+	struct cgn_ctrl *ctrl;
+	/* "clear stats" keeps a baseline; the counters themselves have one
+	 * writer each and are never reset by another thread.
+	 */
+	char base_keys[256][48];
+	uint64_t base_vals[256];
+	unsigned int n_base;
+};
+
+static struct cgn_cli g_cli;
+
+static uint64_t
+baseline(const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < g_cli.n_base; i++)
+		if (strcmp(g_cli.base_keys[i], key) == 0)
+			return g_cli.base_vals[i];
+	return 0;
+}
+
+static void
+print_kv(void *arg, const char *key, uint64_t val)
+{
+	struct cmdline *cl = arg;
+
+	val -= baseline(key);
+	/* Zero drop counters are noise at the prompt. */
+	if (val == 0 && strncmp(key, "drop_", 5) == 0)
+		return;
+	cmdline_printf(cl, "  %-28s %" PRIu64 "\n", key, val);
+}
+
+static void
+print_plain(void *arg, const char *key, uint64_t val)
+{
+	cmdline_printf(arg, "  %-28s %" PRIu64 "\n", key, val);
+}
+
+static void
+save_kv(void *arg, const char *key, uint64_t val)
+{
+	(void)arg;
+	if (g_cli.n_base == RTE_DIM(g_cli.base_keys))
+		return;
+	snprintf(g_cli.base_keys[g_cli.n_base], sizeof(g_cli.base_keys[0]),
+		 "%s", key);
+	g_cli.base_vals[g_cli.n_base++] = val;
+}
+
+/* show stats | show pool | show sessions | clear stats */
+struct cmd_show_result {
+	cmdline_fixed_string_t verb;
+	cmdline_fixed_string_t what;
+};
+
+static void
+print_session(void *arg, unsigned int worker, const struct ct_session *s)
+{
+	struct cmdline *cl = arg;
+	char in[INET_ADDRSTRLEN], out[INET_ADDRSTRLEN], rem[INET_ADDRSTRLEN];
+	uint64_t now = rte_rdtsc();
+	uint64_t idle = (now - s->last_seen) / g_cli.ctx->tsc_hz;
+
+	inet_ntop(AF_INET, &s->in_addr, in, sizeof(in));
+	inet_ntop(AF_INET, &s->out_addr, out, sizeof(out));
+	inet_ntop(AF_INET, &s->rem_addr, rem, sizeof(rem));
+	cmdline_printf(cl, "  w%u %-4s %s:%u -> %s:%u  remote %s:%u  %s  "
+		       "idle %" PRIu64 "s  pkts %" PRIu64 "/%" PRIu64 "\n",
+		       worker, s->proto == 6 ? "tcp" : s->proto == 17 ? "udp" :
+		       "icmp", in, ntohs(s->in_port), out, ntohs(s->out_port),
+		       rem, ntohs(s->rem_port),
+		       s->proto == 6 ? ct_tcp_state_name(s->state) : "-",
+		       idle, s->pkts[0], s->pkts[1]);
+}
+
+static void
+cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_show_result *r = parsed;
+	unsigned int n;
+
+	(void)data;
+	if (strcmp(r->verb, "clear") == 0) {
+		if (strcmp(r->what, "stats") != 0) {
+			cmdline_printf(cl, "only 'clear stats'\n");
+			return;
+		}
+		g_cli.n_base = 0;
+		cgn_show_stats(g_cli.ctx, g_cli.ctrl, -1, save_kv, NULL);
+		cmdline_printf(cl, "counters cleared (for this prompt only; "
+			       "telemetry keeps the totals)\n");
+		return;
+	}
+	if (strcmp(r->what, "stats") == 0) {
+		cmdline_printf(cl, "Totals (drop_* counters that are zero are "
+			       "not shown):\n");
+		cgn_show_stats(g_cli.ctx, g_cli.ctrl, -1, print_kv, cl);
+		for (n = 0; n < g_cli.ctx->n_workers && g_cli.ctx->n_workers > 1;
+		     n++) {
+			cmdline_printf(cl, "Worker %u:\n", n);
+			cgn_show_stats(g_cli.ctx, NULL, (int)n, print_plain, cl);
+		}
+	} else if (strcmp(r->what, "pool") == 0) {
+		cmdline_printf(cl, "Pool:\n");
+		cgn_show_pool(g_cli.ctx, print_plain, cl);
+	} else {
+		cmdline_printf(cl, "Sessions:\n");
+		cgn_show_sessions(g_cli.ctx, print_plain, cl);
+		n = cgn_walk_sessions(g_cli.ctx, MAX_SHOWN, print_session, cl);
+		if (n == MAX_SHOWN)
+			cmdline_printf(cl, "  (first %u shown)\n", MAX_SHOWN);
+	}
+}
+
+static cmdline_parse_token_string_t cmd_show_verb =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, verb, "show#clear");
+static cmdline_parse_token_string_t cmd_show_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what,
+				 "stats#sessions#pool");
+
+static cmdline_parse_inst_t cmd_show = {
+	.f = cmd_show_parsed,
+	.help_str = "show stats|sessions|pool: counters, sessions, pool use; "
+		    "clear stats: zero the counters shown here",
+	.tokens = { (void *)&cmd_show_verb, (void *)&cmd_show_what, NULL },
+};
+
+/* help | quit */
+struct cmd_word_result {
+	cmdline_fixed_string_t word;
+};
+
+static void
+cmd_word_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_word_result *r = parsed;
+
+	(void)data;
+	if (strcmp(r->word, "quit") == 0) {
+		cmdline_quit(cl);
+		return;
+	}
+	cmdline_printf(cl,
+		"Commands (TAB completes, ? lists):\n"
+		"  show stats      packets received, sent, consumed, dropped by\n"
+		"                  reason; sessions, mappings, blocks; ARP\n"
+		"  show sessions   sessions by protocol and TCP state, and the\n"
+		"                  first %u sessions\n"
+		"  show pool       addresses, port blocks used and free\n"
+		"  clear stats     zero the counters shown at this prompt\n"
+		"  help            this text\n"
+		"  quit            stop cgnat (like SIGTERM)\n", MAX_SHOWN);
+}
+
+static cmdline_parse_token_string_t cmd_word_word =
+	TOKEN_STRING_INITIALIZER(struct cmd_word_result, word, "help#quit");
+
+static cmdline_parse_inst_t cmd_word = {
+	.f = cmd_word_parsed,
+	.help_str = "help: list the commands; quit: stop cgnat",
+	.tokens = { (void *)&cmd_word_word, NULL },
+};
+
+static cmdline_parse_ctx_t main_ctx[] = {
+	(cmdline_parse_inst_t *)&cmd_show,
+	(cmdline_parse_inst_t *)&cmd_word,
+	NULL,
+};
+
+struct cgn_cli *
+cgn_cli_start(struct cgn_ctx *ctx, struct cgn_ctrl *ctrl)
+{
+	g_cli.ctx = ctx;
+	g_cli.ctrl = ctrl;
+	g_cli.cl = cmdline_stdin_new(main_ctx, "cgnat> ");
+	if (g_cli.cl == NULL)
+		return NULL;
+	return &g_cli;
+}
+
+int
+cgn_cli_poll(struct cgn_cli *cli)
+{
+	int st = cmdline_poll(cli->cl);
+
+	return st == RDLINE_EXITED || st < 0;
+}
+
+void
+cgn_cli_stop(struct cgn_cli *cli)
+{
+	cmdline_stdin_exit(cli->cl);
+	cli->cl = NULL;
+}

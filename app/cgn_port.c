@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "cgn_port.h"
+#include "cgn_worker.h"
+
+static uint32_t
+prefix_mask(uint8_t len)
+{
+	return rte_cpu_to_be_32(len ? ~0u << (32 - len) : 0);
+}
+
+static int
+port_setup(struct cgn_ctx *ctx, enum cgn_side side, char *err, size_t errlen)
+{
+	const struct cgn_link_config *lc = side == CGN_INSIDE ?
+		&ctx->cfg->inside : &ctx->cfg->outside;
+	struct cgn_link *l = &ctx->link[side];
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t q, nq = (uint16_t)ctx->n_workers;
+	uint16_t nrx = CGN_RX_DESC, ntx = CGN_TX_DESC;
+	int rc;
+
+	if (rte_eth_dev_get_port_by_name(lc->port, &l->port_id) != 0) {
+		snprintf(err, errlen, "port %s not found", lc->port);
+		return -1;
+	}
+	rc = rte_eth_dev_info_get(l->port_id, &info);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %s: info: %s", lc->port,
+			 rte_strerror(-rc));
+		return -1;
+	}
+	if (info.max_rx_queues < nq || info.max_tx_queues < nq) {
+		snprintf(err, errlen, "port %s has %u rx / %u tx queues, "
+			 "%u workers need one each (net_af_packet: qpairs=%u)",
+			 lc->port, info.max_rx_queues, info.max_tx_queues, nq,
+			 nq);
+		return -1;
+	}
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(l->port_id, nq, nq, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(l->port_id, &nrx, &ntx);
+	for (q = 0; rc == 0 && q < nq; q++) {
+		unsigned int lc_id = ctx->cfg->workers.lcores[q];
+		int socket = (int)rte_lcore_to_socket_id(lc_id);
+
+		rc = rte_eth_rx_queue_setup(l->port_id, q, nrx, socket, NULL,
+					    ctx->mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(l->port_id, q, ntx, socket,
+						    NULL);
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "port %s: setup: %s", lc->port,
+			 rte_strerror(-rc));
+		return -1;
+	}
+	rte_eth_macaddr_get(l->port_id, &l->mac);
+	l->addr = rte_cpu_to_be_32(lc->addr);
+	l->mask = prefix_mask(lc->plen);
+	l->gateway = rte_cpu_to_be_32(lc->gateway);
+	return 0;
+}
+
+int
+cgn_ports_init(struct cgn_ctx *ctx, char *err, size_t errlen)
+{
+	/* RX rings, TX rings, bursts in flight, the rings to and from
+	 * control, for both ports and every worker.
+	 */
+	unsigned int n = ctx->n_workers * 2 * (CGN_RX_DESC + CGN_TX_DESC +
+					       CGN_TX_BUF + 1024) + 4096;
+
+	ctx->mp = rte_pktmbuf_pool_create("cgn_mbuf", n, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  (int)rte_socket_id());
+	if (ctx->mp == NULL) {
+		snprintf(err, errlen, "cannot create the mbuf pool (%u): %s",
+			 n, rte_strerror(rte_errno));
+		return -1;
+	}
+	if (port_setup(ctx, CGN_INSIDE, err, errlen) != 0 ||
+	    port_setup(ctx, CGN_OUTSIDE, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+int
+cgn_ports_start(struct cgn_ctx *ctx, char *err, size_t errlen)
+{
+	unsigned int s;
+	int rc;
+
+	for (s = 0; s < CGN_SIDES; s++) {
+		rc = rte_eth_dev_start(ctx->link[s].port_id);
+		if (rc != 0) {
+			snprintf(err, errlen, "port %u: start: %s",
+				 ctx->link[s].port_id, rte_strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+cgn_ports_stop(struct cgn_ctx *ctx)
+{
+	unsigned int s;
+
+	for (s = 0; s < CGN_SIDES; s++) {
+		rte_eth_dev_stop(ctx->link[s].port_id);
+		rte_eth_dev_close(ctx->link[s].port_id);
+	}
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Ethernet ports: one inside, one outside; one RX and one TX queue per
+ * worker on each.
+ */
+#ifndef CGN_PORT_H
+#define CGN_PORT_H
+
+#include <stddef.h>
+
+#include "cgn.h"
+
+#define CGN_RX_DESC 1024
+#define CGN_TX_DESC 1024
+
+/* Create the mbuf pool, configure both ports, fill ctx->link[]. */
+int cgn_ports_init(struct cgn_ctx *ctx, char *err, size_t errlen);
+int cgn_ports_start(struct cgn_ctx *ctx, char *err, size_t errlen);
+void cgn_ports_stop(struct cgn_ctx *ctx);
+
+#endif /* CGN_PORT_H */

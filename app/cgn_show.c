@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include "cgn_show.h"
+#include "cgn_worker.h"
+#include "ct_table.h"
+#include "ct_tcp.h"
+#include "nat_pool.h"
+
+const char *const cgn_drop_names[CGN_DROP_MAX] = {
+#define CGN_X_NAME(name, help) #name,
+	CGN_DROP_REASONS(CGN_X_NAME)
+#undef CGN_X_NAME
+};
+
+const char *const cgn_drop_help[CGN_DROP_MAX] = {
+#define CGN_X_HELP(name, help) help,
+	CGN_DROP_REASONS(CGN_X_HELP)
+#undef CGN_X_HELP
+};
+
+/* Relaxed 64-bit load of a counter another thread writes. */
+static inline uint64_t
+rd(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void
+sum_stats(const struct cgn_ctx *ctx, int worker, struct cgn_stats *t)
+{
+	unsigned int i, k;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < ctx->n_workers; i++) {
+		const struct cgn_stats *s = &ctx->workers[i]->stats;
+
+		if (worker >= 0 && (unsigned int)worker != i)
+			continue;
+		for (k = 0; k < CGN_SIDES; k++) {
+			t->rx[k] += rd(&s->rx[k]);
+			t->tx[k] += rd(&s->tx[k]);
+		}
+		t->consumed += rd(&s->consumed);
+		t->generated += rd(&s->generated);
+		t->hairpinned += rd(&s->hairpinned);
+		for (k = 0; k < CGN_DROP_MAX; k++)
+			t->drop[k] += rd(&s->drop[k]);
+		t->sessions_created += rd(&s->sessions_created);
+		t->sessions_expired += rd(&s->sessions_expired);
+		t->mappings_created += rd(&s->mappings_created);
+		t->mappings_freed += rd(&s->mappings_freed);
+		t->blocks_allocated += rd(&s->blocks_allocated);
+		t->blocks_released += rd(&s->blocks_released);
+		t->log_ring_full += rd(&s->log_ring_full);
+	}
+}
+
+void
+cgn_show_stats(const struct cgn_ctx *ctx, const struct cgn_ctrl *ctrl,
+	       int worker, cgn_kv_fn fn, void *arg)
+{
+	struct cgn_stats t;
+	char key[64];
+	unsigned int k;
+
+	sum_stats(ctx, worker, &t);
+	fn(arg, "rx", t.rx[CGN_INSIDE] + t.rx[CGN_OUTSIDE]);
+	fn(arg, "tx", t.tx[CGN_INSIDE] + t.tx[CGN_OUTSIDE]);
+	fn(arg, "consumed", t.consumed);
+	fn(arg, "dropped", cgn_stats_dropped(&t));
+	fn(arg, "rx_inside", t.rx[CGN_INSIDE]);
+	fn(arg, "rx_outside", t.rx[CGN_OUTSIDE]);
+	fn(arg, "tx_inside", t.tx[CGN_INSIDE]);
+	fn(arg, "tx_outside", t.tx[CGN_OUTSIDE]);
+	fn(arg, "generated", t.generated);
+	fn(arg, "hairpinned", t.hairpinned);
+	fn(arg, "sessions_created", t.sessions_created);
+	fn(arg, "sessions_expired", t.sessions_expired);
+	fn(arg, "mappings_created", t.mappings_created);
+	fn(arg, "mappings_freed", t.mappings_freed);
+	fn(arg, "blocks_allocated", t.blocks_allocated);
+	fn(arg, "blocks_released", t.blocks_released);
+	fn(arg, "log_ring_full", t.log_ring_full);
+	for (k = 0; k < CGN_DROP_MAX; k++) {
+		snprintf(key, sizeof(key), "drop_%s", cgn_drop_names[k]);
+		fn(arg, key, t.drop[k]);
+	}
+	if (worker < 0 && ctrl != NULL) {
+#define CGN_X_CTRL(name, help) fn(arg, #name, rd(&ctrl->stats.name));
+		CGN_CTRL_STATS(CGN_X_CTRL)
+#undef CGN_X_CTRL
+	}
+}
+
+void
+cgn_show_pool(const struct cgn_ctx *ctx, cgn_kv_fn fn, void *arg)
+{
+	uint64_t subs = 0, maps = 0, blocks_used = 0, bytes = 0;
+	const struct nat_pool *p0 = ctx->workers[0]->pool;
+	uint64_t blocks_total = (uint64_t)p0->p.n_addrs * p0->blocks_per_addr;
+	unsigned int i;
+
+	for (i = 0; i < ctx->n_workers; i++) {
+		const struct nat_pool *p = ctx->workers[i]->pool;
+
+		subs += __atomic_load_n(&p->n_subs, __ATOMIC_RELAXED);
+		maps += __atomic_load_n(&p->n_maps, __ATOMIC_RELAXED);
+		blocks_used += __atomic_load_n(&p->n_blocks_used,
+					       __ATOMIC_RELAXED);
+		bytes += p->bytes;
+	}
+	fn(arg, "addresses", p0->p.n_addrs);
+	fn(arg, "port_lo", p0->p.port_lo);
+	fn(arg, "port_hi", p0->p.port_hi);
+	fn(arg, "block_size", p0->p.block_size);
+	fn(arg, "blocks_per_address", p0->blocks_per_addr);
+	fn(arg, "blocks_total", blocks_total);
+	fn(arg, "blocks_used", blocks_used);
+	fn(arg, "blocks_free", blocks_total - blocks_used);
+	fn(arg, "subscribers", subs);
+	fn(arg, "mappings", maps);
+	fn(arg, "max_blocks_per_subscriber", p0->p.max_blocks_per_sub);
+	fn(arg, "pool_bytes", bytes);
+}
+
+struct sess_count {
+	uint64_t st[8];
+};
+
+static void
+count_tcp(void *arg, unsigned int worker, const struct ct_session *s)
+{
+	static const char *const names[] = { "none", "syn", "established",
+					     "fin-wait", "closing", "reset" };
+	struct sess_count *c = arg;
+	const char *n = ct_tcp_state_name(s->state);
+	unsigned int i;
+
+	(void)worker;
+	if (s->proto != 6)
+		return;
+	for (i = 0; i < RTE_DIM(names); i++)
+		if (strcmp(n, names[i]) == 0)
+			c->st[i]++;
+}
+
+void
+cgn_show_sessions(const struct cgn_ctx *ctx, cgn_kv_fn fn, void *arg)
+{
+	uint64_t tcp = 0, udp = 0, icmp = 0, cap = 0, bytes = 0;
+	struct sess_count c;
+	unsigned int i;
+
+	for (i = 0; i < ctx->n_workers; i++) {
+		const struct ct_table *t = ctx->workers[i]->ct;
+
+		tcp += __atomic_load_n(&t->by_proto[0], __ATOMIC_RELAXED);
+		udp += __atomic_load_n(&t->by_proto[1], __ATOMIC_RELAXED);
+		icmp += __atomic_load_n(&t->by_proto[2], __ATOMIC_RELAXED);
+		cap += t->capacity;
+		bytes += t->bytes;
+	}
+	fn(arg, "total", tcp + udp + icmp);
+	fn(arg, "tcp", tcp);
+	fn(arg, "udp", udp);
+	fn(arg, "icmp", icmp);
+	fn(arg, "capacity", cap);
+	fn(arg, "table_bytes", bytes);
+	memset(&c, 0, sizeof(c));
+	cgn_walk_sessions(ctx, UINT32_MAX, count_tcp, &c);
+	fn(arg, "tcp_none", c.st[0]);
+	fn(arg, "tcp_syn", c.st[1]);
+	fn(arg, "tcp_established", c.st[2]);
+	fn(arg, "tcp_fin_wait", c.st[3]);
+	fn(arg, "tcp_closing", c.st[4]);
+	fn(arg, "tcp_reset", c.st[5]);
+}
+
+unsigned int
+cgn_walk_sessions(const struct cgn_ctx *ctx, unsigned int max, cgn_sess_fn fn,
+		  void *arg)
+{
+	unsigned int w, n = 0;
+	uint32_t i;
+
+	for (w = 0; w < ctx->n_workers && n < max; w++) {
+		const struct ct_table *t = ctx->workers[w]->ct;
+
+		for (i = 0; i < t->capacity && n < max; i++) {
+			struct ct_session s;
+
+			/* A copy: the worker may be changing the entry. */
+			memcpy(&s, &t->sessions[i], sizeof(s));
+			if (s.proto == 0)
+				continue;
+			fn(arg, w, &s);
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,1099 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The packet path of a worker lcore.
+ *
+ * A burst goes through three passes so that memory latency overlaps:
+ *   1. parse and classify every packet, compute its session key and hash,
+ *      prefetch the hash bucket;
+ *   2. read the bucket, prefetch the candidate session;
+ *   3. verify the session and translate, or take the slow path (new
+ *      session, own address, ICMP generation, drop).
+ * Every packet ends forwarded, consumed or dropped under a named reason.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "cgn_worker.h"
+#include "ct_table.h"
+#include "ct_tcp.h"
+#include "nat_cksum.h"
+#include "nat_pool.h"
+
+#define SHARED_NET RTE_BE32(0x64400000) /* 100.64.0.0/10, RFC 6598 */
+#define SHARED_MASK RTE_BE32(0xffc00000)
+#define ICMP_PER_SEC 1000
+#define ICMP_BURST 100
+#define ICMP_TIME_EXCEEDED 11 /* RFC 792 */
+
+/* Address of a 16-bit header field, without -Waddress-of-packed-member. */
+#define FIELD16(base, type, field) \
+	((uint16_t *)((uintptr_t)(base) + offsetof(type, field)))
+
+enum pkt_action {
+	ACT_DONE = 0,   /* already dropped or consumed */
+	ACT_LOOKUP,     /* translate: look the session up */
+};
+
+struct pkt_meta {
+	struct rte_ipv4_hdr *ip;
+	uint16_t *port_p;  /* inside side's port (in2out src, out2in dst) */
+	uint16_t *ck_p;    /* L4 checksum field */
+	uint8_t proto;
+	uint8_t tcp_flags;
+	uint8_t action;
+	uint8_t icmp_type;
+	struct ct_key key;
+	uint32_t hash;
+	uint32_t cand;
+};
+
+static inline void
+drop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_drop why)
+{
+	w->stats.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Queue a packet for transmission on a side. */
+static inline void
+tx_enqueue(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m)
+{
+	if (unlikely(w->ntx[side] == CGN_TX_BUF))
+		cgn_worker_flush(w);
+	w->txb[side][w->ntx[side]++] = m;
+}
+
+void
+cgn_worker_flush(struct cgn_worker *w)
+{
+	unsigned int side;
+
+	for (side = 0; side < CGN_SIDES; side++) {
+		uint16_t n = w->ntx[side], sent, i;
+
+		if (n == 0)
+			continue;
+		sent = rte_eth_tx_burst(w->ctx->link[side].port_id, w->txq,
+					w->txb[side], n);
+		for (i = sent; i < n; i++) {
+			struct rte_mbuf *m = w->txb[side][i];
+
+			/* Generated packets are not in the rx accounting. */
+			if (m->hash.usr == 0) {
+				w->stats.tx[side]--;
+				w->stats.drop[CGN_DROP_tx_full]++;
+			}
+			rte_pktmbuf_free(m);
+		}
+		w->ntx[side] = 0;
+	}
+}
+
+/* Tell the control thread something; losing it is harmless. */
+static void
+send_event(struct cgn_worker *w, uint8_t type, uint8_t side, uint32_t ip,
+	   const struct rte_ether_addr *mac)
+{
+	struct cgn_event ev = { .type = type, .side = side, .ip = ip };
+
+	if (mac != NULL)
+		memcpy(ev.mac, mac->addr_bytes, 6);
+	rte_ring_sp_enqueue_elem(w->ev_ring, &ev, sizeof(ev));
+}
+
+/* Next hop MAC for a neighbour index cached in *nh (looked up if unset). */
+static inline bool
+next_hop_mac(struct cgn_worker *w, uint32_t *nh, uint8_t side, uint32_t ip,
+	     struct rte_ether_addr *mac)
+{
+	const struct cgn_neigh *nb = &w->ctx->neigh;
+
+	if (unlikely(*nh == UINT32_MAX)) {
+		*nh = cgn_neigh_lookup(nb, side, ip);
+		if (*nh == UINT32_MAX) {
+			send_event(w, CGN_EV_RESOLVE, side, ip, NULL);
+			return false;
+		}
+	}
+	if (unlikely(!cgn_neigh_mac(nb, *nh, mac))) {
+		send_event(w, CGN_EV_RESOLVE, side, ip, NULL);
+		return false;
+	}
+	return true;
+}
+
+static inline bool
+is_subscriber(const struct cgn_worker *w, uint32_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n_sub; i++)
+		if ((a & w->sub_mask[i]) == w->sub_net[i])
+			return true;
+	return false;
+}
+
+/* Is a source address one no host may use (RFC 1812 5.3.7)? */
+static inline bool
+bad_source(uint32_t a)
+{
+	uint8_t first = ((const uint8_t *)&a)[0];
+
+	return a == 0 || first == 127 || first >= 224;
+}
+
+static bool
+icmp_token(struct cgn_worker *w, uint64_t now)
+{
+	uint64_t per = w->ctx->tsc_hz / ICMP_PER_SEC;
+	uint64_t floor = now - per * ICMP_BURST;
+
+	if (per == 0)
+		per = 1;
+	if (w->icmp_tokens_tsc < floor || w->icmp_tokens_tsc > now)
+		w->icmp_tokens_tsc = floor;
+	if (w->icmp_tokens_tsc + per > now)
+		return false;
+	w->icmp_tokens_tsc += per;
+	return true;
+}
+
+/*
+ * Send an ICMP error about packet m (RFC 792, RFC 1812 4.3.2.3) from the
+ * box's address on `side`, back to the sender's MAC. m is not consumed.
+ */
+static void
+send_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+		uint8_t type, uint8_t code, uint64_t now)
+{
+	struct rte_ether_hdr *oe = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *oip = (struct rte_ipv4_hdr *)(oe + 1);
+	uint16_t ohl = (uint16_t)rte_ipv4_hdr_len(oip);
+	uint16_t olen = rte_be_to_cpu_16(oip->total_length);
+	struct rte_ether_hdr *e;
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *ic;
+	struct rte_mbuf *r;
+	uint16_t quote, len;
+
+	/* Never about an ICMP error, a fragment other than the first, or
+	 * a packet to or from a broadcast/multicast address.
+	 */
+	if (oip->next_proto_id == IPPROTO_ICMP) {
+		const struct rte_icmp_hdr *oic =
+			(const struct rte_icmp_hdr *)((const uint8_t *)oip +
+						      ohl);
+		if (oic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
+		    oic->icmp_type != RTE_IP_ICMP_ECHO_REPLY)
+			return;
+	}
+	if ((rte_be_to_cpu_16(oip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) ||
+	    rte_is_multicast_ether_addr(&oe->dst_addr))
+		return;
+	if (!icmp_token(w, now))
+		return;
+	r = rte_pktmbuf_alloc(w->ctx->mp);
+	if (r == NULL)
+		return;
+	/* Quote the header and as much data as fits in 576 bytes. */
+	quote = RTE_MIN(olen, (uint16_t)(576 - 28));
+	len = (uint16_t)(sizeof(*e) + sizeof(*ip) + sizeof(*ic) + quote);
+	e = (struct rte_ether_hdr *)rte_pktmbuf_append(r, len);
+	if (e == NULL) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	rte_ether_addr_copy(&oe->src_addr, &e->dst_addr);
+	rte_ether_addr_copy(&w->ctx->link[side].mac, &e->src_addr);
+	e->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(e + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*e)));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = w->own[side];
+	ip->dst_addr = oip->src_addr;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ic = (struct rte_icmp_hdr *)(ip + 1);
+	ic->icmp_type = type;
+	ic->icmp_code = code;
+	ic->icmp_cksum = 0;
+	ic->icmp_ident = 0;
+	ic->icmp_seq_nb = 0;
+	memcpy(ic + 1, oip, quote);
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, sizeof(*ic) + quote);
+	r->hash.usr = 1;
+	w->stats.generated++;
+	tx_enqueue(w, side, r);
+}
+
+/* Answer an ICMP echo request to one of the box's addresses, in place. */
+static void
+answer_echo(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+	    struct pkt_meta *pm)
+{
+	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = pm->ip;
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)ip +
+						      rte_ipv4_hdr_len(ip));
+	uint32_t a;
+
+	rte_ether_addr_copy(&e->src_addr, &e->dst_addr);
+	rte_ether_addr_copy(&w->ctx->link[side].mac, &e->src_addr);
+	a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = 64;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	ic->icmp_cksum = nat_cksum_apply(ic->icmp_cksum, nat_cksum_fold(
+		nat_cksum_word(RTE_BE16(RTE_IP_ICMP_ECHO_REQUEST << 8),
+			       RTE_BE16(RTE_IP_ICMP_ECHO_REPLY << 8))));
+	w->stats.consumed++;
+	w->stats.generated++;
+	m->hash.usr = 1;
+	tx_enqueue(w, side, m);
+}
+
+/*
+ * Pass 1 for one packet: validate L2-L4 and fill the lookup key.
+ * Returns false when the packet was dropped or consumed.
+ */
+static bool
+parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+      struct pkt_meta *pm, uint64_t now)
+{
+	struct rte_ether_hdr *e;
+	struct rte_ipv4_hdr *ip;
+	uint16_t ihl, tot, frag;
+	uint8_t *l4;
+	uint32_t l4len;
+
+	if (unlikely(m->data_len < sizeof(*e))) {
+		drop(w, m, CGN_DROP_eth_short);
+		return false;
+	}
+	e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+		m->port = side;
+		if (rte_ring_sp_enqueue(w->slow_ring, m) != 0) {
+			drop(w, m, CGN_DROP_slow_ring_full);
+			return false;
+		}
+		w->stats.consumed++;
+		return false;
+	}
+	if (unlikely(e->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		drop(w, m, CGN_DROP_eth_unsupported);
+		return false;
+	}
+	if (unlikely(!rte_is_same_ether_addr(&e->dst_addr,
+					     &w->ctx->link[side].mac))) {
+		drop(w, m, CGN_DROP_eth_not_for_us);
+		return false;
+	}
+	/* The whole IP header must be in the first segment. */
+	ip = (struct rte_ipv4_hdr *)(e + 1);
+	if (unlikely(m->data_len < sizeof(*e) + sizeof(*ip) ||
+		     (ip->version_ihl >> 4) != 4)) {
+		drop(w, m, CGN_DROP_ip_malformed);
+		return false;
+	}
+	ihl = (uint16_t)rte_ipv4_hdr_len(ip);
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(ihl < sizeof(*ip) || tot < ihl ||
+		     m->data_len < sizeof(*e) + ihl ||
+		     m->pkt_len < sizeof(*e) + (uint32_t)tot)) {
+		drop(w, m, CGN_DROP_ip_malformed);
+		return false;
+	}
+	if (unlikely(rte_raw_cksum(ip, ihl) != 0xffff)) {
+		drop(w, m, CGN_DROP_ip_bad_cksum);
+		return false;
+	}
+	/* Drop Ethernet padding so lengths agree from here on. */
+	if (m->pkt_len > sizeof(*e) + (uint32_t)tot)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(*e) - tot));
+	frag = rte_be_to_cpu_16(ip->fragment_offset);
+	if (unlikely(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
+		drop(w, m, CGN_DROP_ip_fragment);
+		return false;
+	}
+	if (unlikely(bad_source(ip->src_addr))) {
+		drop(w, m, CGN_DROP_ip_bad_src);
+		return false;
+	}
+	pm->ip = ip;
+	pm->proto = ip->next_proto_id;
+	l4 = (uint8_t *)ip + ihl;
+	l4len = (uint32_t)(tot - ihl);
+	if (unlikely(m->data_len < sizeof(*e) + tot)) {
+		/* Multi-segment: the L4 header must be in the first one. */
+		l4len = m->data_len - sizeof(*e) - ihl;
+	}
+
+	/* Addressed to the box itself? */
+	if (unlikely(ip->dst_addr == w->own[CGN_INSIDE] ||
+		     ip->dst_addr == w->own[CGN_OUTSIDE])) {
+		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
+
+		if (pm->proto == IPPROTO_ICMP && l4len >= sizeof(*ic) &&
+		    ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
+		    ic->icmp_code == 0 && tot == m->data_len - sizeof(*e) &&
+		    rte_raw_cksum(ic, l4len) == 0xffff) {
+			answer_echo(w, side, m, pm);
+			return false;
+		}
+		drop(w, m, CGN_DROP_in_dst_own);
+		return false;
+	}
+	if (side == CGN_OUTSIDE &&
+	    unlikely((ip->src_addr & SHARED_MASK) == SHARED_NET)) {
+		drop(w, m, CGN_DROP_out_src_shared);
+		return false;
+	}
+	if (unlikely(ip->time_to_live <= 1)) {
+		send_icmp_error(w, side, m, ICMP_TIME_EXCEEDED, 0, now);
+		drop(w, m, CGN_DROP_ttl_exceeded);
+		return false;
+	}
+
+	pm->key.proto = pm->proto;
+	pm->key.pad[0] = pm->key.pad[1] = pm->key.pad[2] = 0;
+	switch (pm->proto) {
+	case IPPROTO_TCP: {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		if (unlikely(l4len < sizeof(*th) ||
+			     (th->data_off >> 4) < 5 ||
+			     (uint32_t)(th->data_off >> 4) * 4 > l4len)) {
+			drop(w, m, CGN_DROP_l4_malformed);
+			return false;
+		}
+		pm->tcp_flags = th->tcp_flags;
+		pm->ck_p = FIELD16(l4, struct rte_tcp_hdr, cksum);
+		if (side == CGN_INSIDE) {
+			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, src_port);
+			pm->key.b_port = th->dst_port;
+		} else {
+			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, dst_port);
+			pm->key.b_port = th->src_port;
+		}
+		break;
+	}
+	case IPPROTO_UDP: {
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
+
+		if (unlikely(l4len < sizeof(*uh) ||
+			     rte_be_to_cpu_16(uh->dgram_len) < sizeof(*uh) ||
+			     rte_be_to_cpu_16(uh->dgram_len) > tot - ihl)) {
+			drop(w, m, CGN_DROP_l4_malformed);
+			return false;
+		}
+		pm->ck_p = FIELD16(l4, struct rte_udp_hdr, dgram_cksum);
+		if (side == CGN_INSIDE) {
+			pm->port_p = FIELD16(l4, struct rte_udp_hdr, src_port);
+			pm->key.b_port = uh->dst_port;
+		} else {
+			pm->port_p = FIELD16(l4, struct rte_udp_hdr, dst_port);
+			pm->key.b_port = uh->src_port;
+		}
+		break;
+	}
+	case IPPROTO_ICMP: {
+		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
+
+		if (unlikely(l4len < sizeof(*ic))) {
+			drop(w, m, CGN_DROP_l4_malformed);
+			return false;
+		}
+		if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
+		    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY) {
+			drop(w, m, CGN_DROP_icmp_unsupported);
+			return false;
+		}
+		pm->icmp_type = ic->icmp_type;
+		pm->ck_p = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
+		pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
+		pm->key.b_port = 0;
+		break;
+	}
+	default:
+		drop(w, m, CGN_DROP_l4_unsupported);
+		return false;
+	}
+	if (side == CGN_INSIDE) {
+		pm->key.a_addr = ip->src_addr;
+		pm->key.b_addr = ip->dst_addr;
+	} else {
+		pm->key.a_addr = ip->dst_addr;
+		pm->key.b_addr = ip->src_addr;
+	}
+	pm->key.a_port = *pm->port_p;
+	pm->action = ACT_LOOKUP;
+	return true;
+}
+
+/* RFC 1624 deltas for a session, in2out direction. */
+static void
+session_deltas(struct ct_session *s)
+{
+	uint32_t d_ip = nat_cksum_addr(s->in_addr, s->out_addr);
+
+	s->ck_ip = nat_cksum_fold(d_ip);
+	if (s->proto == IPPROTO_ICMP) /* no pseudo-header: identifier only */
+		s->ck_l4 = nat_cksum_fold(nat_cksum_word(s->in_port,
+							 s->out_port));
+	else
+		s->ck_l4 = nat_cksum_fold(d_ip + nat_cksum_word(s->in_port,
+								s->out_port));
+}
+
+static enum cgn_drop
+nat_err_drop(enum nat_err e)
+{
+	switch (e) {
+	case NAT_ERR_POOL_EXHAUSTED: return CGN_DROP_pool_exhausted;
+	case NAT_ERR_PORTS_EXHAUSTED: return CGN_DROP_ports_exhausted;
+	default: return CGN_DROP_table_full;
+	}
+}
+
+/* Add a session for mapping map_idx with the remote endpoint of key. */
+static uint32_t
+session_add(struct cgn_worker *w, uint32_t map_idx, uint32_t rem_addr,
+	    uint16_t rem_port, uint8_t flags, uint64_t now,
+	    enum cgn_drop *why)
+{
+	struct nat_pool *pool = w->pool;
+	struct nat_mapping *mp = &pool->maps[map_idx];
+	struct nat_subscriber *sub = &pool->subs[mp->sub_idx];
+	struct ct_session *s;
+	uint32_t idx;
+
+	if (sub->n_sessions >= w->sessions_per_sub) {
+		*why = CGN_DROP_session_limit;
+		return CT_NONE;
+	}
+	idx = ct_alloc(w->ct);
+	if (idx == CT_NONE) {
+		*why = CGN_DROP_table_full;
+		return CT_NONE;
+	}
+	s = &w->ct->sessions[idx];
+	s->in_addr = mp->in_addr;
+	s->in_port = mp->in_port;
+	s->out_addr = mp->out_addr;
+	s->out_port = mp->out_port;
+	s->rem_addr = rem_addr;
+	s->rem_port = rem_port;
+	s->proto = mp->proto;
+	s->flags = flags;
+	s->map_idx = map_idx;
+	s->last_seen = now;
+	session_deltas(s);
+	if (ct_insert(w->ct, idx) < 0) {
+		*why = CGN_DROP_table_full;
+		return CT_NONE;
+	}
+	s->next = mp->sess_head;
+	mp->sess_head = idx;
+	mp->n_sessions++;
+	sub->n_sessions++;
+	w->stats.sessions_created++;
+	return idx;
+}
+
+/* A new outbound flow: the slow path of in2out. */
+static uint32_t
+create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
+	      uint64_t now, enum cgn_drop *why)
+{
+	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct nat_pool *pool = w->pool;
+	const struct ct_key *k = &pm->key;
+	uint32_t sub_idx, map_idx = NAT_NONE, idx;
+	uint8_t flags = 0;
+	enum nat_err err;
+
+	if (!is_subscriber(w, k->a_addr)) {
+		*why = CGN_DROP_in_src_not_subscriber;
+		return CT_NONE;
+	}
+	if ((k->b_addr & SHARED_MASK) == SHARED_NET ||
+	    is_subscriber(w, k->b_addr)) {
+		*why = CGN_DROP_in_dst_shared;
+		return CT_NONE;
+	}
+	if (nat_pool_addr_index(pool, k->b_addr) >= 0 && !w->hairpin) {
+		*why = CGN_DROP_no_hairpin;
+		return CT_NONE;
+	}
+	if (pm->proto == IPPROTO_TCP &&
+	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			      RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG) {
+		*why = CGN_DROP_tcp_not_syn;
+		return CT_NONE;
+	}
+	if (pm->proto == IPPROTO_ICMP &&
+	    pm->icmp_type != RTE_IP_ICMP_ECHO_REQUEST) {
+		*why = CGN_DROP_icmp_unsupported;
+		return CT_NONE;
+	}
+	sub_idx = nat_sub_get(pool, k->a_addr, &err);
+	if (sub_idx == NAT_NONE) {
+		*why = nat_err_drop(err);
+		return CT_NONE;
+	}
+	if (pool->subs[sub_idx].n_sessions >= w->sessions_per_sub) {
+		*why = CGN_DROP_session_limit;
+		return CT_NONE;
+	}
+	/* 1) Endpoint-independent mapping: reuse the inside endpoint's. */
+	if (w->eim)
+		map_idx = nat_map_lookup_in(pool, k->a_addr, k->a_port,
+					    pm->proto);
+	/* 2) Otherwise make one from the subscriber's port blocks. */
+	if (map_idx == NAT_NONE) {
+		map_idx = nat_map_create(pool, sub_idx, k->a_addr, k->a_port,
+					 pm->proto, now, &err);
+		if (map_idx == NAT_NONE) {
+			nat_sub_maybe_free(pool, sub_idx);
+			*why = nat_err_drop(err);
+			return CT_NONE;
+		}
+		w->stats.mappings_created++;
+	}
+	idx = session_add(w, map_idx, k->b_addr, k->b_port, flags, now, why);
+	if (idx == CT_NONE) {
+		if (pool->maps[map_idx].n_sessions == 0) {
+			nat_map_release(pool, map_idx, now);
+			w->stats.mappings_freed++;
+		}
+		return CT_NONE;
+	}
+	/* Learn the subscriber's MAC from its traffic if we do not know it. */
+	if (w->in_gw == 0 &&
+	    cgn_neigh_lookup(&w->ctx->neigh, CGN_INSIDE, k->a_addr) ==
+		    UINT32_MAX)
+		send_event(w, CGN_EV_LEARN, CGN_INSIDE, k->a_addr,
+			   &e->src_addr);
+	return idx;
+}
+
+/* Is an inbound packet from rem admitted to mapping mp by the filter? */
+static bool
+filter_admits(struct cgn_worker *w, const struct nat_mapping *mp,
+	      uint32_t rem_addr)
+{
+	uint32_t i;
+
+	if (mp->flags & NAT_MAP_STATIC)
+		return true;
+	switch (w->filtering) {
+	case CGN_FILTER_EIF:
+		return true;
+	case CGN_FILTER_ADF:
+		/* Has the inside endpoint sent to this address? */
+		for (i = mp->sess_head; i != CT_NONE;
+		     i = w->ct->sessions[i].next)
+			if (w->ct->sessions[i].rem_addr == rem_addr &&
+			    !(w->ct->sessions[i].flags & CT_F_INBOUND))
+				return true;
+		return false;
+	default:
+		/* APDF admits only endpoints with a session, which the
+		 * fast path already found.
+		 */
+		return false;
+	}
+}
+
+/* A new inbound flow to an existing mapping: the slow path of out2in. */
+static uint32_t
+create_out2in(struct cgn_worker *w, struct pkt_meta *pm, uint64_t now,
+	      enum cgn_drop *why)
+{
+	const struct ct_key *k = &pm->key;
+	struct nat_mapping *mp;
+	uint32_t map_idx;
+
+	if (nat_pool_addr_index(w->pool, k->a_addr) < 0) {
+		*why = CGN_DROP_out_not_pool;
+		return CT_NONE;
+	}
+	map_idx = nat_map_lookup_out(w->pool, k->a_addr, k->a_port,
+				     pm->proto);
+	if (map_idx == NAT_NONE) {
+		*why = CGN_DROP_out_no_mapping;
+		return CT_NONE;
+	}
+	mp = &w->pool->maps[map_idx];
+	if (!filter_admits(w, mp, k->b_addr)) {
+		*why = CGN_DROP_out_filtered;
+		return CT_NONE;
+	}
+	if (pm->proto == IPPROTO_TCP &&
+	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			      RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG) {
+		*why = CGN_DROP_out_filtered;
+		return CT_NONE;
+	}
+	if (pm->proto == IPPROTO_ICMP &&
+	    pm->icmp_type != RTE_IP_ICMP_ECHO_REQUEST) {
+		*why = CGN_DROP_out_no_mapping;
+		return CT_NONE;
+	}
+	return session_add(w, map_idx, k->b_addr, k->b_port, CT_F_INBOUND,
+			   now, why);
+}
+
+/* Decrement TTL; returns the IP checksum delta word for it. */
+static inline uint32_t
+ttl_dec(struct rte_ipv4_hdr *ip)
+{
+	uint16_t old_w = *(uint16_t *)&ip->time_to_live;
+	uint16_t new_w;
+
+	ip->time_to_live--;
+	new_w = *(uint16_t *)&ip->time_to_live;
+	return nat_cksum_word(old_w, new_w);
+}
+
+static inline void
+rewrite_l4(struct pkt_meta *pm, uint16_t delta)
+{
+	if (pm->proto == IPPROTO_UDP)
+		*pm->ck_p = nat_cksum_apply_udp(*pm->ck_p, delta);
+	else
+		*pm->ck_p = nat_cksum_apply(*pm->ck_p, delta);
+}
+
+static void translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
+			     struct pkt_meta *pm, struct ct_session *s,
+			     uint64_t now, bool hairpin);
+
+static void out2in_one(struct cgn_worker *w, struct rte_mbuf *m,
+		       struct pkt_meta *pm, uint64_t now, bool hairpin);
+
+static void
+translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
+		 struct pkt_meta *pm, struct ct_session *s, uint64_t now)
+{
+	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = pm->ip;
+	uint32_t d;
+
+	if (pm->proto == IPPROTO_TCP)
+		s->state = ct_tcp_next(s->state, CT_IN2OUT, pm->tcp_flags);
+	s->last_seen = now;
+	s->pkts[CT_IN2OUT]++;
+
+	d = ttl_dec(ip) + s->ck_ip;
+	ip->src_addr = s->out_addr;
+	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	*pm->port_p = s->out_port;
+	rewrite_l4(pm, s->ck_l4);
+
+	/* Hairpinning (RFC 4787 REQ-9): to one of our own mappings. */
+	if (unlikely(w->hairpin && nat_pool_addr_index(w->pool,
+						       ip->dst_addr) >= 0)) {
+		struct pkt_meta hp = *pm;
+
+		hp.key.a_addr = ip->dst_addr;
+		hp.key.b_addr = ip->src_addr;
+		hp.key.b_port = s->out_port;
+		if (pm->proto == IPPROTO_TCP)
+			hp.port_p = FIELD16(pm->port_p, struct rte_tcp_hdr, dst_port);
+		else if (pm->proto == IPPROTO_UDP)
+			hp.port_p = FIELD16(pm->port_p, struct rte_udp_hdr, dst_port);
+		hp.key.a_port = *hp.port_p;
+		if (pm->proto == IPPROTO_ICMP) {
+			/* Echo to a public address of ours: the identifier
+			 * names the mapping on both ends.
+			 */
+			hp.key.b_port = 0;
+		}
+		w->stats.hairpinned++;
+		out2in_one(w, m, &hp, now, true);
+		return;
+	}
+
+	{
+		struct rte_ether_addr mac;
+
+		if (unlikely(!next_hop_mac(w, &w->nh_out, CGN_OUTSIDE,
+					   w->ctx->link[CGN_OUTSIDE].gateway,
+					   &mac))) {
+			drop(w, m, CGN_DROP_neigh_unresolved);
+			return;
+		}
+		rte_ether_addr_copy(&mac, &e->dst_addr);
+	}
+	rte_ether_addr_copy(&w->ctx->link[CGN_OUTSIDE].mac, &e->src_addr);
+	w->stats.tx[CGN_OUTSIDE]++;
+	m->hash.usr = 0;
+	tx_enqueue(w, CGN_OUTSIDE, m);
+}
+
+static void
+translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
+		 struct pkt_meta *pm, struct ct_session *s, uint64_t now,
+		 bool hairpin)
+{
+	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = pm->ip;
+	struct rte_ether_addr mac;
+	uint32_t d;
+
+	if (pm->proto == IPPROTO_TCP)
+		s->state = ct_tcp_next(s->state, CT_OUT2IN, pm->tcp_flags);
+	s->pkts[CT_OUT2IN]++;
+	/* Inbound packets do not refresh the mapping (RFC 4787 REQ-6
+	 * allows either; outbound refresh is the safe default), except on
+	 * sessions that inbound traffic created.
+	 */
+	if (s->flags & CT_F_INBOUND)
+		s->last_seen = now;
+
+	d = (hairpin ? 0 : ttl_dec(ip)) + nat_cksum_neg(s->ck_ip);
+	ip->dst_addr = s->in_addr;
+	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	*pm->port_p = s->in_port;
+	rewrite_l4(pm, nat_cksum_neg(s->ck_l4));
+
+	if (w->in_gw != 0) {
+		if (unlikely(!next_hop_mac(w, &w->nh_in_gw, CGN_INSIDE,
+					   w->in_gw, &mac))) {
+			drop(w, m, CGN_DROP_neigh_unresolved);
+			return;
+		}
+	} else if (unlikely(!next_hop_mac(w, &s->nh_idx, CGN_INSIDE,
+					  s->in_addr, &mac))) {
+		drop(w, m, CGN_DROP_neigh_unresolved);
+		return;
+	}
+	rte_ether_addr_copy(&mac, &e->dst_addr);
+	rte_ether_addr_copy(&w->ctx->link[CGN_INSIDE].mac, &e->src_addr);
+	w->stats.tx[CGN_INSIDE]++;
+	m->hash.usr = 0;
+	tx_enqueue(w, CGN_INSIDE, m);
+}
+
+/* out2in for one packet whose key is set: lookup, create, translate. */
+static void
+out2in_one(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
+	   uint64_t now, bool hairpin)
+{
+	enum cgn_drop why = CGN_DROP_out_no_mapping;
+	uint32_t idx;
+
+	pm->hash = ct_hash(w->ct, &pm->key);
+	idx = ct_lookup(w->ct, CT_OUT2IN, &pm->key, pm->hash);
+	if (idx == CT_NONE)
+		idx = create_out2in(w, pm, now, &why);
+	if (idx == CT_NONE) {
+		drop(w, m, why);
+		return;
+	}
+	translate_out2in(w, m, pm, &w->ct->sessions[idx], now, hairpin);
+}
+
+void
+cgn_worker_process(struct cgn_worker *w, enum cgn_side side,
+		   struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	enum ct_dir dir = side == CGN_INSIDE ? CT_IN2OUT : CT_OUT2IN;
+	struct pkt_meta meta[CGN_BURST];
+	struct ct_table *ct = w->ct;
+	uint16_t i;
+
+	w->stats.rx[side] += n;
+	/* Pass 1: parse, hash, prefetch buckets. */
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		meta[i].action = ACT_DONE;
+		if (!parse(w, side, pkts[i], &meta[i], now))
+			continue;
+		meta[i].hash = ct_hash(ct, &meta[i].key);
+		ct_prefetch_bucket(ct, dir, meta[i].hash);
+	}
+	/* Pass 2: candidates, prefetch sessions. */
+	for (i = 0; i < n; i++) {
+		if (meta[i].action != ACT_LOOKUP)
+			continue;
+		meta[i].cand = ct_first_candidate(ct, dir, meta[i].hash);
+		if (meta[i].cand != CT_NONE)
+			rte_prefetch0(&ct->sessions[meta[i].cand]);
+	}
+	/* Pass 3: verify and translate, or the slow path. */
+	for (i = 0; i < n; i++) {
+		struct pkt_meta *pm = &meta[i];
+		enum cgn_drop why = CGN_DROP_out_no_mapping;
+		uint32_t idx = pm->cand;
+
+		if (pm->action != ACT_LOOKUP)
+			continue;
+		if (idx == CT_NONE ||
+		    !ct_session_match(&ct->sessions[idx], dir, &pm->key))
+			idx = ct_lookup(ct, dir, &pm->key, pm->hash);
+		if (unlikely(idx == CT_NONE)) {
+			idx = dir == CT_IN2OUT ?
+				create_in2out(w, pkts[i], pm, now, &why) :
+				create_out2in(w, pm, now, &why);
+			if (idx == CT_NONE) {
+				drop(w, pkts[i], why);
+				continue;
+			}
+		}
+		if (dir == CT_IN2OUT)
+			translate_in2out(w, pkts[i], pm, &ct->sessions[idx],
+					 now);
+		else
+			translate_out2in(w, pkts[i], pm, &ct->sessions[idx],
+					 now, false);
+	}
+}
+
+/* Expire one session; free its mapping when it was the last user. */
+static void
+expire_session(struct ct_table *t, uint32_t idx, void *arg)
+{
+	struct cgn_worker *w = arg;
+	struct ct_session *s = &t->sessions[idx];
+	struct nat_pool *pool = w->pool;
+	struct nat_mapping *mp = &pool->maps[s->map_idx];
+	uint32_t *pp;
+
+	for (pp = &mp->sess_head; *pp != CT_NONE; pp = &t->sessions[*pp].next)
+		if (*pp == idx) {
+			*pp = s->next;
+			break;
+		}
+	mp->n_sessions--;
+	pool->subs[mp->sub_idx].n_sessions--;
+	ct_remove(t, idx);
+	w->stats.sessions_expired++;
+	if (mp->n_sessions == 0) {
+		uint32_t sub_idx = mp->sub_idx;
+
+		if (!(mp->flags & NAT_MAP_STATIC)) {
+			nat_map_release(pool, (uint32_t)(mp - pool->maps),
+					w->age_now);
+			w->stats.mappings_freed++;
+		} else {
+			nat_sub_maybe_free(pool, sub_idx);
+		}
+	}
+}
+
+uint32_t
+cgn_worker_age(struct cgn_worker *w, uint64_t now, uint32_t budget)
+{
+	w->age_now = now;
+	return ct_scan(w->ct, now, budget, expire_session, w);
+}
+
+void
+cgn_worker_poll(struct cgn_worker *w, uint64_t now)
+{
+	struct rte_mbuf *pkts[CGN_BURST];
+	unsigned int side;
+	uint16_t n;
+
+	for (side = 0; side < CGN_SIDES; side++) {
+		n = rte_eth_rx_burst(w->ctx->link[side].port_id, w->rxq, pkts,
+				     CGN_BURST);
+		if (n > 0)
+			cgn_worker_process(w, side, pkts, n, now);
+	}
+	/* Packets the control thread made (ARP). */
+	n = (uint16_t)rte_ring_sc_dequeue_burst(w->tx_ring, (void **)pkts,
+						CGN_BURST, NULL);
+	while (n--) {
+		struct rte_mbuf *m = pkts[n];
+
+		m->hash.usr = 1;
+		tx_enqueue(w, m->port == CGN_INSIDE ? CGN_INSIDE : CGN_OUTSIDE,
+			   m);
+	}
+	if (unlikely(now >= w->next_age)) {
+		w->next_age = now + w->age_interval;
+		cgn_worker_age(w, now, w->age_budget);
+	}
+	cgn_worker_flush(w);
+}
+
+int
+cgn_worker_main(void *arg)
+{
+	struct cgn_worker *w = arg;
+
+	while (!w->ctx->quit)
+		cgn_worker_poll(w, rte_rdtsc());
+	cgn_worker_flush(w);
+	return 0;
+}
+
+static void
+pool_log(void *arg, const struct nat_log_event *ev)
+{
+	struct cgn_worker *w = arg;
+
+	if (rte_ring_mp_enqueue_elem(w->ctx->log_ring, (void *)(uintptr_t)ev,
+				     sizeof(*ev)) != 0)
+		w->stats.log_ring_full++;
+	if (ev->type == NAT_LOG_BLOCK_ALLOC)
+		w->stats.blocks_allocated++;
+	else
+		w->stats.blocks_released++;
+}
+
+int
+cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
+		int socket)
+{
+	const struct cgn_config *cfg = ctx->cfg;
+	struct nat_pool_params pp;
+	char name[RTE_RING_NAMESIZE];
+	uint32_t *addrs;
+	unsigned int i;
+	uint32_t k;
+
+	memset(w, 0, sizeof(*w));
+	w->ctx = ctx;
+	w->id = id;
+	w->rxq = (uint16_t)id;
+	w->txq = (uint16_t)id;
+	w->own[CGN_INSIDE] = ctx->link[CGN_INSIDE].addr;
+	w->own[CGN_OUTSIDE] = ctx->link[CGN_OUTSIDE].addr;
+	for (i = 0; i < cfg->n_subscribers; i++) {
+		uint32_t mask = cfg->subscribers[i].len ?
+			~0u << (32 - cfg->subscribers[i].len) : 0;
+
+		w->sub_mask[i] = rte_cpu_to_be_32(mask);
+		w->sub_net[i] = rte_cpu_to_be_32(cfg->subscribers[i].addr);
+	}
+	w->n_sub = cfg->n_subscribers;
+	w->in_gw = cfg->inside.gateway ? rte_cpu_to_be_32(cfg->inside.gateway) :
+					 0;
+	w->nh_out = UINT32_MAX;
+	w->nh_in_gw = UINT32_MAX;
+	w->eim = cfg->pool.mapping == CGN_MAP_EIM;
+	w->filtering = (uint8_t)cfg->pool.filtering;
+	w->hairpin = cfg->pool.hairpinning;
+	w->sessions_per_sub = cfg->limits.sessions_per_subscriber;
+
+	snprintf(name, sizeof(name), "cgn_ct%u", id);
+	w->ct = ct_table_create(name, cfg->limits.max_sessions, socket);
+	if (w->ct == NULL)
+		return -ENOMEM;
+	w->ct->timeout[CT_TO_UDP] = cfg->timeouts.udp * ctx->tsc_hz;
+	w->ct->timeout[CT_TO_TCP_EST] = cfg->timeouts.tcp_established *
+					ctx->tsc_hz;
+	w->ct->timeout[CT_TO_TCP_TRANS] = cfg->timeouts.tcp_transitory *
+					  ctx->tsc_hz;
+	w->ct->timeout[CT_TO_ICMP] = cfg->timeouts.icmp * ctx->tsc_hz;
+	/* Sweep the whole table about every 10 s, a little every ms. */
+	w->age_interval = ctx->tsc_hz / 1000;
+	w->age_budget = RTE_MAX(cfg->limits.max_sessions / 10000, 16u);
+
+	addrs = rte_malloc(NULL, sizeof(uint32_t) * cfg->pool.n_addrs, 0);
+	if (addrs == NULL)
+		return -ENOMEM;
+	for (k = 0; k < cfg->pool.n_addrs; k++)
+		addrs[k] = cgn_config_pool_addr(cfg, k);
+	pp = (struct nat_pool_params){
+		.addrs = addrs,
+		.n_addrs = cfg->pool.n_addrs,
+		.port_lo = cfg->pool.port_lo,
+		.port_hi = cfg->pool.port_hi,
+		.block_size = cfg->pool.block_size,
+		.max_blocks_per_sub = cfg->pool.max_blocks_per_subscriber,
+		/* Every session could be a subscriber's only one. */
+		.max_subscribers = cfg->limits.max_sessions + cfg->n_statics,
+		.max_mappings = cfg->limits.max_sessions + cfg->n_statics,
+		.eim = w->eim,
+		.socket = socket,
+		.log = pool_log,
+		.log_arg = w,
+	};
+	snprintf(name, sizeof(name), "cgn_pool%u", id);
+	w->pool = nat_pool_create(name, &pp);
+	rte_free(addrs);
+	if (w->pool == NULL)
+		return -ENOMEM;
+
+	snprintf(name, sizeof(name), "cgn_slow%u", id);
+	w->slow_ring = rte_ring_create(name, 1024, socket,
+				       RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "cgn_ev%u", id);
+	w->ev_ring = rte_ring_create_elem(name, sizeof(struct cgn_event), 4096,
+					  socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "cgn_tx%u", id);
+	w->tx_ring = rte_ring_create(name, 1024, socket,
+				     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (w->slow_ring == NULL || w->ev_ring == NULL || w->tx_ring == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+void
+cgn_worker_fini(struct cgn_worker *w)
+{
+	struct rte_mbuf *m;
+
+	if (w->slow_ring != NULL)
+		while (rte_ring_dequeue(w->slow_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+	if (w->tx_ring != NULL)
+		while (rte_ring_dequeue(w->tx_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+	rte_ring_free(w->slow_ring);
+	rte_ring_free(w->ev_ring);
+	rte_ring_free(w->tx_ring);
+	nat_pool_free(w->pool);
+	ct_table_free(w->ct);
+	w->slow_ring = w->ev_ring = w->tx_ring = NULL;
+	w->pool = NULL;
+	w->ct = NULL;
+}
+
+int
+cgn_worker_add_statics(struct cgn_worker *w, char *err, size_t errlen)
+{
+	const struct cgn_config *cfg = w->ctx->cfg;
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_statics; i++) {
+		const struct cgn_static_map *sm = &cfg->statics[i];
+		enum nat_err e;
+
+		if (nat_map_add_static(w->pool, sm->proto,
+				       rte_cpu_to_be_32(sm->in_addr),
+				       rte_cpu_to_be_16(sm->in_port),
+				       rte_cpu_to_be_32(sm->out_addr),
+				       rte_cpu_to_be_16(sm->out_port),
+				       &e) == NAT_NONE) {
+			snprintf(err, errlen, "%s:%d: static mapping: %s",
+				 cfg->path, sm->line, nat_err_str(e));
+			return -1;
+		}
+	}
+	return 0;
+}

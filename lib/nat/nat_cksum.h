@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * RFC 1624 incremental checksum update.
+ *
+ * Eqn. 3 of RFC 1624: HC' = ~(~HC + ~m + m'), in one's-complement
+ * arithmetic, for each 16-bit word m that changes to m'. A translation
+ * changes the same words of every packet of a session, so the sum of
+ * (~m + m') over all changed words is computed once, when the session is
+ * made, and applied to each packet with nat_cksum_apply(). The reverse
+ * direction applies the one's-complement negative, which is ~delta.
+ *
+ * All values are in network byte order as they sit in the packet: one's
+ * complement sums are byte-order independent as long as every operand uses
+ * the same order.
+ */
+#ifndef NAT_CKSUM_H
+#define NAT_CKSUM_H
+
+#include <stdint.h>
+
+/* Fold a 32-bit one's-complement accumulator to 16 bits. */
+static inline uint16_t
+nat_cksum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Delta contribution of one 16-bit word changing from old to new. */
+static inline uint32_t
+nat_cksum_word(uint16_t old_w, uint16_t new_w)
+{
+	return (uint32_t)(uint16_t)~old_w + new_w;
+}
+
+/* Delta contribution of one 32-bit field (an address) changing. */
+static inline uint32_t
+nat_cksum_addr(uint32_t old_a, uint32_t new_a)
+{
+	return nat_cksum_word((uint16_t)(old_a >> 16), (uint16_t)(new_a >> 16)) +
+	       nat_cksum_word((uint16_t)old_a, (uint16_t)new_a);
+}
+
+/* Apply a folded delta to a checksum field: HC' = ~(~HC + delta). */
+static inline uint16_t
+nat_cksum_apply(uint16_t cksum, uint16_t delta)
+{
+	return (uint16_t)~nat_cksum_fold((uint32_t)(uint16_t)~cksum + delta);
+}
+
+/*
+ * UDP (RFC 768): a checksum of 0 means "none" and stays 0; a computed 0
+ * is sent as 0xffff.
+ */
+static inline uint16_t
+nat_cksum_apply_udp(uint16_t cksum, uint16_t delta)
+{
+	uint16_t c;
+
+	if (cksum == 0)
+		return 0;
+	c = nat_cksum_apply(cksum, delta);
+	return c == 0 ? 0xffff : c;
+}
+
+/* One's-complement negative of a delta: undoes it. */
+static inline uint16_t
+nat_cksum_neg(uint16_t delta)
+{
+	return (uint16_t)~delta;
+}
+
+#endif /* NAT_CKSUM_H */
