@@ -910,6 +910,17 @@ cgn_worker_age(struct cgn_worker *w, uint64_t now, uint32_t budget)
 }
 
 void
+cgn_worker_close_all(struct cgn_worker *w, uint64_t now)
+{
+	uint32_t i;
+
+	w->age_now = now;
+	for (i = 0; i < w->ct->capacity; i++)
+		if (w->ct->sessions[i].proto != 0)
+			expire_session(w->ct, i, w);
+}
+
+void
 cgn_worker_poll(struct cgn_worker *w, uint64_t now)
 {
 	struct rte_mbuf *pkts[CGN_BURST];
@@ -1025,8 +1036,13 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		.port_hi = cfg->pool.port_hi,
 		.block_size = cfg->pool.block_size,
 		.max_blocks_per_sub = cfg->pool.max_blocks_per_subscriber,
-		/* Every session could be a subscriber's only one. */
-		.max_subscribers = cfg->limits.max_sessions + cfg->n_statics,
+		/* A subscriber holds a block or a static mapping, so there
+		 * are never more of them than blocks plus statics.
+		 */
+		.max_subscribers = RTE_MIN(cfg->limits.max_sessions,
+			cfg->pool.n_addrs * (((uint32_t)cfg->pool.port_hi -
+			cfg->pool.port_lo + 1) / cfg->pool.block_size)) +
+			cfg->n_statics,
 		.max_mappings = cfg->limits.max_sessions + cfg->n_statics,
 		.eim = w->eim,
 		.socket = socket,

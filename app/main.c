@@ -110,8 +110,7 @@ stop_and_flush(struct cgn_ctrl *ctrl)
 	for (i = 0; i < g_ctx.n_workers; i++) {
 		struct cgn_worker *w = g_ctx.workers[i];
 
-		cgn_worker_age(w, rte_rdtsc() + (UINT64_MAX >> 2),
-			       w->ct->capacity);
+		cgn_worker_close_all(w, rte_rdtsc());
 		cgn_worker_flush(w);
 	}
 	cgn_ctrl_poll(ctrl, rte_rdtsc());
