@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+
 #include "cgn_show.h"
 #include "cgn_worker.h"
 #include "ct_table.h"
@@ -86,6 +88,28 @@ cgn_show_stats(const struct cgn_ctx *ctx, const struct cgn_ctrl *ctrl,
 	for (k = 0; k < CGN_DROP_MAX; k++) {
 		snprintf(key, sizeof(key), "drop_%s", cgn_drop_names[k]);
 		fn(arg, key, t.drop[k]);
+	}
+	if (worker < 0) {
+		/* What the NICs themselves counted. */
+		static const char *const side_name[CGN_SIDES] = { "inside",
+								  "outside" };
+		struct rte_eth_stats es;
+
+		for (k = 0; k < CGN_SIDES; k++) {
+			if (rte_eth_stats_get(ctx->link[k].port_id, &es) != 0)
+				continue;
+#define PORT_KV(field) \
+			snprintf(key, sizeof(key), "port_%s_" #field, \
+				 side_name[k]); \
+			fn(arg, key, es.field);
+			PORT_KV(ipackets)
+			PORT_KV(opackets)
+			PORT_KV(imissed)
+			PORT_KV(ierrors)
+			PORT_KV(oerrors)
+			PORT_KV(rx_nombuf)
+#undef PORT_KV
+		}
 	}
 	if (worker < 0 && ctrl != NULL) {
 #define CGN_X_CTRL(name, help) fn(arg, #name, rd(&ctrl->stats.name));

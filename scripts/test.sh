@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install what is missing, build, and run the whole test suite: unit,
+# integration and end-to-end (namespace lab; needs root). Ends with the line
+# "N passed, N failed[, N skipped]" counted from meson's per-test results,
+# and exits non-zero if any test failed.
+#
+#   scripts/test.sh [meson test options, e.g. --suite unit]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh
+
+log=build/meson-logs/testlog.json
+rm -f "$log"
+set +e
+meson test -C build --print-errorlogs --num-processes 1 "$@"
+rc=$?
+set -e
+
+if [ ! -s "$log" ]; then
+	echo "test.sh: meson wrote no results ($log)" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+/usr/bin/python3 - "$log" <<'PY'
+import json, sys
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line:
+        continue
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL"):
+        counts["passed"] += 1
+    elif r == "SKIP":
+        counts["skipped"] += 1
+    else:  # FAIL, ERROR, TIMEOUT, UNEXPECTEDPASS
+        counts["failed"] += 1
+print("%d passed, %d failed, %d skipped" % (counts["passed"], counts["failed"], counts["skipped"]))
+sys.exit(1 if counts["failed"] or counts["passed"] == 0 else 0)
+PY
+py=$?
+[ "$rc" -eq 0 ] && [ "$py" -eq 0 ]
