@@ -154,19 +154,26 @@ bad_source(uint32_t a)
 	return a == 0 || first == 127 || first >= 224;
 }
 
+/* May the worker send one more ICMP message now? A token bucket. */
 static bool
 icmp_token(struct cgn_worker *w, uint64_t now)
 {
-	uint64_t per = w->ctx->tsc_hz / ICMP_PER_SEC;
-	uint64_t floor = now - per * ICMP_BURST;
+	uint64_t per = RTE_MAX(w->ctx->tsc_hz / ICMP_PER_SEC, (uint64_t)1);
 
-	if (per == 0)
-		per = 1;
-	if (w->icmp_tokens_tsc < floor || w->icmp_tokens_tsc > now)
-		w->icmp_tokens_tsc = floor;
-	if (w->icmp_tokens_tsc + per > now)
+	if (now < w->icmp_last) {
+		w->icmp_last = now; /* an injected clock went back */
+	} else {
+		uint64_t add = (now - w->icmp_last) / per;
+
+		if (add > 0) {
+			w->icmp_tokens = (uint32_t)RTE_MIN((uint64_t)ICMP_BURST,
+							   w->icmp_tokens + add);
+			w->icmp_last += add * per;
+		}
+	}
+	if (w->icmp_tokens == 0)
 		return false;
-	w->icmp_tokens_tsc += per;
+	w->icmp_tokens--;
 	return true;
 }
 
@@ -1004,6 +1011,7 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	w->in_gw = cfg->inside.gateway ? rte_cpu_to_be_32(cfg->inside.gateway) :
 					 0;
 	w->nh_out = UINT32_MAX;
+	w->icmp_tokens = ICMP_BURST;
 	w->nh_in_gw = UINT32_MAX;
 	w->eim = cfg->pool.mapping == CGN_MAP_EIM;
 	w->filtering = (uint8_t)cfg->pool.filtering;

@@ -46,8 +46,9 @@ struct cgn_worker {
 	uint8_t hairpin;
 	uint32_t sessions_per_sub;
 
-	/* ICMP generation: a token bucket, 1000 per second. */
-	uint64_t icmp_tokens_tsc;
+	/* ICMP generation: a token bucket, 1000 per second, burst 100. */
+	uint64_t icmp_last;
+	uint32_t icmp_tokens;
 
 	/* Aging: every age_interval, look at age_budget sessions. */
 	uint64_t next_age;
