@@ -16,11 +16,13 @@
 #include "cgn_stats.h"
 
 struct cgn_worker;
+struct rte_hash;
 
 /* Events from a worker to the control thread (16 bytes, ring elements). */
 enum cgn_ev_type {
 	CGN_EV_LEARN = 1,   /* ip seen with this MAC: make/refresh entry */
 	CGN_EV_RESOLVE = 2, /* need the MAC of ip: send ARP */
+	CGN_EV_NEED_BLOCKS = 3, /* ip = pool address index: grant blocks */
 };
 
 struct cgn_event {
@@ -47,6 +49,29 @@ struct cgn_ctx {
 	struct rte_ring *log_ring;  /* workers -> control: nat_log_event */
 	struct cgn_worker *workers[CGN_MAX_WORKERS];
 	unsigned int n_workers;
+
+	/*
+	 * Multi-worker. Written by the control thread, read by the workers:
+	 * block_owner[global block id] is the worker that holds the block
+	 * (out2in packets go there); global_free[pool address index] is how
+	 * many blocks of the address the control thread still holds.
+	 */
+	uint8_t *block_owner;
+	uint32_t *global_free;
+	uint32_t n_blocks;          /* pool addresses x blocks per address */
+	uint32_t blocks_per_addr;
+	/* Static mappings' owners: (outside addr, port, proto) -> worker;
+	 * built before the workers start, read only after.
+	 */
+	struct rte_hash *static_owner;
+	/* handoff[i][j]: mbufs worker i gives to worker j (SP/SC). */
+	struct rte_ring *handoff[CGN_MAX_WORKERS][CGN_MAX_WORKERS];
+	/* Subscriber pinning: Toeplitz on the inside source address with
+	 * rss_key when the inside NIC does RSS on it, else CRC32.
+	 */
+	bool rss_inside;
+	uint16_t reta_size;
+	uint8_t rss_key[40];
 	uint64_t tsc_hz;
 	uint64_t start_tsc;         /* with start_ns: wall time of a tsc */
 	uint64_t start_ns;

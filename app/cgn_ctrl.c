@@ -12,7 +12,9 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 
 #include "cgn_ctrl.h"
 #include "cgn_worker.h"
@@ -263,6 +265,109 @@ drain_log(struct cgn_ctrl *c)
 		c->stats.log_errors++;
 }
 
+int
+cgn_blocks_init(struct cgn_ctrl *c, struct cgn_ctx *ctx)
+{
+	const struct nat_pool *p0 = ctx->workers[0]->pool;
+	uint32_t a, b, n_addrs = p0->p.n_addrs, bpa = p0->blocks_per_addr;
+	uint32_t share;
+	unsigned int wi;
+
+	/* With one worker it takes everything: nothing to balance. */
+	share = ctx->n_workers == 1 ? bpa :
+		RTE_MIN((uint32_t)CGN_BLOCK_KEEP, bpa / ctx->n_workers);
+	c->blocks.free = rte_zmalloc(NULL, sizeof(uint32_t *) * n_addrs, 0);
+	if (c->blocks.free == NULL)
+		return -1;
+	for (a = 0; a < n_addrs; a++) {
+		uint32_t *st = rte_malloc(NULL, sizeof(uint32_t) * bpa, 0);
+
+		if (st == NULL)
+			return -1;
+		c->blocks.free[a] = st;
+		b = 0;
+		for (wi = 0; wi < ctx->n_workers; wi++) {
+			uint32_t k;
+
+			for (k = 0; k < share; k++, b++) {
+				ctx->block_owner[a * bpa + b] = (uint8_t)wi;
+				nat_pool_block_give(ctx->workers[wi]->pool,
+						    a * bpa + b);
+			}
+		}
+		ctx->global_free[a] = 0;
+		for (; b < bpa; b++)
+			st[ctx->global_free[a]++] = b;
+	}
+	return 0;
+}
+
+void
+cgn_blocks_fini(struct cgn_ctrl *c)
+{
+	const struct cgn_ctx *ctx = c->ctx;
+	uint32_t a;
+
+	if (c->blocks.free == NULL)
+		return;
+	for (a = 0; a < ctx->cfg->pool.n_addrs; a++)
+		rte_free(c->blocks.free[a]);
+	rte_free(c->blocks.free);
+	c->blocks.free = NULL;
+}
+
+/* A worker runs short of blocks of an address: grant what we can. */
+static void
+grant_blocks(struct cgn_ctrl *c, unsigned int wi, uint32_t a)
+{
+	struct cgn_ctx *ctx = c->ctx;
+	uint32_t *st = c->blocks.free[a];
+	unsigned int k;
+
+	c->stats.block_requests++;
+	if (ctx->global_free[a] == 0) {
+		c->stats.block_requests_unmet++;
+		return;
+	}
+	for (k = 0; k < CGN_BLOCK_GRANT && ctx->global_free[a] > 0; k++) {
+		/* A random one of the free blocks (RFC 6888 REQ-15). */
+		uint32_t n = ctx->global_free[a];
+		uint32_t r = (uint32_t)(rte_rand() % n);
+		uint32_t b = st[r];
+		uint32_t blk = a * ctx->blocks_per_addr + b;
+
+		/* Owner first: out2in for the block goes to wi from now. */
+		__atomic_store_n(&ctx->block_owner[blk], (uint8_t)wi,
+				 __ATOMIC_RELEASE);
+		if (rte_ring_sp_enqueue_elem(ctx->workers[wi]->grant_ring, &blk,
+					     sizeof(blk)) != 0)
+			break;
+		st[r] = st[n - 1];
+		__atomic_store_n(&ctx->global_free[a], n - 1, __ATOMIC_RELAXED);
+		c->stats.blocks_granted++;
+	}
+}
+
+static void
+take_returned_blocks(struct cgn_ctrl *c, unsigned int wi)
+{
+	struct cgn_ctx *ctx = c->ctx;
+	uint32_t blk[32];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst_elem(ctx->workers[wi]->free_ring, blk,
+					   sizeof(blk[0]), RTE_DIM(blk), NULL);
+	for (i = 0; i < n; i++) {
+		uint32_t a = blk[i] / ctx->blocks_per_addr;
+
+		c->blocks.free[a][ctx->global_free[a]] =
+			blk[i] % ctx->blocks_per_addr;
+		__atomic_store_n(&ctx->global_free[a], ctx->global_free[a] + 1,
+				 __ATOMIC_RELAXED);
+		c->stats.blocks_returned++;
+	}
+}
+
 void
 cgn_ctrl_poll(struct cgn_ctrl *c, uint64_t now)
 {
@@ -280,8 +385,15 @@ cgn_ctrl_poll(struct cgn_ctrl *c, uint64_t now)
 			handle_arp(c, pkts[i], now);
 		n = rte_ring_sc_dequeue_burst_elem(w->ev_ring, ev,
 						   sizeof(ev[0]), 32, NULL);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			if (ev[i].type == CGN_EV_NEED_BLOCKS) {
+				if (ev[i].ip < ctx->cfg->pool.n_addrs)
+					grant_blocks(c, wi, ev[i].ip);
+				continue;
+			}
 			handle_event(c, &ev[i], now);
+		}
+		take_returned_blocks(c, wi);
 	}
 	drain_log(c);
 	if (now >= c->next_housekeeping) {

@@ -21,6 +21,10 @@
 	X(neigh_table_full,  "neighbours not added: table full") \
 	X(ctrl_tx_full,      "packets of the control thread lost: ring full") \
 	X(log_lines,         "mapping log lines written") \
+	X(blocks_granted,    "port blocks granted to workers") \
+	X(blocks_returned,   "port blocks workers gave back") \
+	X(block_requests,    "requests for blocks from workers") \
+	X(block_requests_unmet, "requests with no block left to grant") \
 	X(log_errors,        "mapping log write errors")
 
 struct cgn_ctrl_stats {
@@ -29,12 +33,26 @@ struct cgn_ctrl_stats {
 #undef CGN_X_FIELD
 };
 
+/* The block manager: the free port blocks no worker holds, per address. */
+struct cgn_blocks {
+	uint32_t **free;   /* per pool address: stack of block numbers */
+};
+
 struct cgn_ctrl {
 	struct cgn_ctx *ctx;
+	struct cgn_blocks blocks;
 	FILE *log;
 	uint64_t next_housekeeping;
 	struct cgn_ctrl_stats stats;
 };
+
+/*
+ * The block manager, before the workers start: make ctx->block_owner and
+ * ctx->global_free, give each worker its first blocks (all of them with one
+ * worker), keep the rest.
+ */
+int cgn_blocks_init(struct cgn_ctrl *c, struct cgn_ctx *ctx);
+void cgn_blocks_fini(struct cgn_ctrl *c);
 
 /* Open the log, add static neighbours, ask for the gateways. */
 int cgn_ctrl_init(struct cgn_ctrl *c, struct cgn_ctx *ctx, char *err,

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,25 @@ static uint32_t
 prefix_mask(uint8_t len)
 {
 	return rte_cpu_to_be_32(len ? ~0u << (32 - len) : 0);
+}
+
+static int
+set_reta(uint16_t port, uint16_t reta_size, uint16_t nq)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 /
+					      RTE_ETH_RETA_GROUP_SIZE];
+	uint16_t i;
+
+	if (reta_size > RTE_ETH_RSS_RETA_SIZE_512)
+		return -EINVAL;
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < reta_size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |=
+			1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i %
+			RTE_ETH_RETA_GROUP_SIZE] = i % nq;
+	}
+	return rte_eth_dev_rss_reta_update(port, reta, reta_size);
 }
 
 static int
@@ -46,7 +66,27 @@ port_setup(struct cgn_ctx *ctx, enum cgn_side side, char *err, size_t errlen)
 		return -1;
 	}
 	memset(&conf, 0, sizeof(conf));
+	/*
+	 * Subscriber pinning by the NIC: RSS on the inside source address
+	 * alone, with our key and a RETA that sends bucket i to worker
+	 * i % n, which cgn_sub_owner() computes the same way in software.
+	 */
+	if (side == CGN_INSIDE && nq > 1 &&
+	    (info.flow_type_rss_offloads &
+	     (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY)) ==
+		    (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY) &&
+	    info.hash_key_size == sizeof(ctx->rss_key) && info.reta_size > 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = ctx->rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(ctx->rss_key);
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4 |
+						   RTE_ETH_RSS_L3_SRC_ONLY;
+		ctx->rss_inside = true;
+		ctx->reta_size = info.reta_size;
+	}
 	rc = rte_eth_dev_configure(l->port_id, nq, nq, &conf);
+	if (rc == 0 && ctx->rss_inside && side == CGN_INSIDE)
+		rc = set_reta(l->port_id, ctx->reta_size, nq);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(l->port_id, &nrx, &ntx);
 	for (q = 0; rc == 0 && q < nq; q++) {
@@ -71,6 +111,14 @@ port_setup(struct cgn_ctx *ctx, enum cgn_side side, char *err, size_t errlen)
 	return 0;
 }
 
+/* The default Toeplitz key of many drivers (Intel). */
+static const uint8_t default_rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+	0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+	0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+	0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
 int
 cgn_ports_init(struct cgn_ctx *ctx, char *err, size_t errlen)
 {
@@ -78,11 +126,13 @@ cgn_ports_init(struct cgn_ctx *ctx, char *err, size_t errlen)
 	 * control, for both ports and every worker.
 	 */
 	unsigned int n = ctx->n_workers * 2 * (CGN_RX_DESC + CGN_TX_DESC +
-					       CGN_TX_BUF + 1024) + 4096;
+					       CGN_TX_BUF + 1024) + 4096 +
+			 ctx->n_workers * ctx->n_workers * CGN_HANDOFF_RING;
 
 	ctx->mp = rte_pktmbuf_pool_create("cgn_mbuf", n, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
+	memcpy(ctx->rss_key, default_rss_key, sizeof(ctx->rss_key));
 	if (ctx->mp == NULL) {
 		snprintf(err, errlen, "cannot create the mbuf pool (%u): %s",
 			 n, rte_strerror(rte_errno));

@@ -47,6 +47,8 @@ sum_stats(const struct cgn_ctx *ctx, int worker, struct cgn_stats *t)
 		t->consumed += rd(&s->consumed);
 		t->generated += rd(&s->generated);
 		t->hairpinned += rd(&s->hairpinned);
+		t->handoff_out += rd(&s->handoff_out);
+		t->handoff_in += rd(&s->handoff_in);
 		for (k = 0; k < CGN_DROP_MAX; k++)
 			t->drop[k] += rd(&s->drop[k]);
 		t->sessions_created += rd(&s->sessions_created);
@@ -64,10 +66,19 @@ cgn_show_stats(const struct cgn_ctx *ctx, const struct cgn_ctrl *ctrl,
 	       int worker, cgn_kv_fn fn, void *arg)
 {
 	struct cgn_stats t;
+	uint64_t sessions = 0, subs = 0;
 	char key[64];
 	unsigned int k;
 
 	sum_stats(ctx, worker, &t);
+	for (k = 0; k < ctx->n_workers; k++) {
+		if (worker >= 0 && (unsigned int)worker != k)
+			continue;
+		sessions += __atomic_load_n(&ctx->workers[k]->ct->used,
+					    __ATOMIC_RELAXED);
+		subs += __atomic_load_n(&ctx->workers[k]->pool->n_subs,
+					__ATOMIC_RELAXED);
+	}
 	fn(arg, "rx", t.rx[CGN_INSIDE] + t.rx[CGN_OUTSIDE]);
 	fn(arg, "tx", t.tx[CGN_INSIDE] + t.tx[CGN_OUTSIDE]);
 	fn(arg, "consumed", t.consumed);
@@ -78,6 +89,10 @@ cgn_show_stats(const struct cgn_ctx *ctx, const struct cgn_ctrl *ctrl,
 	fn(arg, "tx_outside", t.tx[CGN_OUTSIDE]);
 	fn(arg, "generated", t.generated);
 	fn(arg, "hairpinned", t.hairpinned);
+	fn(arg, "handoff_out", t.handoff_out);
+	fn(arg, "handoff_in", t.handoff_in);
+	fn(arg, "sessions", sessions);
+	fn(arg, "subscribers", subs);
 	fn(arg, "sessions_created", t.sessions_created);
 	fn(arg, "sessions_expired", t.sessions_expired);
 	fn(arg, "mappings_created", t.mappings_created);

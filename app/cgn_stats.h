@@ -11,7 +11,11 @@
  *   forwarded (translated or routed and given to the NIC),
  *   consumed   (ARP, ICMP to the box itself: answered or handed to control),
  *   dropped    (one named reason below).
- * so rx = tx + consumed + dropped, per worker and in total.
+ * or handed off to the worker that owns its subscriber or port block
+ * (handoff_out), which counts it as handoff_in instead of rx. So per worker
+ *   rx + handoff_in = tx + consumed + dropped + handoff_out
+ * and, summed over the workers when no handoff is in flight,
+ *   rx = tx + consumed + dropped.
  */
 #ifndef CGN_STATS_H
 #define CGN_STATS_H
@@ -49,6 +53,8 @@
 	X(no_hairpin,         "to a pool address while hairpinning is off") \
 	X(neigh_unresolved,   "next hop's MAC not known yet (ARP sent)") \
 	X(slow_ring_full,     "ring to the control thread full") \
+	X(handoff_full,       "ring to the owning worker full") \
+	X(block_pending,      "no free port block on this worker yet (asked)") \
 	X(tx_full,            "NIC TX queue full") \
 	X(nomem,              "mbuf allocation failed")
 
@@ -71,6 +77,8 @@ struct cgn_stats {
 	uint64_t consumed;            /* ARP, ICMP to the box */
 	uint64_t generated;           /* packets the box made (ICMP, ARP) */
 	uint64_t hairpinned;          /* in2out packets sent back inside */
+	uint64_t handoff_out;         /* given to the owning worker */
+	uint64_t handoff_in;          /* taken from other workers */
 	uint64_t drop[CGN_DROP_MAX];
 	uint64_t sessions_created;
 	uint64_t sessions_expired;

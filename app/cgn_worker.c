@@ -17,6 +17,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_hash.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
@@ -132,6 +133,71 @@ next_hop_mac(struct cgn_worker *w, uint32_t *nh, uint8_t side, uint32_t ip,
 		return false;
 	}
 	return true;
+}
+
+/* Fill in the MACs and queue a forwarded packet for transmission. */
+static inline void
+forward(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
+	const struct rte_ether_addr *mac)
+{
+	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(mac, &e->dst_addr);
+	rte_ether_addr_copy(&w->ctx->link[side].mac, &e->src_addr);
+	w->stats.tx[side]++;
+	m->hash.usr = 0;
+	tx_enqueue(w, side, m);
+}
+
+/*
+ * Send a translated packet to next hop ip on side, or park it while the
+ * control thread resolves the address (like a kernel's ARP queue): it
+ * leaves when the MAC is known, or is dropped as neigh_unresolved after
+ * CGN_PENDING_WAIT_MS or when the queue is full.
+ */
+static void
+to_next_hop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
+	    uint32_t *nh, uint32_t ip, uint64_t now)
+{
+	struct rte_ether_addr mac;
+	struct cgn_pending *p;
+
+	if (likely(next_hop_mac(w, nh, side, ip, &mac))) {
+		forward(w, m, side, &mac);
+		return;
+	}
+	if (w->pend_n == CGN_PENDING) {
+		drop(w, m, CGN_DROP_neigh_unresolved);
+		return;
+	}
+	p = &w->pend[(w->pend_head + w->pend_n++) % CGN_PENDING];
+	p->m = m;
+	p->ip = ip;
+	p->side = (uint8_t)side;
+	p->deadline = now + w->ctx->tsc_hz * CGN_PENDING_WAIT_MS / 1000;
+}
+
+/* Send the parked packets whose next hop is now known. */
+static void
+drain_pending(struct cgn_worker *w, uint64_t now)
+{
+	uint16_t n = w->pend_n;
+
+	while (n--) {
+		struct cgn_pending p = w->pend[w->pend_head];
+		uint32_t nh = UINT32_MAX;
+		struct rte_ether_addr mac;
+
+		w->pend_head = (uint16_t)((w->pend_head + 1) % CGN_PENDING);
+		w->pend_n--;
+		nh = cgn_neigh_lookup(&w->ctx->neigh, p.side, p.ip);
+		if (nh != UINT32_MAX && cgn_neigh_mac(&w->ctx->neigh, nh, &mac))
+			forward(w, p.m, p.side, &mac);
+		else if (now > p.deadline)
+			drop(w, p.m, CGN_DROP_neigh_unresolved);
+		else
+			w->pend[(w->pend_head + w->pend_n++) % CGN_PENDING] = p;
+	}
 }
 
 static inline bool
@@ -455,6 +521,53 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	return true;
 }
 
+/*
+ * Which worker owns an outside endpoint (network order)? The owner of its
+ * port block, or of its static mapping; -1 when it is not ours at all (the
+ * packet is then dropped where it is).
+ */
+static int
+out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
+	  uint8_t proto)
+{
+	const struct cgn_ctx *ctx = w->ctx;
+	const struct nat_pool *pool = w->pool;
+	int32_t ai = nat_pool_addr_index(pool, addr);
+	uint16_t ph = rte_be_to_cpu_16(port);
+	uint32_t off;
+
+	if (ai < 0)
+		return -1;
+	off = (uint32_t)ph - pool->p.port_lo;
+	if (ph >= pool->p.port_lo &&
+	    off / pool->p.block_size < pool->blocks_per_addr)
+		return __atomic_load_n(&ctx->block_owner[nat_block_of(pool,
+					(uint32_t)ai, ph)], __ATOMIC_RELAXED);
+	if (ctx->static_owner != NULL) {
+		struct cgn_static_key k = { .addr = addr, .port = port,
+					    .proto = proto };
+		void *data;
+
+		if (rte_hash_lookup_data(ctx->static_owner, &k, &data) >= 0)
+			return (int)(uintptr_t)data;
+	}
+	return -1;
+}
+
+/* Give a packet to the worker that owns it. */
+static void
+handoff(struct cgn_worker *w, unsigned int owner, struct rte_mbuf *m,
+	enum cgn_handoff_kind kind)
+{
+	m->port = (uint16_t)kind;
+	if (unlikely(rte_ring_sp_enqueue(w->ctx->handoff[w->id][owner],
+					 m) != 0)) {
+		drop(w, m, CGN_DROP_handoff_full);
+		return;
+	}
+	w->stats.handoff_out++;
+}
+
 /* RFC 1624 deltas for a session, in2out direction. */
 static void
 session_deltas(struct ct_session *s)
@@ -476,6 +589,7 @@ nat_err_drop(enum nat_err e)
 	switch (e) {
 	case NAT_ERR_POOL_EXHAUSTED: return CGN_DROP_pool_exhausted;
 	case NAT_ERR_PORTS_EXHAUSTED: return CGN_DROP_ports_exhausted;
+	case NAT_ERR_BLOCK_PENDING: return CGN_DROP_block_pending;
 	default: return CGN_DROP_table_full;
 	}
 }
@@ -736,25 +850,28 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 			hp.key.b_port = 0;
 		}
 		w->stats.hairpinned++;
+		if (w->ctx->n_workers > 1) {
+			int owner = out_owner(w, hp.key.a_addr, hp.key.a_port,
+					      pm->proto);
+
+			if (owner >= 0 && (unsigned int)owner != w->id) {
+				/* The receiver parses it as an outside
+				 * packet: give it the outside port's MAC.
+				 */
+				rte_ether_addr_copy(
+					&w->ctx->link[CGN_OUTSIDE].mac,
+					&e->dst_addr);
+				handoff(w, (unsigned int)owner, m,
+					CGN_HO_HAIRPIN);
+				return;
+			}
+		}
 		out2in_one(w, m, &hp, now, true);
 		return;
 	}
 
-	{
-		struct rte_ether_addr mac;
-
-		if (unlikely(!next_hop_mac(w, &w->nh_out, CGN_OUTSIDE,
-					   w->ctx->link[CGN_OUTSIDE].gateway,
-					   &mac))) {
-			drop(w, m, CGN_DROP_neigh_unresolved);
-			return;
-		}
-		rte_ether_addr_copy(&mac, &e->dst_addr);
-	}
-	rte_ether_addr_copy(&w->ctx->link[CGN_OUTSIDE].mac, &e->src_addr);
-	w->stats.tx[CGN_OUTSIDE]++;
-	m->hash.usr = 0;
-	tx_enqueue(w, CGN_OUTSIDE, m);
+	to_next_hop(w, m, CGN_OUTSIDE, &w->nh_out,
+		    w->ctx->link[CGN_OUTSIDE].gateway, now);
 }
 
 static void
@@ -762,9 +879,7 @@ translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 		 struct pkt_meta *pm, struct ct_session *s, uint64_t now,
 		 bool hairpin)
 {
-	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = pm->ip;
-	struct rte_ether_addr mac;
 	uint32_t d;
 
 	if (pm->proto == IPPROTO_TCP)
@@ -783,22 +898,10 @@ translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 	*pm->port_p = s->in_port;
 	rewrite_l4(pm, nat_cksum_neg(s->ck_l4));
 
-	if (w->in_gw != 0) {
-		if (unlikely(!next_hop_mac(w, &w->nh_in_gw, CGN_INSIDE,
-					   w->in_gw, &mac))) {
-			drop(w, m, CGN_DROP_neigh_unresolved);
-			return;
-		}
-	} else if (unlikely(!next_hop_mac(w, &s->nh_idx, CGN_INSIDE,
-					  s->in_addr, &mac))) {
-		drop(w, m, CGN_DROP_neigh_unresolved);
-		return;
-	}
-	rte_ether_addr_copy(&mac, &e->dst_addr);
-	rte_ether_addr_copy(&w->ctx->link[CGN_INSIDE].mac, &e->src_addr);
-	w->stats.tx[CGN_INSIDE]++;
-	m->hash.usr = 0;
-	tx_enqueue(w, CGN_INSIDE, m);
+	if (w->in_gw != 0)
+		to_next_hop(w, m, CGN_INSIDE, &w->nh_in_gw, w->in_gw, now);
+	else
+		to_next_hop(w, m, CGN_INSIDE, &s->nh_idx, s->in_addr, now);
 }
 
 /* out2in for one packet whose key is set: lookup, create, translate. */
@@ -820,16 +923,24 @@ out2in_one(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	translate_out2in(w, m, pm, &w->ct->sessions[idx], now, hairpin);
 }
 
-void
-cgn_worker_process(struct cgn_worker *w, enum cgn_side side,
-		   struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+#define PROC_HANDED  0x1 /* came from another worker: do not hand off */
+#define PROC_HAIRPIN 0x2 /* translated in2out packet, now out2in */
+
+static void
+process_burst(struct cgn_worker *w, enum cgn_side side,
+	      struct rte_mbuf **pkts, uint16_t n, uint64_t now,
+	      unsigned int flags)
 {
 	enum ct_dir dir = side == CGN_INSIDE ? CT_IN2OUT : CT_OUT2IN;
+	bool dispatch = w->ctx->n_workers > 1 && !(flags & PROC_HANDED);
 	struct pkt_meta meta[CGN_BURST];
 	struct ct_table *ct = w->ct;
 	uint16_t i;
 
-	w->stats.rx[side] += n;
+	if (flags & PROC_HANDED)
+		w->stats.handoff_in += n;
+	else
+		w->stats.rx[side] += n;
 	/* Pass 1: parse, hash, prefetch buckets. */
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
@@ -837,6 +948,23 @@ cgn_worker_process(struct cgn_worker *w, enum cgn_side side,
 		meta[i].action = ACT_DONE;
 		if (!parse(w, side, pkts[i], &meta[i], now))
 			continue;
+		if (dispatch) {
+			/* Subscriber pinning: a subscriber's sessions and
+			 * blocks live on one worker; so do the port blocks'
+			 * return traffic.
+			 */
+			int owner = side == CGN_INSIDE ?
+				(int)cgn_sub_owner(w->ctx, meta[i].key.a_addr) :
+				out_owner(w, meta[i].key.a_addr,
+					  meta[i].key.a_port, meta[i].proto);
+
+			if (owner >= 0 && (unsigned int)owner != w->id) {
+				handoff(w, (unsigned int)owner, pkts[i],
+					(enum cgn_handoff_kind)side);
+				meta[i].action = ACT_DONE;
+				continue;
+			}
+		}
 		meta[i].hash = ct_hash(ct, &meta[i].key);
 		ct_prefetch_bucket(ct, dir, meta[i].hash);
 	}
@@ -873,7 +1001,77 @@ cgn_worker_process(struct cgn_worker *w, enum cgn_side side,
 					 now);
 		else
 			translate_out2in(w, pkts[i], pm, &ct->sessions[idx],
-					 now, false);
+					 now, flags & PROC_HAIRPIN);
+	}
+}
+
+void
+cgn_worker_process(struct cgn_worker *w, enum cgn_side side,
+		   struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	process_burst(w, side, pkts, n, now, 0);
+}
+
+/* Packets other workers handed to this one. */
+static void
+drain_handoffs(struct cgn_worker *w, uint64_t now)
+{
+	struct rte_mbuf *pkts[CGN_BURST], *by_kind[3][CGN_BURST];
+	uint16_t nk[3];
+	unsigned int j, i, n;
+
+	for (j = 0; j < w->ctx->n_workers; j++) {
+		if (j == w->id)
+			continue;
+		n = rte_ring_sc_dequeue_burst(w->ctx->handoff[j][w->id],
+					      (void **)pkts, CGN_BURST, NULL);
+		if (n == 0)
+			continue;
+		nk[0] = nk[1] = nk[2] = 0;
+		for (i = 0; i < n; i++) {
+			unsigned int k = pkts[i]->port <= CGN_HO_HAIRPIN ?
+					 pkts[i]->port : CGN_HO_OUTSIDE;
+
+			by_kind[k][nk[k]++] = pkts[i];
+		}
+		if (nk[CGN_HO_INSIDE])
+			process_burst(w, CGN_INSIDE, by_kind[CGN_HO_INSIDE],
+				      nk[CGN_HO_INSIDE], now, PROC_HANDED);
+		if (nk[CGN_HO_OUTSIDE])
+			process_burst(w, CGN_OUTSIDE, by_kind[CGN_HO_OUTSIDE],
+				      nk[CGN_HO_OUTSIDE], now, PROC_HANDED);
+		if (nk[CGN_HO_HAIRPIN])
+			process_burst(w, CGN_OUTSIDE, by_kind[CGN_HO_HAIRPIN],
+				      nk[CGN_HO_HAIRPIN], now,
+				      PROC_HANDED | PROC_HAIRPIN);
+	}
+}
+
+/* Blocks the control thread granted; surplus blocks given back. */
+static void
+exchange_blocks(struct cgn_worker *w)
+{
+	uint32_t blk[16], a, b;
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst_elem(w->grant_ring, blk, sizeof(blk[0]),
+					   RTE_DIM(blk), NULL);
+	for (i = 0; i < n; i++) {
+		nat_pool_block_give(w->pool, blk[i]);
+		w->need_tsc[blk[i] / w->pool->blocks_per_addr] = 0;
+	}
+	if (w->block_keep == UINT32_MAX)
+		return;
+	/* Look at one address per call. */
+	a = w->return_cursor;
+	if (++w->return_cursor == w->pool->p.n_addrs)
+		w->return_cursor = 0;
+	while ((b = nat_pool_block_take(w->pool, a, w->block_keep)) !=
+	       NAT_NONE) {
+		if (rte_ring_sp_enqueue_elem(w->free_ring, &b, sizeof(b)) != 0) {
+			nat_pool_block_give(w->pool, b);
+			break;
+		}
 	}
 }
 
@@ -940,6 +1138,10 @@ cgn_worker_poll(struct cgn_worker *w, uint64_t now)
 		if (n > 0)
 			cgn_worker_process(w, side, pkts, n, now);
 	}
+	if (w->ctx->n_workers > 1)
+		drain_handoffs(w, now);
+	if (unlikely(w->pend_n != 0))
+		drain_pending(w, now);
 	/* Packets the control thread made (ARP). */
 	n = (uint16_t)rte_ring_sc_dequeue_burst(w->tx_ring, (void **)pkts,
 						CGN_BURST, NULL);
@@ -953,6 +1155,7 @@ cgn_worker_poll(struct cgn_worker *w, uint64_t now)
 	if (unlikely(now >= w->next_age)) {
 		w->next_age = now + w->age_interval;
 		cgn_worker_age(w, now, w->age_budget);
+		exchange_blocks(w);
 	}
 	cgn_worker_flush(w);
 }
@@ -982,6 +1185,20 @@ pool_log(void *arg, const struct nat_log_event *ev)
 		w->stats.blocks_released++;
 }
 
+/* The pool runs short of blocks of an address: ask, at most every 100 ms. */
+static void
+pool_need(void *arg, uint32_t addr_idx)
+{
+	struct cgn_worker *w = arg;
+	uint64_t now = rte_rdtsc();
+
+	if (w->need_tsc[addr_idx] != 0 &&
+	    now - w->need_tsc[addr_idx] < w->ctx->tsc_hz / 10)
+		return;
+	w->need_tsc[addr_idx] = now;
+	send_event(w, CGN_EV_NEED_BLOCKS, 0, addr_idx, NULL);
+}
+
 int
 cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		int socket)
@@ -989,7 +1206,7 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	const struct cgn_config *cfg = ctx->cfg;
 	struct nat_pool_params pp;
 	char name[RTE_RING_NAMESIZE];
-	uint32_t *addrs;
+	uint32_t *addrs, max_sess;
 	unsigned int i;
 	uint32_t k;
 
@@ -1018,8 +1235,11 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	w->hairpin = cfg->pool.hairpinning;
 	w->sessions_per_sub = cfg->limits.sessions_per_subscriber;
 
+	/* limits.max_sessions is for the box: each worker gets its share. */
+	max_sess = (cfg->limits.max_sessions + ctx->n_workers - 1) /
+		   ctx->n_workers;
 	snprintf(name, sizeof(name), "cgn_ct%u", id);
-	w->ct = ct_table_create(name, cfg->limits.max_sessions, socket);
+	w->ct = ct_table_create(name, max_sess, socket);
 	if (w->ct == NULL)
 		return -ENOMEM;
 	w->ct->timeout[CT_TO_UDP] = cfg->timeouts.udp * ctx->tsc_hz;
@@ -1030,7 +1250,7 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	w->ct->timeout[CT_TO_ICMP] = cfg->timeouts.icmp * ctx->tsc_hz;
 	/* Sweep the whole table about every 10 s, a little every ms. */
 	w->age_interval = ctx->tsc_hz / 1000;
-	w->age_budget = RTE_MAX(cfg->limits.max_sessions / 10000, 16u);
+	w->age_budget = RTE_MAX(max_sess / 10000, 16u);
 
 	addrs = rte_malloc(NULL, sizeof(uint32_t) * cfg->pool.n_addrs, 0);
 	if (addrs == NULL)
@@ -1047,15 +1267,20 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		/* A subscriber holds a block or a static mapping, so there
 		 * are never more of them than blocks plus statics.
 		 */
-		.max_subscribers = RTE_MIN(cfg->limits.max_sessions,
+		.max_subscribers = RTE_MIN(max_sess,
 			cfg->pool.n_addrs * (((uint32_t)cfg->pool.port_hi -
 			cfg->pool.port_lo + 1) / cfg->pool.block_size)) +
 			cfg->n_statics,
-		.max_mappings = cfg->limits.max_sessions + cfg->n_statics,
+		.max_mappings = max_sess + cfg->n_statics,
 		.eim = w->eim,
 		.socket = socket,
 		.log = pool_log,
 		.log_arg = w,
+		/* Blocks come from the control thread's block manager. */
+		.start_empty = true,
+		.low_water = CGN_BLOCK_LOW,
+		.need = pool_need,
+		.global_free = ctx->global_free,
 	};
 	snprintf(name, sizeof(name), "cgn_pool%u", id);
 	w->pool = nat_pool_create(name, &pp);
@@ -1072,7 +1297,20 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	snprintf(name, sizeof(name), "cgn_tx%u", id);
 	w->tx_ring = rte_ring_create(name, 1024, socket,
 				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w->slow_ring == NULL || w->ev_ring == NULL || w->tx_ring == NULL)
+	snprintf(name, sizeof(name), "cgn_grant%u", id);
+	w->grant_ring = rte_ring_create_elem(name, sizeof(uint32_t), 1024,
+					     socket,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "cgn_free%u", id);
+	w->free_ring = rte_ring_create_elem(name, sizeof(uint32_t), 1024,
+					    socket,
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	w->need_tsc = rte_zmalloc_socket(NULL,
+					 sizeof(uint64_t) * cfg->pool.n_addrs,
+					 0, socket);
+	w->block_keep = ctx->n_workers == 1 ? UINT32_MAX : CGN_BLOCK_KEEP;
+	if (w->slow_ring == NULL || w->ev_ring == NULL || w->tx_ring == NULL ||
+	    w->grant_ring == NULL || w->free_ring == NULL || w->need_tsc == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -1081,6 +1319,12 @@ void
 cgn_worker_fini(struct cgn_worker *w)
 {
 	struct rte_mbuf *m;
+
+	while (w->pend_n) {
+		rte_pktmbuf_free(w->pend[w->pend_head].m);
+		w->pend_head = (uint16_t)((w->pend_head + 1) % CGN_PENDING);
+		w->pend_n--;
+	}
 
 	if (w->slow_ring != NULL)
 		while (rte_ring_dequeue(w->slow_ring, (void **)&m) == 0)
@@ -1091,9 +1335,14 @@ cgn_worker_fini(struct cgn_worker *w)
 	rte_ring_free(w->slow_ring);
 	rte_ring_free(w->ev_ring);
 	rte_ring_free(w->tx_ring);
+	rte_ring_free(w->grant_ring);
+	rte_ring_free(w->free_ring);
+	rte_free(w->need_tsc);
 	nat_pool_free(w->pool);
 	ct_table_free(w->ct);
 	w->slow_ring = w->ev_ring = w->tx_ring = NULL;
+	w->grant_ring = w->free_ring = NULL;
+	w->need_tsc = NULL;
 	w->pool = NULL;
 	w->ct = NULL;
 }
@@ -1106,8 +1355,22 @@ cgn_worker_add_statics(struct cgn_worker *w, char *err, size_t errlen)
 
 	for (i = 0; i < cfg->n_statics; i++) {
 		const struct cgn_static_map *sm = &cfg->statics[i];
+		struct cgn_static_key k = {
+			.addr = rte_cpu_to_be_32(sm->out_addr),
+			.port = rte_cpu_to_be_16(sm->out_port),
+			.proto = sm->proto,
+		};
 		enum nat_err e;
 
+		if (cgn_sub_owner(w->ctx, rte_cpu_to_be_32(sm->in_addr)) != w->id)
+			continue;
+		if (w->ctx->static_owner != NULL &&
+		    rte_hash_add_key_data(w->ctx->static_owner, &k,
+					  (void *)(uintptr_t)w->id) < 0) {
+			snprintf(err, errlen, "%s:%d: static mapping: no room",
+				 cfg->path, sm->line);
+			return -1;
+		}
 		if (nat_map_add_static(w->pool, sm->proto,
 				       rte_cpu_to_be_32(sm->in_addr),
 				       rte_cpu_to_be_16(sm->in_port),
@@ -1120,4 +1383,71 @@ cgn_worker_add_statics(struct cgn_worker *w, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+int
+cgn_shared_init(struct cgn_ctx *ctx, char *err, size_t errlen)
+{
+	const struct cgn_config *cfg = ctx->cfg;
+	struct rte_hash_parameters hp = {
+		.name = "cgn_static_owner",
+		.entries = RTE_MAX(cfg->n_statics, 8u),
+		.key_len = sizeof(struct cgn_static_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+	};
+	char name[RTE_RING_NAMESIZE];
+	unsigned int i, j;
+
+	ctx->blocks_per_addr = ((uint32_t)cfg->pool.port_hi -
+				cfg->pool.port_lo + 1) / cfg->pool.block_size;
+	ctx->n_blocks = cfg->pool.n_addrs * ctx->blocks_per_addr;
+	ctx->block_owner = rte_zmalloc(NULL, ctx->n_blocks, 0);
+	ctx->global_free = rte_zmalloc(NULL, sizeof(uint32_t) *
+					     cfg->pool.n_addrs, 0);
+	ctx->static_owner = rte_hash_create(&hp);
+	if (ctx->block_owner == NULL || ctx->global_free == NULL ||
+	    ctx->static_owner == NULL) {
+		snprintf(err, errlen, "out of memory for the block owners");
+		return -1;
+	}
+	for (i = 0; i < ctx->n_workers && ctx->n_workers > 1; i++)
+		for (j = 0; j < ctx->n_workers; j++) {
+			if (i == j)
+				continue;
+			snprintf(name, sizeof(name), "cgn_ho%u_%u", i, j);
+			ctx->handoff[i][j] = rte_ring_create(name,
+				CGN_HANDOFF_RING, (int)rte_socket_id(),
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (ctx->handoff[i][j] == NULL) {
+				snprintf(err, errlen, "cannot create ring %s",
+					 name);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+void
+cgn_shared_fini(struct cgn_ctx *ctx)
+{
+	struct rte_mbuf *m;
+	unsigned int i, j;
+
+	for (i = 0; i < CGN_MAX_WORKERS; i++)
+		for (j = 0; j < CGN_MAX_WORKERS; j++) {
+			if (ctx->handoff[i][j] == NULL)
+				continue;
+			while (rte_ring_dequeue(ctx->handoff[i][j],
+						(void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(ctx->handoff[i][j]);
+			ctx->handoff[i][j] = NULL;
+		}
+	rte_hash_free(ctx->static_owner);
+	rte_free(ctx->block_owner);
+	rte_free(ctx->global_free);
+	ctx->static_owner = NULL;
+	ctx->block_owner = NULL;
+	ctx->global_free = NULL;
 }

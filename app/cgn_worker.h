@@ -6,13 +6,37 @@
 
 #include <stdint.h>
 
+#include <rte_byteorder.h>
+#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <rte_thash.h>
 
 #include "cgn.h"
 
 #define CGN_BURST 32
 #define CGN_TX_BUF 64
+#define CGN_BLOCK_LOW 2   /* ask for blocks when an address has this few */
+#define CGN_BLOCK_GRANT 8 /* blocks the control thread grants at a time */
+#define CGN_BLOCK_KEEP 16 /* free blocks per address a worker keeps */
+#define CGN_HANDOFF_RING 1024
+#define CGN_PENDING 256        /* packets waiting for ARP, per worker */
+#define CGN_PENDING_WAIT_MS 1000
+
+struct cgn_pending {
+	struct rte_mbuf *m;
+	uint64_t deadline;
+	uint32_t ip;   /* next hop, network order */
+	uint8_t side;
+};
+
+/* Key of ctx->static_owner. */
+struct cgn_static_key {
+	uint32_t addr; /* network order */
+	uint16_t port; /* network order */
+	uint8_t proto;
+	uint8_t pad;
+};
 
 struct ct_table;
 struct nat_pool;
@@ -28,6 +52,16 @@ struct cgn_worker {
 	struct rte_ring *slow_ring; /* this worker -> control: ARP mbufs */
 	struct rte_ring *ev_ring;   /* this worker -> control: cgn_event */
 	struct rte_ring *tx_ring;   /* control -> this worker: mbufs to send */
+	struct rte_ring *grant_ring; /* control -> this worker: block ids */
+	struct rte_ring *free_ring; /* this worker -> control: block ids */
+	uint64_t *need_tsc;         /* per pool address: last block request */
+	uint32_t return_cursor;     /* next pool address to return blocks of */
+	uint32_t block_keep;        /* free blocks per address kept locally */
+
+	/* Translated packets waiting for their next hop's MAC. */
+	struct cgn_pending pend[CGN_PENDING];
+	uint16_t pend_head;
+	uint16_t pend_n;
 
 	/* Buffered TX, one per egress side. */
 	struct rte_mbuf *txb[CGN_SIDES][CGN_TX_BUF];
@@ -59,6 +93,36 @@ struct cgn_worker {
 	struct cgn_stats stats;
 } __rte_cache_aligned;
 
+/* Handoff kinds, carried in mbuf->port on the handoff rings. */
+enum cgn_handoff_kind {
+	CGN_HO_INSIDE = CGN_INSIDE,   /* in2out packet of the receiver's subscriber */
+	CGN_HO_OUTSIDE = CGN_OUTSIDE, /* out2in packet to the receiver's block */
+	CGN_HO_HAIRPIN = 2,           /* translated in2out packet to hairpin */
+};
+
+/* Which worker owns a subscriber (inside address, network order)? */
+static inline unsigned int
+cgn_sub_owner(const struct cgn_ctx *ctx, uint32_t addr)
+{
+	if (ctx->n_workers == 1)
+		return 0;
+	if (ctx->rss_inside) {
+		/* The same Toeplitz hash and RETA as the inside NIC. */
+		uint32_t t = rte_be_to_cpu_32(addr);
+		uint32_t h = rte_softrss(&t, 1, ctx->rss_key);
+
+		return (h % ctx->reta_size) % ctx->n_workers;
+	}
+	return rte_hash_crc_4byte(addr, 0x9e3779b9) % ctx->n_workers;
+}
+
+/*
+ * What the workers share (block owners, the control thread's free-block
+ * counts, static mapping owners, handoff rings), before cgn_worker_init().
+ */
+int cgn_shared_init(struct cgn_ctx *ctx, char *err, size_t errlen);
+void cgn_shared_fini(struct cgn_ctx *ctx);
+
 /* Set up a worker: tables, rings, pool share. 0 or -errno. */
 int cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx,
 		    unsigned int id, int socket);
@@ -83,7 +147,11 @@ void cgn_worker_close_all(struct cgn_worker *w, uint64_t now);
 /* rte_eal_remote_launch() entry: polls until ctx->quit. */
 int cgn_worker_main(void *arg);
 
-/* Add the static mappings of the config to this worker's pool. */
+/*
+ * Add the static mappings of the config whose subscriber this worker owns
+ * to its pool, and record their owner in ctx->static_owner (if made).
+ * Call for every worker before they start.
+ */
 int cgn_worker_add_statics(struct cgn_worker *w, char *err, size_t errlen);
 
 #endif /* CGN_WORKER_H */

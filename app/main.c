@@ -196,6 +196,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "cgnat: cannot create the log ring\n");
 		return 1;
 	}
+	if (cgn_shared_init(&g_ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cgnat: %s\n", err);
+		return 1;
+	}
 	for (i = 0; i < g_ctx.n_workers; i++) {
 		unsigned int lc = g_cfg.workers.lcores[i];
 		int socket = (int)rte_lcore_to_socket_id(lc);
@@ -212,13 +216,19 @@ main(int argc, char **argv)
 		w->lcore = lc;
 		g_ctx.workers[i] = w;
 	}
-	if (cgn_worker_add_statics(g_ctx.workers[0], err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		return 2;
-	}
+	for (i = 0; i < g_ctx.n_workers; i++)
+		if (cgn_worker_add_statics(g_ctx.workers[i], err,
+					   sizeof(err)) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 2;
+		}
 	if (cgn_ctrl_init(&ctrl, &g_ctx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return 2;
+	}
+	if (cgn_blocks_init(&ctrl, &g_ctx) != 0) {
+		fprintf(stderr, "cgnat: cannot allocate the block manager\n");
+		return 1;
 	}
 	cgn_telemetry_init(&g_ctx, &ctrl);
 
@@ -256,6 +266,8 @@ main(int argc, char **argv)
 		cgn_worker_fini(g_ctx.workers[i]);
 		rte_free(g_ctx.workers[i]);
 	}
+	cgn_blocks_fini(&ctrl);
+	cgn_shared_fini(&g_ctx);
 	cgn_neigh_fini(&g_ctx.neigh);
 	rte_ring_free(g_ctx.log_ring);
 	printf("cgnat: stopped\n");

@@ -110,9 +110,11 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 				     sizeof(uint32_t) * pool->blocks_per_addr);
 		if (a->free_blk == NULL)
 			goto fail;
-		a->n_free = pool->blocks_per_addr;
-		for (b = 0; b < pool->blocks_per_addr; b++)
-			a->free_blk[b] = b;
+		if (!p->start_empty) {
+			a->n_free = pool->blocks_per_addr;
+			for (b = 0; b < pool->blocks_per_addr; b++)
+				a->free_blk[b] = b;
+		}
 	}
 	free(sorted);
 	sorted = NULL;
@@ -182,6 +184,7 @@ nat_err_str(enum nat_err e)
 	case NAT_ERR_MAP_TABLE_FULL: return "mapping table full";
 	case NAT_ERR_POOL_EXHAUSTED: return "no free port block";
 	case NAT_ERR_PORTS_EXHAUSTED: return "subscriber out of ports";
+	case NAT_ERR_BLOCK_PENDING: return "waiting for a port block";
 	}
 	return "?";
 }
@@ -241,17 +244,29 @@ nat_sub_lookup(const struct nat_pool *pool, uint32_t in_addr)
  * subscriber.
  */
 static uint32_t
+addr_free(const struct nat_pool *pool, uint32_t i)
+{
+	uint32_t n = pool->addrs[i].n_free;
+
+	if (pool->p.global_free != NULL)
+		n += __atomic_load_n(&pool->p.global_free[i], __ATOMIC_RELAXED);
+	return n;
+}
+
+static uint32_t
 pick_address(const struct nat_pool *pool)
 {
-	uint32_t i, best = 0;
+	uint32_t i, best = 0, best_free = addr_free(pool, 0);
 
 	for (i = 1; i < pool->p.n_addrs; i++) {
-		const struct nat_addr *a = &pool->addrs[i];
-		const struct nat_addr *b = &pool->addrs[best];
+		uint32_t f = addr_free(pool, i);
 
-		if (a->n_free > b->n_free ||
-		    (a->n_free == b->n_free && a->n_subs < b->n_subs))
+		if (f > best_free || (f == best_free &&
+				      pool->addrs[i].n_subs <
+				      pool->addrs[best].n_subs)) {
 			best = i;
+			best_free = f;
+		}
 	}
 	return best;
 }
@@ -335,8 +350,11 @@ block_grant(struct nat_pool *pool, uint32_t sub_idx, uint64_t tsc)
 	struct nat_addr *a = &pool->addrs[s->addr_idx];
 	uint32_t r, b, blk;
 
-	if (a->n_free == 0)
+	if (a->n_free == 0) {
+		if (pool->p.need != NULL)
+			pool->p.need(pool->p.log_arg, s->addr_idx);
 		return NAT_NONE;
+	}
 	/* Take a random entry of the free stack; the last one fills its
 	 * place. Blocks are thus hard to guess (RFC 6888 REQ-15).
 	 */
@@ -344,6 +362,8 @@ block_grant(struct nat_pool *pool, uint32_t sub_idx, uint64_t tsc)
 	b = a->free_blk[r];
 	a->free_blk[r] = a->free_blk[--a->n_free];
 	blk = s->addr_idx * pool->blocks_per_addr + b;
+	if (pool->p.need != NULL && a->n_free <= pool->p.low_water)
+		pool->p.need(pool->p.log_arg, s->addr_idx);
 	pool->blocks[blk].sub_idx = sub_idx;
 	pool->blocks[blk].n_used = 0;
 	s->blocks[s->n_blocks++] = blk;
@@ -497,7 +517,10 @@ nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 		}
 		blk = block_grant(pool, sub_idx, tsc);
 		if (blk == NAT_NONE) {
-			*err = NAT_ERR_POOL_EXHAUSTED;
+			*err = pool->p.global_free != NULL &&
+			       __atomic_load_n(&pool->p.global_free[s->addr_idx],
+					       __ATOMIC_RELAXED) > 0 ?
+				NAT_ERR_BLOCK_PENDING : NAT_ERR_POOL_EXHAUSTED;
 			return NAT_NONE;
 		}
 		off = block_find_port(pool, blk, slot);
@@ -604,4 +627,24 @@ nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc)
 	if (--pool->blocks[blk].n_used == 0)
 		block_release(pool, blk, tsc);
 	nat_sub_maybe_free(pool, sub_idx);
+}
+
+void
+nat_pool_block_give(struct nat_pool *pool, uint32_t blk)
+{
+	struct nat_addr *a = &pool->addrs[blk / pool->blocks_per_addr];
+
+	pool->blocks[blk].sub_idx = NAT_NONE;
+	pool->blocks[blk].n_used = 0;
+	a->free_blk[a->n_free++] = blk % pool->blocks_per_addr;
+}
+
+uint32_t
+nat_pool_block_take(struct nat_pool *pool, uint32_t addr_idx, uint32_t keep)
+{
+	struct nat_addr *a = &pool->addrs[addr_idx];
+
+	if (a->n_free <= keep)
+		return NAT_NONE;
+	return addr_idx * pool->blocks_per_addr + a->free_blk[--a->n_free];
 }

@@ -32,6 +32,7 @@ enum nat_err {
 	NAT_ERR_MAP_TABLE_FULL,  /* no room for another mapping */
 	NAT_ERR_POOL_EXHAUSTED,  /* the paired address has no free block */
 	NAT_ERR_PORTS_EXHAUSTED, /* subscriber at its block limit, all used */
+	NAT_ERR_BLOCK_PENDING,   /* no local free block yet; one was asked for */
 };
 
 /* Port-block log events. */
@@ -49,6 +50,9 @@ struct nat_log_event {
 
 typedef void (*nat_log_fn)(void *arg, const struct nat_log_event *ev);
 
+/* The pool is short of free blocks of an address (see low_water). */
+typedef void (*nat_need_fn)(void *arg, uint32_t addr_idx);
+
 struct nat_pool_params {
 	const uint32_t *addrs;   /* pool addresses, host order */
 	uint32_t n_addrs;
@@ -61,6 +65,18 @@ struct nat_pool_params {
 	int socket;
 	nat_log_fn log;          /* may be NULL */
 	void *log_arg;
+	/*
+	 * Several pools may share the addresses (one per worker), each with
+	 * the blocks a block manager gave it. Then start_empty is set, blocks
+	 * come in with nat_pool_block_give() and go back with
+	 * nat_pool_block_take(), need() is called when the free blocks of an
+	 * address fall to low_water or below, and global_free[addr_idx] (read
+	 * only) tells how many blocks the manager still holds per address.
+	 */
+	bool start_empty;
+	uint32_t low_water;
+	nat_need_fn need;        /* may be NULL */
+	const uint32_t *global_free; /* may be NULL */
 };
 
 struct nat_addr {
@@ -169,6 +185,24 @@ uint32_t nat_map_add_static(struct nat_pool *pool, uint8_t proto,
  * it holds nothing. Static mappings stay.
  */
 void nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc);
+
+/* Give the pool a free block (global id), e.g. a grant. */
+void nat_pool_block_give(struct nat_pool *pool, uint32_t blk);
+
+/*
+ * Take back one free block of address addr_idx if more than keep are free;
+ * returns its global id, or NAT_NONE.
+ */
+uint32_t nat_pool_block_take(struct nat_pool *pool, uint32_t addr_idx,
+			     uint32_t keep);
+
+/* Global block id of an outside (address index, port host order). */
+static inline uint32_t
+nat_block_of(const struct nat_pool *pool, uint32_t addr_idx, uint16_t port_h)
+{
+	return addr_idx * pool->blocks_per_addr +
+	       (uint32_t)(port_h - pool->p.port_lo) / pool->p.block_size;
+}
 
 /* Pool index of an outside address (network order), or -1. */
 int32_t nat_pool_addr_index(const struct nat_pool *pool, uint32_t addr);

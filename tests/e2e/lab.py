@@ -87,11 +87,20 @@ INET_ADDR = "198.51.100.1"   # the NAT's gateway; servers listen here
 INET_NET = ipaddress.ip_network("198.51.100.0/24")
 POOL = ipaddress.ip_network("203.0.113.0/29")
 
-EAL_LCORES = "0-1"
+# Workers: CGNAT_E2E_WORKERS=2 runs every test with two worker lcores. This
+# machine has 2 cores, so the layout is 3 lcores on 2 CPUs: the control
+# thread on CPU 0, the workers on CPU 1 (both), each polling its own queue
+# pair; net_af_packet's fanout spreads flows over the queue pairs, so
+# packets reach the worker that does not own them and are handed off.
+WORKERS = int(os.environ.get("CGNAT_E2E_WORKERS", "1"))
+if WORKERS == 1:
+    EAL_LCORE_ARGS = ["-l", "0-1"]
+else:
+    EAL_LCORE_ARGS = ["--lcores", "0@0," + ",".join(f"{i}@1" for i in range(1, WORKERS + 1))]
 HUGEPAGES = 512              # 2 MB pages asked of scripts/hugepages.sh
 # Deeper kernel rings than the default 512 frames: on a 2-core machine the
 # worker shares a core with the test peers and must ride out being descheduled.
-AF_PACKET_OPTS = ",framesz=2048,blocksz=4096,framecnt=8192"
+AF_PACKET_OPTS = f",framesz=2048,blocksz=4096,framecnt=8192,qpairs={WORKERS}"
 READY_TIMEOUT = float(os.environ.get("CGNAT_E2E_READY_TIMEOUT", "30"))
 STOP_TIMEOUT = 5.0
 
@@ -495,6 +504,9 @@ class Lab:
             raise LabError(f"{self.config_src}: pool.addresses is {pool}, "
                            f"the lab routes {POOL}")
         text = set_setting(text, "logging", "file", json.dumps(self.mapping_log))
+        if WORKERS != 1:
+            text = set_setting(text, "workers", "lcores",
+                               "[" + ", ".join(str(i) for i in range(1, WORKERS + 1)) + "]")
         for (group, key), value in self.settings.items():
             text = set_setting(text, group, key, value)
         with open(self.config_path, "w") as f:
@@ -569,7 +581,7 @@ class Lab:
 
     def nat_command(self, interactive=False):
         return ["ip", "netns", "exec", self.nat, self.binary,
-                "-l", EAL_LCORES, "--file-prefix", self.prefix, "--no-pci",
+                *EAL_LCORE_ARGS, "--file-prefix", self.prefix, "--no-pci",
                 *self.eal_mem_options(),
                 "--vdev", "net_af_packet0,iface=nin" + AF_PACKET_OPTS,
                 "--vdev", "net_af_packet1,iface=nout" + AF_PACKET_OPTS,
