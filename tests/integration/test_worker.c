@@ -1,0 +1,3411 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Integration tests: crafted frames through the REAL worker packet path.
+ *
+ * Each test builds a complete NAT the way app/main.c does (config file,
+ * mbuf pool and ports through cgn_ports_init/cgn_ports_start, neighbour
+ * table, mapping-log ring, one worker, static mappings, the control thread)
+ * on two ethdevs made with rte_eth_from_rings() from rings this file owns:
+ * a frame is "received" by enqueueing it on a port's RX ring, and what the
+ * NAT transmits is read from the port's TX ring. Everything runs on one
+ * thread with an injected clock: cgn_worker_poll(w, now), cgn_ctrl_poll(&c,
+ * now), cgn_worker_poll(w, now) again when the control thread had something
+ * to send (ARP goes out through the worker's tx ring).
+ *
+ * Neighbours are learned by the real control thread: every test answers
+ * the ARP request for the outside gateway that control sends at start and
+ * lets the subscribers ARP for the inside address, checking both.
+ *
+ * Expected frames are built independently here (own RFC 1071 checksums, no
+ * DPDK or lib/nat helper) and compared field by field with what came out;
+ * the checksums of every output are also recomputed in full. Test names
+ * carry the ids of /work/shared/RFC-CHECKLIST.md where one applies.
+ *
+ * After every test: all traffic drained, cgn_worker_close_all(), then
+ *   rx == tx + consumed + dropped   (summed over struct cgn_stats)
+ *   rte_mempool_in_use_count(ctx.mp) == what it was after start-up.
+ *
+ * Each test gets a NAT of its own (rig_setup/rig_teardown), so tests are
+ * independent and can run alone:
+ *   test_worker ['test_B10_*' ...]   fnmatch(3) patterns over the names
+ * Environment:
+ *   CGN_IT_SEED=N        rte_srand() seed (ports, blocks); default 1
+ *   CGN_IT_FUZZ=SEED:N   seed and frame count of test_fuzz
+ *   CGN_IT_PCAP=DIR      write DIR/in.pcap (injected) and DIR/out.pcap
+ *                        (transmitted), e.g. to check the checksums with
+ *                        another decoder (tshark, scapy)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_random.h>
+#include <rte_ring.h>
+
+#include "cgn.h"
+#include "cgn_config.h"
+#include "cgn_ctrl.h"
+#include "cgn_neigh.h"
+#include "cgn_port.h"
+#include "cgn_stats.h"
+#include "cgn_worker.h"
+#include "ct_table.h"
+#include "ct_tcp.h"
+#include "nat_pool.h"
+
+/* ------------------------------------------------------------------ */
+/* Addresses of the scenario (host order).                             */
+
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+#define NAT_IN   IP(100, 64, 0, 1)    /* inside.address */
+#define NAT_OUT  IP(198, 51, 100, 2)  /* outside.address */
+#define GW       IP(198, 51, 100, 1)  /* outside.gateway */
+#define H1       IP(100, 64, 0, 2)
+#define H2       IP(100, 64, 0, 3)
+#define H5       IP(100, 64, 0, 5)    /* static 100.64.0.5:8080 */
+#define Y1       IP(192, 0, 2, 10)    /* remote hosts, behind GW */
+#define Y2       IP(192, 0, 2, 20)
+#define STATIC_OUT IP(203, 0, 113, 1) /* static ... <-> 203.0.113.1:80 */
+#define PORT_LO 1024
+#define PORT_HI 65535
+#define BLOCK 256
+
+static const struct rte_ether_addr MAC_GW = {{ 0x02, 0, 0, 0, 0x02, 0x01 }};
+static const struct rte_ether_addr MAC_H1 = {{ 0x02, 0, 0, 0, 0x01, 0x02 }};
+static const struct rte_ether_addr MAC_H2 = {{ 0x02, 0, 0, 0, 0x01, 0x03 }};
+static const struct rte_ether_addr MAC_H5 = {{ 0x02, 0, 0, 0, 0x01, 0x05 }};
+static const struct rte_ether_addr MAC_BCAST = {{ 0xff, 0xff, 0xff, 0xff,
+						  0xff, 0xff }};
+static const struct rte_ether_addr MAC_OTHER = {{ 0x02, 0, 0, 0, 0x09, 0x09 }};
+/* The NAT's port MACs (see rig_setup()). */
+static const struct rte_ether_addr MAC_NAT[CGN_SIDES] = {
+	{{ 0x02, 0, 0, 0, 0xa0, 0x00 }},
+	{{ 0x02, 0, 0, 0, 0xa0, 0x01 }},
+};
+
+#define S_IN CGN_INSIDE
+#define S_OUT CGN_OUTSIDE
+
+/* ------------------------------------------------------------------ */
+/* RFC 1071 checksums, written here so that nothing of DPDK or lib/nat  */
+/* is trusted to verify itself. Values are host order numbers of the   */
+/* big-endian 16-bit words.                                            */
+
+static uint32_t
+sum16(const uint8_t *b, size_t n, uint32_t acc)
+{
+	while (n > 1) {
+		acc += (uint32_t)b[0] << 8 | b[1];
+		b += 2;
+		n -= 2;
+	}
+	if (n)
+		acc += (uint32_t)b[0] << 8;
+	return acc;
+}
+
+static uint16_t
+fold_not(uint32_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)~acc;
+}
+
+static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+static inline void wr16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
+static inline void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = (v >> 16) & 0xff; p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+/* IPv4 header checksum of the header at ip (its checksum field ignored). */
+static uint16_t
+ip_cksum(const uint8_t *ip)
+{
+	uint8_t h[60];
+	unsigned int ihl = (ip[0] & 0xf) * 4u;
+
+	memcpy(h, ip, ihl);
+	h[10] = h[11] = 0;
+	return fold_not(sum16(h, ihl, 0));
+}
+
+/* TCP/UDP checksum with the pseudo-header (checksum field ignored). */
+static uint16_t
+l4_cksum(const uint8_t *ip, const uint8_t *l4, uint16_t l4len, uint8_t proto)
+{
+	uint8_t *c = malloc(l4len + 1u);
+	uint32_t acc = 0;
+	uint16_t r;
+
+	memcpy(c, l4, l4len);
+	if (proto == IPPROTO_TCP)
+		c[16] = c[17] = 0;
+	else
+		c[6] = c[7] = 0;
+	acc = sum16(ip + 12, 8, acc); /* source and destination */
+	acc += proto;
+	acc += l4len;
+	acc = sum16(c, l4len, acc);
+	free(c);
+	r = fold_not(acc);
+	if (proto == IPPROTO_UDP && r == 0)
+		r = 0xffff; /* RFC 768 */
+	return r;
+}
+
+/* ICMP checksum over the message (checksum field ignored). */
+static uint16_t
+icmp_cksum(const uint8_t *ic, uint16_t len)
+{
+	uint8_t *c = malloc(len + 1u);
+	uint16_t r;
+
+	memcpy(c, ic, len);
+	c[2] = c[3] = 0;
+	r = fold_not(sum16(c, len, 0));
+	free(c);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Frame builder.                                                      */
+
+#define ETH_LEN 14
+#define IP_OFF 14
+#define L4_OFF 34
+#define FRAME_MAX 2048
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+
+struct pkt {
+	struct rte_ether_addr dst, src;
+	uint32_t saddr, daddr;      /* host order */
+	uint8_t ttl;                /* 0 means 64 */
+	uint8_t tos;
+	uint16_t ip_id;
+	uint16_t frag;              /* flags + offset, host order */
+	const uint8_t *ip_opts;     /* IP options, ip_olen a multiple of 4 */
+	uint8_t ip_olen;
+	uint8_t proto;
+	uint16_t sport, dport;      /* TCP/UDP ports; ICMP: id, seq */
+	uint8_t tcp_flags;
+	uint32_t seq, ack;
+	uint16_t win;
+	const uint8_t *tcp_opts;    /* TCP options, tcp_olen a multiple of 4 */
+	uint8_t tcp_olen;
+	uint8_t icmp_type, icmp_code;
+	bool udp_nocsum;            /* UDP checksum 0: none (RFC 768) */
+	const uint8_t *payload;
+	uint16_t plen;
+};
+
+/*
+ * Build Ethernet + IPv4 (+ options) + TCP/UDP/ICMP with correct checksums.
+ * Returns the frame length.
+ */
+static uint16_t
+build(uint8_t *f, const struct pkt *p)
+{
+	unsigned int ihl = 20u + p->ip_olen;
+	uint8_t *ip = f + IP_OFF, *l4 = ip + ihl;
+	uint16_t l4len;
+
+	memset(f, 0, ETH_LEN + ihl + 20 + p->tcp_olen);
+	memcpy(f, p->dst.addr_bytes, 6);
+	memcpy(f + 6, p->src.addr_bytes, 6);
+	wr16(f + 12, RTE_ETHER_TYPE_IPV4);
+	switch (p->proto) {
+	case IPPROTO_TCP:
+		l4len = (uint16_t)(20 + p->tcp_olen);
+		wr16(l4, p->sport);
+		wr16(l4 + 2, p->dport);
+		wr32(l4 + 4, p->seq);
+		wr32(l4 + 8, p->ack);
+		l4[12] = (uint8_t)((l4len / 4) << 4);
+		l4[13] = p->tcp_flags;
+		wr16(l4 + 14, p->win ? p->win : 65535);
+		wr16(l4 + 18, 0);
+		if (p->tcp_olen)
+			memcpy(l4 + 20, p->tcp_opts, p->tcp_olen);
+		break;
+	case IPPROTO_UDP:
+		l4len = 8;
+		wr16(l4, p->sport);
+		wr16(l4 + 2, p->dport);
+		wr16(l4 + 4, (uint16_t)(8 + p->plen));
+		break;
+	case IPPROTO_ICMP:
+		l4len = 8;
+		l4[0] = p->icmp_type;
+		l4[1] = p->icmp_code;
+		wr16(l4 + 4, p->sport);
+		wr16(l4 + 6, p->dport);
+		break;
+	default:
+		l4len = 0;
+		break;
+	}
+	if (p->plen)
+		memcpy(l4 + l4len, p->payload, p->plen);
+	l4len = (uint16_t)(l4len + p->plen);
+
+	ip[0] = (uint8_t)(0x40 | ihl / 4);
+	ip[1] = p->tos;
+	wr16(ip + 2, (uint16_t)(ihl + l4len));
+	wr16(ip + 4, p->ip_id);
+	wr16(ip + 6, p->frag);
+	ip[8] = p->ttl ? p->ttl : 64;
+	ip[9] = p->proto;
+	wr32(ip + 12, p->saddr);
+	wr32(ip + 16, p->daddr);
+	if (p->ip_olen)
+		memcpy(ip + 20, p->ip_opts, p->ip_olen);
+	wr16(ip + 10, ip_cksum(ip));
+
+	switch (p->proto) {
+	case IPPROTO_TCP:
+		wr16(l4 + 16, l4_cksum(ip, l4, l4len, IPPROTO_TCP));
+		break;
+	case IPPROTO_UDP:
+		wr16(l4 + 6, p->udp_nocsum ? 0 :
+			     l4_cksum(ip, l4, l4len, IPPROTO_UDP));
+		break;
+	case IPPROTO_ICMP:
+		wr16(l4 + 2, icmp_cksum(l4, l4len));
+		break;
+	}
+	return (uint16_t)(ETH_LEN + ihl + l4len);
+}
+
+/* ARP (RFC 826) for Ethernet/IPv4. */
+static uint16_t
+build_arp(uint8_t *f, const struct rte_ether_addr *edst,
+	  const struct rte_ether_addr *esrc, uint16_t op,
+	  const struct rte_ether_addr *sha, uint32_t spa,
+	  const struct rte_ether_addr *tha, uint32_t tpa)
+{
+	memcpy(f, edst->addr_bytes, 6);
+	memcpy(f + 6, esrc->addr_bytes, 6);
+	wr16(f + 12, RTE_ETHER_TYPE_ARP);
+	wr16(f + 14, 1);      /* hardware: Ethernet */
+	wr16(f + 16, 0x0800); /* protocol: IPv4 */
+	f[18] = 6;
+	f[19] = 4;
+	wr16(f + 20, op);
+	memcpy(f + 22, sha->addr_bytes, 6);
+	wr32(f + 28, spa);
+	memcpy(f + 32, tha->addr_bytes, 6);
+	wr32(f + 38, tpa);
+	return 42;
+}
+
+/* Typical frames. The scapy line of each kind:
+ *
+ * UDP:  Ether(dst=nat_in, src=h1)/IP(src="100.64.0.2", dst="192.0.2.10",
+ *       ttl=64)/UDP(sport=5000, dport=53)/Raw(b"...")
+ * TCP:  Ether(dst=nat_in, src=h1)/IP(src="100.64.0.2", dst="192.0.2.10")/
+ *       TCP(sport=40000, dport=80, flags="S", seq=1000, window=65535)
+ * ICMP: Ether(dst=nat_in, src=h1)/IP(src="100.64.0.2", dst="192.0.2.10")/
+ *       ICMP(type=8, id=7, seq=1)/Raw(b"...")
+ * ARP:  Ether(dst="ff:ff:ff:ff:ff:ff", src=h1)/ARP(op=1, hwsrc=h1,
+ *       psrc="100.64.0.2", hwdst="00:00:00:00:00:00", pdst="100.64.0.1")
+ */
+static const uint8_t PAYLOAD[] = "integration payload 0123456789";
+#define PLEN ((uint16_t)(sizeof(PAYLOAD) - 1))
+
+static struct pkt
+udp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+	uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp)
+{
+	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
+			     .daddr = da, .proto = IPPROTO_UDP, .sport = sp,
+			     .dport = dp, .ip_id = 0x1234, .payload = PAYLOAD,
+			     .plen = PLEN };
+}
+
+static struct pkt
+tcp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+	uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp, uint8_t flags,
+	uint32_t seq, uint32_t ack)
+{
+	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
+			     .daddr = da, .proto = IPPROTO_TCP, .sport = sp,
+			     .dport = dp, .tcp_flags = flags, .seq = seq,
+			     .ack = ack, .ip_id = 0x4321 };
+}
+
+static struct pkt
+icmp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+	 uint32_t sa, uint32_t da, uint8_t type, uint16_t id, uint16_t seq)
+{
+	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
+			     .daddr = da, .proto = IPPROTO_ICMP,
+			     .icmp_type = type, .sport = id, .dport = seq,
+			     .ip_id = 0x7777, .payload = PAYLOAD,
+			     .plen = PLEN };
+}
+
+/* ------------------------------------------------------------------ */
+/* Output frames and their checks.                                     */
+
+struct frame {
+	uint16_t len;
+	uint8_t b[FRAME_MAX];
+};
+
+static const char *
+ipstr(uint32_t a, char *buf)
+{
+	sprintf(buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+		(a >> 8) & 0xff, a & 0xff);
+	return buf;
+}
+
+struct field {
+	uint16_t off, len;
+	const char *name;
+};
+
+static const struct field f_ip[] = {
+	{ 0, 6, "eth.dst" }, { 6, 6, "eth.src" }, { 12, 2, "eth.type" },
+	{ 14, 1, "ip.version_ihl" }, { 15, 1, "ip.tos" },
+	{ 16, 2, "ip.total_length" }, { 18, 2, "ip.id" },
+	{ 20, 2, "ip.frag" }, { 22, 1, "ip.ttl" }, { 23, 1, "ip.proto" },
+	{ 24, 2, "ip.cksum" }, { 26, 4, "ip.src" }, { 30, 4, "ip.dst" },
+};
+/* Offsets from the start of the L4 header. */
+static const struct field f_tcp[] = {
+	{ 0, 2, "tcp.sport" }, { 2, 2, "tcp.dport" }, { 4, 4, "tcp.seq" },
+	{ 8, 4, "tcp.ack" }, { 12, 1, "tcp.data_off" },
+	{ 13, 1, "tcp.flags" }, { 14, 2, "tcp.window" },
+	{ 16, 2, "tcp.cksum" }, { 18, 2, "tcp.urp" },
+};
+static const struct field f_udp[] = {
+	{ 0, 2, "udp.sport" }, { 2, 2, "udp.dport" }, { 4, 2, "udp.len" },
+	{ 6, 2, "udp.cksum" },
+};
+static const struct field f_icmp[] = {
+	{ 0, 1, "icmp.type" }, { 1, 1, "icmp.code" },
+	{ 2, 2, "icmp.cksum" }, { 4, 2, "icmp.id/unused" },
+	{ 6, 2, "icmp.seq/unused" },
+};
+
+static void
+hex(char *out, const uint8_t *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* Compare two frames field by field; print every mismatch. */
+static int
+frame_diff(const char *what, const struct frame *got, const uint8_t *want,
+	   uint16_t wlen)
+{
+	const struct field *l4f = NULL;
+	unsigned int i, n4 = 0, l4 = ETH_LEN + (want[IP_OFF] & 0xf) * 4u;
+	unsigned int hdr = l4;
+	int bad = 0;
+	char g[64], w[64];
+
+	if (got->len != wlen) {
+		print_error("%s: frame length %u, expected %u\n", what,
+			    got->len, wlen);
+		bad++;
+	}
+	if (got->len < 34 || wlen < 34)
+		return bad + 1;
+	for (i = 0; i < RTE_DIM(f_ip); i++) {
+		if (memcmp(got->b + f_ip[i].off, want + f_ip[i].off,
+			   f_ip[i].len) == 0)
+			continue;
+		hex(g, got->b + f_ip[i].off, f_ip[i].len);
+		hex(w, want + f_ip[i].off, f_ip[i].len);
+		print_error("%s: %s = %s, expected %s\n", what, f_ip[i].name,
+			    g, w);
+		bad++;
+	}
+	if (l4 > 34 && (got->len < l4 ||
+			memcmp(got->b + 34, want + 34, l4 - 34) != 0)) {
+		print_error("%s: IP options differ\n", what);
+		bad++;
+	}
+	switch (want[23]) {
+	case IPPROTO_TCP:
+		l4f = f_tcp;
+		n4 = RTE_DIM(f_tcp);
+		hdr = l4 + 20;
+		break;
+	case IPPROTO_UDP:
+		l4f = f_udp;
+		n4 = RTE_DIM(f_udp);
+		hdr = l4 + 8;
+		break;
+	case IPPROTO_ICMP:
+		l4f = f_icmp;
+		n4 = RTE_DIM(f_icmp);
+		hdr = l4 + 8;
+		break;
+	}
+	for (i = 0; i < n4; i++) {
+		unsigned int off = l4 + l4f[i].off;
+
+		if (off + l4f[i].len > got->len || off + l4f[i].len > wlen ||
+		    memcmp(got->b + off, want + off, l4f[i].len) == 0)
+			continue;
+		hex(g, got->b + off, l4f[i].len);
+		hex(w, want + off, l4f[i].len);
+		print_error("%s: %s = %s, expected %s\n", what, l4f[i].name,
+			    g, w);
+		bad++;
+	}
+	if (got->len == wlen && wlen > hdr &&
+	    memcmp(got->b + hdr, want + hdr, wlen - hdr) != 0) {
+		for (i = hdr; i < wlen && got->b[i] == want[i]; i++)
+			;
+		print_error("%s: %s differs from byte %u on\n", what,
+			    want[23] == IPPROTO_TCP ? "TCP options/payload" :
+			    "payload", i - hdr);
+		bad++;
+	}
+	return bad;
+}
+
+/* Recompute every checksum of an IPv4 frame in full; 0 if all good. */
+static int
+verify_cksums(const char *what, const struct frame *f)
+{
+	const uint8_t *ip = f->b + IP_OFF;
+	unsigned int ihl;
+	uint16_t tot, l4len, got, want;
+	const uint8_t *l4;
+	int bad = 0;
+
+	if (f->len < L4_OFF || rd16(f->b + 12) != RTE_ETHER_TYPE_IPV4) {
+		print_error("%s: not an IPv4 frame\n", what);
+		return 1;
+	}
+	ihl = (ip[0] & 0xf) * 4u;
+	tot = rd16(ip + 2);
+	if (ihl < 20 || tot < ihl || ETH_LEN + tot > f->len) {
+		print_error("%s: bad IPv4 lengths\n", what);
+		return 1;
+	}
+	got = rd16(ip + 10);
+	want = ip_cksum(ip);
+	if (got != want) {
+		print_error("%s: ip.cksum %04x, full recompute %04x\n", what,
+			    got, want);
+		bad++;
+	}
+	l4 = ip + ihl;
+	l4len = (uint16_t)(tot - ihl);
+	switch (ip[9]) {
+	case IPPROTO_TCP:
+		got = rd16(l4 + 16);
+		want = l4_cksum(ip, l4, l4len, IPPROTO_TCP);
+		break;
+	case IPPROTO_UDP:
+		got = rd16(l4 + 6);
+		want = got == 0 ? 0 : l4_cksum(ip, l4, l4len, IPPROTO_UDP);
+		break;
+	case IPPROTO_ICMP:
+		got = rd16(l4 + 2);
+		want = icmp_cksum(l4, l4len);
+		break;
+	default:
+		return bad;
+	}
+	if (got != want) {
+		print_error("%s: L4 cksum %04x, full recompute %04x\n", what,
+			    got, want);
+		bad++;
+	}
+	return bad;
+}
+
+/* Check a frame against what is expected: every field, every checksum. */
+#define expect_frame(what, got, want) do {				\
+	uint8_t wb_[FRAME_MAX];						\
+	uint16_t wl_ = build(wb_, (want));				\
+	int bad_ = frame_diff((what), (got), wb_, wl_) +		\
+		   verify_cksums((what), (got));			\
+	if (bad_)							\
+		fail_msg("%s: %d field(s) wrong", (what), bad_);	\
+} while (0)
+
+static inline unsigned int f_l4(const struct frame *f)
+{
+	return ETH_LEN + (f->b[IP_OFF] & 0xf) * 4u;
+}
+static inline uint32_t f_src(const struct frame *f) { return rd32(f->b + 26); }
+static inline uint32_t f_dst(const struct frame *f) { return rd32(f->b + 30); }
+static inline uint16_t f_sport(const struct frame *f) { return rd16(f->b + f_l4(f)); }
+static inline uint16_t f_dport(const struct frame *f) { return rd16(f->b + f_l4(f) + 2); }
+static inline uint16_t f_icmp_id(const struct frame *f) { return rd16(f->b + f_l4(f) + 4); }
+
+/* ------------------------------------------------------------------ */
+/* The rig: rings, ethdevs, and a NAT built like main.c does.          */
+
+static struct rte_ring *rxr[CGN_SIDES], *txr[CGN_SIDES];
+static uint16_t port_id[CGN_SIDES];
+static const char *const port_name[CGN_SIDES] = { "it_inside", "it_outside" };
+/* The ethdev names rte_eth_from_rings() gave them (used in the config). */
+static char dev_name[CGN_SIDES][RTE_ETH_NAME_MAX_LEN];
+
+struct rig_opts {
+	const char *filtering;  /* NULL: endpoint-independent */
+	const char *pool;       /* pool.addresses, NULL: 203.0.113.0/29 */
+	const char *ports;      /* pool.ports, NULL: 1024-65535 */
+	unsigned int block_size;        /* 0: 256 */
+	unsigned int max_blocks;        /* 0: 8 */
+	unsigned int sessions_per_sub;  /* 0: 4096 */
+	bool no_static;
+	bool no_l2;             /* skip the ARP bring-up */
+};
+
+struct rig {
+	struct cgn_config cfg;
+	struct cgn_ctx ctx;
+	struct cgn_worker *w;
+	struct cgn_ctrl ctrl;
+	bool ctrl_up;
+	uint64_t hz;
+	uint64_t now;
+	unsigned int mp_base;   /* mbufs in use after start-up */
+	struct rig_opts opts;
+	char dir[64];
+	char conf[128];
+	char log[128];
+};
+
+static struct rig g_rig;
+
+static int
+write_config(struct rig *r, const struct rig_opts *o)
+{
+	FILE *f = fopen(r->conf, "w");
+
+	if (f == NULL)
+		return -1;
+	fprintf(f,
+		"inside: {\n"
+		"\tport = \"%s\";\n"
+		"\taddress = \"100.64.0.1/10\";\n"
+		"\tsubscribers = [\"100.64.0.0/10\"];\n"
+		"};\n"
+		"outside: {\n"
+		"\tport = \"%s\";\n"
+		"\taddress = \"198.51.100.2/24\";\n"
+		"\tgateway = \"198.51.100.1\";\n"
+		"};\n"
+		"pool: {\n"
+		"\taddresses = [\"%s\"];\n"
+		"\tports = \"%s\";\n"
+		"\tblock_size = %u;\n"
+		"\tmax_blocks_per_subscriber = %u;\n"
+		"\tmapping = \"endpoint-independent\";\n"
+		"\tfiltering = \"%s\";\n"
+		"\thairpinning = true;\n"
+		"};\n"
+		"timeouts: {\n"
+		"\tudp = 300;\n"
+		"\ttcp_established = 7440;\n"
+		"\ttcp_transitory = 240;\n"
+		"\ticmp = 60;\n"
+		"};\n"
+		"limits: {\n"
+		"\tsessions_per_subscriber = %u;\n"
+		"\tmax_sessions = 65536;\n"
+		"};\n"
+		"workers: {\n"
+		"\tlcores = [1];\n"
+		"};\n"
+		"logging: {\n"
+		"\tfile = \"%s\";\n"
+		"};\n",
+		dev_name[S_IN], dev_name[S_OUT],
+		o->pool ? o->pool : "203.0.113.0/29",
+		o->ports ? o->ports : "1024-65535",
+		o->block_size ? o->block_size : 256,
+		o->max_blocks ? o->max_blocks : 8,
+		o->filtering ? o->filtering : "endpoint-independent",
+		o->sessions_per_sub ? o->sessions_per_sub : 4096, r->log);
+	if (!o->no_static)
+		fprintf(f, "static: (\n"
+			"\t{ proto = \"tcp\"; inside = \"100.64.0.5:8080\"; "
+			"outside = \"203.0.113.1:80\"; }\n);\n");
+	return fclose(f);
+}
+
+/* Free every mbuf sitting in one of the rings this file owns. */
+static unsigned int
+drain_ring(struct rte_ring *ring)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+static void
+wpoll(struct rig *r)
+{
+	cgn_worker_poll(r->w, r->now);
+}
+
+static void
+cpoll(struct rig *r)
+{
+	cgn_ctrl_poll(&r->ctrl, r->now);
+}
+
+/* Worker, control, worker: everything a received burst causes. */
+static void
+pump(struct rig *r)
+{
+	wpoll(r);
+	cpoll(r);
+	wpoll(r);
+}
+
+/*
+ * CGN_IT_PCAP=DIR writes every frame injected (DIR/in.pcap) and every frame
+ * transmitted (DIR/out.pcap), for tcpdump/tshark/scapy.
+ */
+static FILE *pcap[2];
+
+static void
+pcap_open(void)
+{
+	static const uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535,
+					 1 };
+	const char *dir = getenv("CGN_IT_PCAP");
+	char path[512];
+	int i;
+
+	if (dir == NULL)
+		return;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s.pcap", dir,
+			 i ? "out" : "in");
+		pcap[i] = fopen(path, "w");
+		if (pcap[i] != NULL)
+			fwrite(hdr, sizeof(hdr), 1, pcap[i]);
+	}
+}
+
+static void
+pcap_write(int dir, const uint8_t *b, uint32_t len)
+{
+	static uint32_t usec;
+	uint32_t rec[4] = { 0, ++usec, len, len };
+
+	if (pcap[dir] == NULL)
+		return;
+	fwrite(rec, sizeof(rec), 1, pcap[dir]);
+	fwrite(b, 1, len, pcap[dir]);
+	fflush(pcap[dir]);
+}
+
+static void
+inject_raw(struct rig *r, int side, const uint8_t *b, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(r->ctx.mp);
+	char *d;
+
+	assert_non_null(m);
+	d = rte_pktmbuf_append(m, len);
+	assert_non_null(d);
+	memcpy(d, b, len);
+	pcap_write(0, b, len);
+	assert_int_equal(rte_ring_enqueue(rxr[side], m), 0);
+}
+
+static void
+inject(struct rig *r, int side, const struct pkt *p)
+{
+	uint8_t b[FRAME_MAX];
+
+	inject_raw(r, side, b, build(b, p));
+}
+
+/* Take everything a port transmitted: up to max copies, all freed. */
+static unsigned int
+take(int side, struct frame *out, unsigned int max)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (rte_ring_dequeue(txr[side], (void **)&m) == 0) {
+		if (pcap[1] != NULL) {
+			uint8_t buf[FRAME_MAX];
+			uint32_t l = RTE_MIN(m->pkt_len, (uint32_t)FRAME_MAX);
+
+			pcap_write(1, rte_pktmbuf_read(m, 0, l, buf), l);
+		}
+		if (n < max) {
+			out[n].len = (uint16_t)RTE_MIN(m->pkt_len,
+						       (uint32_t)FRAME_MAX);
+			const void *d = rte_pktmbuf_read(m, 0, out[n].len,
+							 out[n].b);
+
+			if (d != out[n].b)
+				memcpy(out[n].b, d, out[n].len);
+		}
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+/* Exactly one frame out of `side`, nothing out of the other. */
+static void
+take_one(int side, struct frame *f)
+{
+	struct frame other;
+	unsigned int n = take(side, f, 1), no = take(!side, &other, 1);
+
+	if (n != 1 || no != 0)
+		fail_msg("expected 1 frame on %s and none on %s, got %u and %u",
+			 side == S_IN ? "inside" : "outside",
+			 side == S_IN ? "outside" : "inside", n, no);
+}
+
+static void
+expect_nothing(void)
+{
+	struct frame f;
+	unsigned int ni = take(S_IN, &f, 0), no = take(S_OUT, &f, 0);
+
+	if (ni || no)
+		fail_msg("expected no output, got %u inside, %u outside",
+			 ni, no);
+}
+
+static uint64_t
+stat_sum(const uint64_t *v, unsigned int n)
+{
+	uint64_t s = 0;
+
+	while (n--)
+		s += v[n];
+	return s;
+}
+
+/* rx == tx + consumed + dropped (app/cgn_stats.h). */
+static void
+assert_accounting(const struct rig *r)
+{
+	const struct cgn_stats *s = &r->w->stats;
+	uint64_t rx = stat_sum(s->rx, CGN_SIDES);
+	uint64_t tx = stat_sum(s->tx, CGN_SIDES);
+	uint64_t dr = cgn_stats_dropped(s);
+
+	if (rx != tx + s->consumed + dr) {
+		unsigned int i;
+
+		for (i = 0; i < CGN_DROP_MAX; i++)
+			if (s->drop[i])
+				print_error("  drop %s = %" PRIu64 "\n",
+					    cgn_drop_names[i], s->drop[i]);
+		fail_msg("accounting: rx %" PRIu64 " != tx %" PRIu64
+			 " + consumed %" PRIu64 " + dropped %" PRIu64,
+			 rx, tx, s->consumed, dr);
+	}
+}
+
+/* The drop counters moved by exactly `n` under `why` and nowhere else. */
+static void
+assert_drop_only(const struct rig *r, const struct cgn_stats *before,
+		 enum cgn_drop why, uint64_t n)
+{
+	const struct cgn_stats *s = &r->w->stats;
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < CGN_DROP_MAX; i++) {
+		uint64_t d = s->drop[i] - before->drop[i];
+		uint64_t want = i == (unsigned int)why ? n : 0;
+
+		if (d != want) {
+			print_error("drop %s moved by %" PRIu64 ", expected %"
+				    PRIu64 "\n", cgn_drop_names[i], d, want);
+			bad++;
+		}
+	}
+	if (bad)
+		fail_msg("drop counters: %d wrong (wanted %s +%" PRIu64 ")",
+			 bad, cgn_drop_names[why], n);
+}
+
+static bool
+neigh_mac(const struct rig *r, int side, uint32_t ip,
+	  struct rte_ether_addr *mac)
+{
+	uint32_t idx = cgn_neigh_lookup(&r->ctx.neigh, (uint8_t)side,
+					rte_cpu_to_be_32(ip));
+
+	return idx != UINT32_MAX && cgn_neigh_mac(&r->ctx.neigh, idx, mac);
+}
+
+static void
+check_arp(const char *what, const struct frame *f,
+	  const struct rte_ether_addr *edst, const struct rte_ether_addr *esrc,
+	  uint16_t op, const struct rte_ether_addr *sha, uint32_t spa,
+	  const struct rte_ether_addr *tha, uint32_t tpa)
+{
+	uint8_t want[64];
+	uint16_t wl = build_arp(want, edst, esrc, op, sha, spa, tha, tpa);
+	static const char *const names[] = {
+		"eth.dst", "eth.src", "eth.type", "arp.hrd", "arp.pro",
+		"arp.hln", "arp.pln", "arp.op", "arp.sha", "arp.spa",
+		"arp.tha", "arp.tpa" };
+	static const uint8_t off[] = { 0, 6, 12, 14, 16, 18, 19, 20, 22, 28,
+				       32, 38, 42 };
+	unsigned int i;
+	int bad = 0;
+	char g[32], w[32];
+
+	if (f->len < wl) {
+		fail_msg("%s: ARP frame of %u bytes", what, f->len);
+		return;
+	}
+	for (i = 0; i < RTE_DIM(names); i++) {
+		if (memcmp(f->b + off[i], want + off[i],
+			   off[i + 1] - off[i]) == 0)
+			continue;
+		hex(g, f->b + off[i], off[i + 1] - off[i]);
+		hex(w, want + off[i], off[i + 1] - off[i]);
+		print_error("%s: %s = %s, expected %s\n", what, names[i], g, w);
+		bad++;
+	}
+	if (bad)
+		fail_msg("%s: %d ARP field(s) wrong", what, bad);
+}
+
+/* A subscriber ARPs for the inside address; check the reply. */
+static void
+subscriber_arp(struct rig *r, uint32_t ip, const struct rte_ether_addr *mac)
+{
+	static const struct rte_ether_addr zero;
+	struct frame f;
+	uint8_t b[64];
+	struct rte_ether_addr got;
+
+	/* Ether(dst="ff:ff:ff:ff:ff:ff", src=mac)/ARP(op=1, hwsrc=mac,
+	 *   psrc=ip, pdst="100.64.0.1")
+	 */
+	inject_raw(r, S_IN, b, build_arp(b, &MAC_BCAST, mac, 1, mac, ip,
+					 &zero, NAT_IN));
+	pump(r);
+	take_one(S_IN, &f);
+	check_arp("ARP reply for 100.64.0.1", &f, mac, &MAC_NAT[S_IN], 2,
+		  &MAC_NAT[S_IN], NAT_IN, mac, ip);
+	assert_true(neigh_mac(r, S_IN, ip, &got));
+	assert_memory_equal(got.addr_bytes, mac->addr_bytes, 6);
+}
+
+/* Answer control's ARP request for the gateway; subscribers H1, H2 ARP. */
+static void
+l2_up(struct rig *r)
+{
+	static const struct rte_ether_addr zero;
+	struct rte_ether_addr got;
+	struct frame f;
+	uint8_t b[64];
+
+	/* The request cgn_ctrl_init() queued goes out on the first poll. */
+	wpoll(r);
+	take_one(S_OUT, &f);
+	check_arp("ARP request for the gateway", &f, &MAC_BCAST,
+		  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT, &zero, GW);
+	/* Ether(dst=nat_out, src=gw)/ARP(op=2, hwsrc=gw,
+	 *   psrc="198.51.100.1", hwdst=nat_out, pdst="198.51.100.2")
+	 */
+	inject_raw(r, S_OUT, b, build_arp(b, &MAC_NAT[S_OUT], &MAC_GW, 2,
+					  &MAC_GW, GW, &MAC_NAT[S_OUT],
+					  NAT_OUT));
+	pump(r);
+	expect_nothing();
+	assert_true(neigh_mac(r, S_OUT, GW, &got));
+	assert_memory_equal(got.addr_bytes, MAC_GW.addr_bytes, 6);
+
+	subscriber_arp(r, H1, &MAC_H1);
+	subscriber_arp(r, H2, &MAC_H2);
+	assert_accounting(r);
+}
+
+static int rig_teardown(void **state);
+static int rig_setup_(void **state);
+
+/* cmocka runs no teardown after a failed setup: clean up here. */
+static int
+rig_setup(void **state)
+{
+	if (rig_setup_(state) == 0)
+		return 0;
+	rig_teardown(state);
+	return -1;
+}
+
+static int
+rig_setup_(void **state)
+{
+	struct rig *r = &g_rig;
+	const struct rig_opts *o = *state;
+	static const struct rig_opts defaults;
+	char err[512];
+	unsigned int s;
+
+	if (o == NULL)
+		o = &defaults;
+	memset(r, 0, sizeof(*r));
+	snprintf(r->dir, sizeof(r->dir), "/tmp/cgn-it-XXXXXX");
+	if (mkdtemp(r->dir) == NULL)
+		return -1;
+	snprintf(r->conf, sizeof(r->conf), "%.63s/cgnat.conf", r->dir);
+	snprintf(r->log, sizeof(r->log), "%.63s/log/mappings.log", r->dir);
+	if (write_config(r, o) != 0)
+		return -1;
+	if (cgn_config_load(r->conf, &r->cfg, err, sizeof(err)) != 0 ||
+	    cgn_config_check_ports(&r->cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		return -1;
+	}
+
+	/* As in main.c, but with a clock this test drives. */
+	r->hz = rte_get_tsc_hz();
+	r->now = 1000 * r->hz;
+	r->ctx.cfg = &r->cfg;
+	r->ctx.tsc_hz = r->hz;
+	r->ctx.start_tsc = r->now;
+	r->ctx.start_ns = (uint64_t)time(NULL) * 1000000000ULL;
+	r->ctx.n_workers = 1;
+	for (s = 0; s < CGN_SIDES; s++) {
+		drain_ring(rxr[s]);
+		drain_ring(txr[s]);
+	}
+	if (cgn_ports_init(&r->ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ports: %s\n", err);
+		return -1;
+	}
+	/*
+	 * cgn_ports_init() read each port's MAC into ctx.link[]. net_ring
+	 * ports all have 00:00:00:00:00:00 and cannot change it (no
+	 * mac_addr_set), which would make both sides look alike; give each
+	 * side a distinct unicast address where the NAT keeps it.
+	 */
+	for (s = 0; s < CGN_SIDES; s++) {
+		struct rte_ether_addr hw;
+
+		if (rte_eth_macaddr_get(port_id[s], &hw) != 0 ||
+		    !rte_is_same_ether_addr(&hw, &r->ctx.link[s].mac) ||
+		    r->ctx.link[s].port_id != port_id[s])
+			return -1;
+		rte_ether_addr_copy(&MAC_NAT[s], &r->ctx.link[s].mac);
+	}
+	if (cgn_neigh_init(&r->ctx.neigh, 65536, (int)rte_socket_id()) != 0)
+		return -1;
+	r->ctx.log_ring = rte_ring_create_elem("cgn_log",
+		sizeof(struct nat_log_event), 65536, (int)rte_socket_id(),
+		RING_F_SC_DEQ);
+	if (r->ctx.log_ring == NULL)
+		return -1;
+	r->w = rte_zmalloc("cgn_worker", sizeof(*r->w), RTE_CACHE_LINE_SIZE);
+	if (r->w == NULL || cgn_worker_init(r->w, &r->ctx, 0, 0) != 0)
+		return -1;
+	r->w->lcore = 1;
+	r->ctx.workers[0] = r->w;
+	if (cgn_worker_add_statics(r->w, err, sizeof(err)) != 0) {
+		fprintf(stderr, "statics: %s\n", err);
+		return -1;
+	}
+	r->mp_base = rte_mempool_in_use_count(r->ctx.mp);
+	if (cgn_ctrl_init(&r->ctrl, &r->ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ctrl: %s\n", err);
+		return -1;
+	}
+	r->ctrl_up = true;
+	if (cgn_ports_start(&r->ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "start: %s\n", err);
+		return -1;
+	}
+	r->opts = *o;
+	*state = r;
+	return 0;
+}
+
+static int
+rig_teardown(void **state)
+{
+	struct rig *r = &g_rig;
+	unsigned int s;
+	char cmd[128];
+
+	(void)state;
+	if (r->w != NULL && r->w->ct != NULL) {
+		cgn_worker_close_all(r->w, r->now);
+		cgn_worker_flush(r->w);
+	}
+	if (r->ctrl_up) {
+		cgn_ctrl_poll(&r->ctrl, r->now);
+		cgn_ctrl_fini(&r->ctrl);
+	}
+	for (s = 0; s < CGN_SIDES; s++) {
+		rte_eth_dev_stop(port_id[s]);
+		drain_ring(rxr[s]);
+		drain_ring(txr[s]);
+	}
+	if (r->w != NULL) {
+		cgn_worker_fini(r->w);
+		rte_free(r->w);
+	}
+	cgn_neigh_fini(&r->ctx.neigh);
+	rte_ring_free(r->ctx.log_ring);
+	rte_mempool_free(r->ctx.mp);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%.63s'", r->dir);
+	if (r->dir[0] && system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", r->dir);
+	memset(r, 0, sizeof(*r));
+	return 0;
+}
+
+/* First thing in a test: the L2 bring-up, checked (so that a failure
+ * fails the test, and teardown still runs). */
+static struct rig *
+rig_start(void *state)
+{
+	struct rig *r = state;
+
+	if (!r->opts.no_l2)
+		l2_up(r);
+	return r;
+}
+
+/*
+ * End of a scenario: drain, close every session, drain again; then the
+ * counters must add up and no mbuf may be left in use.
+ */
+static void
+rig_end(struct rig *r)
+{
+	pump(r);
+	take(S_IN, NULL, 0);
+	take(S_OUT, NULL, 0);
+	assert_accounting(r);
+	cgn_worker_close_all(r->w, r->now);
+	pump(r);
+	take(S_IN, NULL, 0);
+	take(S_OUT, NULL, 0);
+	assert_int_equal(r->w->ct->used, 0);
+	assert_int_equal(r->w->pool->n_blocks_used, 0);
+	assert_accounting(r);
+	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp), r->mp_base);
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers for flows.                                                  */
+
+/* Is a (host order) one of the configured pool addresses? */
+static bool
+in_pool(const struct rig *r, uint32_t a)
+{
+	return cgn_config_pool_index(&r->cfg, a) >= 0;
+}
+
+/* Send p from inside, expect it out with src (out_a, out_p) chosen by the
+ * NAT; returns them. The whole output frame is checked. */
+static void
+in2out(struct rig *r, const struct pkt *p, uint32_t *out_a, uint16_t *out_p)
+{
+	struct frame f;
+	struct pkt want = *p;
+	char a[20];
+
+	inject(r, S_IN, p);
+	pump(r);
+	take_one(S_OUT, &f);
+	*out_a = f_src(&f);
+	*out_p = p->proto == IPPROTO_ICMP ? f_icmp_id(&f) : f_sport(&f);
+	if (!in_pool(r, *out_a))
+		fail_msg("source %s is not a pool address", ipstr(*out_a, a));
+	if (p->daddr != STATIC_OUT && (*out_p < r->cfg.pool.port_lo ||
+				       *out_p > r->cfg.pool.port_hi))
+		fail_msg("outside port/id %u not in the dynamic range",
+			 *out_p);
+	want.dst = MAC_GW;
+	want.src = MAC_NAT[S_OUT];
+	want.saddr = *out_a;
+	want.ttl = (uint8_t)((p->ttl ? p->ttl : 64) - 1);
+	want.sport = *out_p; /* the port, or the ICMP identifier */
+	expect_frame("in2out", &f, &want);
+}
+
+/* Send p from outside; expect it inside to (in_a, in_p) of host mac. */
+static void
+out2in(struct rig *r, const struct pkt *p, const struct rte_ether_addr *mac,
+       uint32_t in_a, uint16_t in_p)
+{
+	struct frame f;
+	struct pkt want = *p;
+
+	inject(r, S_OUT, p);
+	pump(r);
+	take_one(S_IN, &f);
+	want.dst = *mac;
+	want.src = MAC_NAT[S_IN];
+	want.daddr = in_a;
+	if (p->proto == IPPROTO_ICMP)
+		want.sport = in_p;
+	else
+		want.dport = in_p;
+	want.ttl = (uint8_t)((p->ttl ? p->ttl : 64) - 1);
+	expect_frame("out2in", &f, &want);
+}
+
+/* Send p and expect it dropped under `why`, with nothing transmitted. */
+static void
+expect_drop(struct rig *r, int side, const struct pkt *p, enum cgn_drop why)
+{
+	struct cgn_stats before = r->w->stats;
+
+	inject(r, side, p);
+	pump(r);
+	expect_nothing();
+	assert_drop_only(r, &before, why, 1);
+	assert_accounting(r);
+}
+
+static void
+expect_drop_raw(struct rig *r, int side, const uint8_t *b, uint16_t len,
+		enum cgn_drop why)
+{
+	struct cgn_stats before = r->w->stats;
+
+	inject_raw(r, side, b, len);
+	pump(r);
+	expect_nothing();
+	assert_drop_only(r, &before, why, 1);
+	assert_accounting(r);
+}
+
+static struct ct_session *
+find_session(struct rig *r, uint8_t proto, uint32_t in_a, uint16_t in_p,
+	     uint32_t rem_a, uint16_t rem_p)
+{
+	struct ct_key k = {
+		.a_addr = rte_cpu_to_be_32(in_a),
+		.b_addr = rte_cpu_to_be_32(rem_a),
+		.a_port = rte_cpu_to_be_16(in_p),
+		.b_port = rte_cpu_to_be_16(rem_p),
+		.proto = proto,
+	};
+	uint32_t idx = ct_lookup(r->w->ct, CT_IN2OUT, &k,
+				 ct_hash(r->w->ct, &k));
+
+	return idx == CT_NONE ? NULL : &r->w->ct->sessions[idx];
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests.                                                              */
+
+/* ARP both ways: control's request for the gateway, the gateway's reply,
+ * subscribers' requests and our replies (all checked in l2_up()). */
+static void
+test_l2_arp(void **state)
+{
+	struct rig *r = rig_start(*state);
+
+	assert_int_equal(r->ctrl.stats.arp_requests_sent, 1);
+	assert_int_equal(r->ctrl.stats.arp_replies_sent, 2);
+	assert_int_equal(r->w->stats.consumed, 3);
+	rig_end(r);
+}
+
+/* UDP in2out, then the reply out2in (L47 with checksums present). */
+static void
+test_udp_in2out_out2in(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	struct pkt q;
+	uint32_t oa;
+	uint16_t op;
+	uint64_t tx0 = r->w->stats.tx[S_OUT];
+
+	in2out(r, &p, &oa, &op);
+	assert_int_equal(r->w->stats.tx[S_OUT], tx0 + 1);
+	assert_int_equal(r->w->stats.sessions_created, 1);
+	assert_int_equal(r->w->stats.mappings_created, 1);
+
+	/* Ether()/IP(src="192.0.2.10", dst=P)/UDP(sport=53, dport=p) */
+	q = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, oa, op);
+	q.ttl = 57;
+	out2in(r, &q, &MAC_H1, H1, 5000);
+	/* A second packet takes the established fast path. */
+	p.ip_id = 0x1235;
+	{
+		uint32_t oa2;
+		uint16_t op2;
+
+		in2out(r, &p, &oa2, &op2);
+		assert_int_equal(oa2, oa);
+		assert_int_equal(op2, op);
+	}
+	assert_int_equal(r->w->stats.sessions_created, 1);
+	rig_end(r);
+}
+
+/* L47: a UDP checksum of 0 stays 0 in both directions. */
+static void
+test_L47_udp_zero_cksum(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5001, Y1, 53);
+	struct pkt q;
+	struct frame f;
+	uint32_t oa;
+	uint16_t op;
+
+	p.udp_nocsum = true;
+	in2out(r, &p, &oa, &op);
+	/* in2out() compared the checksum field with 0 already; be explicit */
+	q = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, oa, op);
+	q.udp_nocsum = true;
+	inject(r, S_OUT, &q);
+	pump(r);
+	take_one(S_IN, &f);
+	assert_int_equal(rd16(f.b + 40), 0);
+	q.dst = MAC_H1;
+	q.src = MAC_NAT[S_IN];
+	q.daddr = H1;
+	q.dport = 5001;
+	q.ttl = 63;
+	expect_frame("udp cksum 0 out2in", &f, &q);
+	rig_end(r);
+}
+
+/* TCP: SYN, SYN-ACK, ACK, data both ways, FIN both ways (D20, D23). */
+static void
+test_D20_tcp_lifecycle(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const uint8_t req[] = "GET / HTTP/1.0\r\n\r\n";
+	static const uint8_t rsp[] = "HTTP/1.0 200 OK\r\n\r\nhello";
+	struct pkt p;
+	struct ct_session *s;
+	uint32_t oa, oa2;
+	uint16_t op, op2;
+
+	/* Ether()/IP(src=H1, dst=Y1)/TCP(sport=40000, dport=80, flags="S") */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN,
+		    1000, 0);
+	in2out(r, &p, &oa, &op);
+	s = find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80);
+	assert_non_null(s);
+	assert_false(ct_tcp_established(s->state));
+	assert_string_equal(ct_tcp_state_name(s->state), "syn");
+
+	/* SYN-ACK */
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, oa, op,
+		    TH_SYN | TH_ACK, 5000, 1001);
+	out2in(r, &p, &MAC_H1, H1, 40000);
+	assert_false(ct_tcp_established(s->state));
+
+	/* ACK */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_ACK,
+		    1001, 5001);
+	in2out(r, &p, &oa2, &op2);
+	assert_int_equal(oa2, oa);
+	assert_int_equal(op2, op);
+	assert_true(ct_tcp_established(s->state));
+	assert_string_equal(ct_tcp_state_name(s->state), "established");
+	assert_int_equal(ct_session_timeout_class(s), CT_TO_TCP_EST);
+
+	/* Data both ways. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80,
+		    TH_PSH | TH_ACK, 1001, 5001);
+	p.payload = req;
+	p.plen = sizeof(req) - 1;
+	in2out(r, &p, &oa2, &op2);
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, oa, op,
+		    TH_PSH | TH_ACK, 5001, 1001 + sizeof(req) - 1);
+	p.payload = rsp;
+	p.plen = sizeof(rsp) - 1;
+	out2in(r, &p, &MAC_H1, H1, 40000);
+
+	/* FIN from the subscriber, then from the server. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80,
+		    TH_FIN | TH_ACK, 1001 + sizeof(req) - 1,
+		    5001 + sizeof(rsp) - 1);
+	in2out(r, &p, &oa2, &op2);
+	assert_string_equal(ct_tcp_state_name(s->state), "fin-wait");
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, oa, op,
+		    TH_FIN | TH_ACK, 5001 + sizeof(rsp) - 1,
+		    1002 + sizeof(req) - 1);
+	out2in(r, &p, &MAC_H1, H1, 40000);
+	assert_false(ct_tcp_established(s->state));
+	assert_string_equal(ct_tcp_state_name(s->state), "closing");
+	assert_int_equal(ct_session_timeout_class(s), CT_TO_TCP_TRANS);
+	/* Last ACK. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_ACK,
+		    1002 + sizeof(req) - 1, 5002 + sizeof(rsp) - 1);
+	in2out(r, &p, &oa2, &op2);
+	assert_int_equal(r->w->stats.sessions_created, 1);
+	assert_int_equal(s->pkts[CT_IN2OUT], 5);
+	assert_int_equal(s->pkts[CT_OUT2IN], 3);
+	rig_end(r);
+}
+
+/* A new outbound TCP flow must start with a SYN. */
+static void
+test_tcp_not_syn(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40001, Y1, 80,
+			       TH_ACK, 1, 1);
+
+	expect_drop(r, S_IN, &p, CGN_DROP_tcp_not_syn);
+	p.tcp_flags = TH_SYN | TH_ACK;
+	expect_drop(r, S_IN, &p, CGN_DROP_tcp_not_syn);
+	p.tcp_flags = TH_RST;
+	expect_drop(r, S_IN, &p, CGN_DROP_tcp_not_syn);
+	assert_int_equal(r->w->ct->used, 0);
+	assert_int_equal(r->w->pool->n_maps, 1); /* the static one only */
+	rig_end(r);
+}
+
+/* F26: ICMP echo with the identifier translated, both ways. */
+static void
+test_F26_icmp_echo(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+				RTE_IP_ICMP_ECHO_REQUEST, 7, 1);
+	struct pkt q;
+	uint32_t oa;
+	uint16_t oid;
+
+	/* Ether()/IP(src=H1, dst=Y1)/ICMP(type=8, id=7, seq=1)/Raw() */
+	in2out(r, &p, &oa, &oid);
+	q = icmp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, oa,
+		     RTE_IP_ICMP_ECHO_REPLY, oid, 1);
+	out2in(r, &q, &MAC_H1, H1, 7);
+	/* seq 2 on the same session */
+	p.dport = 2;
+	{
+		uint32_t oa2;
+		uint16_t oid2;
+
+		in2out(r, &p, &oa2, &oid2);
+		assert_int_equal(oa2, oa);
+		assert_int_equal(oid2, oid);
+	}
+	q.dport = 2;
+	out2in(r, &q, &MAC_H1, H1, 7);
+	/* An unsolicited echo reply to an unmapped id is not admitted. */
+	q.sport = (uint16_t)(oid ^ 0x8000);
+	expect_drop(r, S_OUT, &q, CGN_DROP_out_no_mapping);
+	rig_end(r);
+}
+
+/* A1: endpoint-independent mapping for UDP, TCP and ICMP. */
+static void
+test_A1_eim(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a1, a2;
+	uint16_t p1, p2;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a1, &p1);
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y2, 80);
+	in2out(r, &p, &a2, &p2);
+	assert_int_equal(a1, a2);
+	assert_int_equal(p1, p2);
+
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 80, TH_SYN, 1, 0);
+	in2out(r, &p, &a1, &p1);
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y2, 443, TH_SYN, 1, 0);
+	in2out(r, &p, &a2, &p2);
+	assert_int_equal(a1, a2);
+	assert_int_equal(p1, p2);
+
+	p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+		     RTE_IP_ICMP_ECHO_REQUEST, 7, 1);
+	in2out(r, &p, &a1, &p1);
+	p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y2,
+		     RTE_IP_ICMP_ECHO_REQUEST, 7, 1);
+	in2out(r, &p, &a2, &p2);
+	assert_int_equal(a1, a2);
+	assert_int_equal(p1, p2);
+	assert_int_equal(r->w->stats.mappings_created, 3);
+	assert_int_equal(r->w->stats.sessions_created, 6);
+	rig_end(r);
+}
+
+/* A2: no port overloading: H1:5000 and H2:5000 to Y1:80. */
+static void
+test_A2_no_overloading(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a1, a2;
+	uint16_t p1, p2;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 80);
+	in2out(r, &p, &a1, &p1);
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 5000, Y1, 80);
+	in2out(r, &p, &a2, &p2);
+	assert_false(a1 == a2 && p1 == p2);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, a1, p1);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, a2, p2);
+	out2in(r, &p, &MAC_H2, H2, 5000);
+	rig_end(r);
+}
+
+/* A5: paired address pooling: 300 mixed flows of H1, one address. */
+static void
+test_A5_paired_pooling(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static uint8_t used[3][65536];
+	uint32_t first = 0, a;
+	uint16_t port;
+	unsigned int i;
+
+	memset(used, 0, sizeof(used));
+	for (i = 0; i < 300; i++) {
+		struct pkt p;
+		unsigned int k = i % 3;
+
+		if (k == 0)
+			p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1,
+				    (uint16_t)(10000 + i), Y1, 53);
+		else if (k == 1)
+			p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1,
+				    (uint16_t)(10000 + i), Y2, 443, TH_SYN,
+				    i, 0);
+		else
+			p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+				     RTE_IP_ICMP_ECHO_REQUEST,
+				     (uint16_t)(10000 + i), 1);
+		in2out(r, &p, &a, &port);
+		if (i == 0)
+			first = a;
+		assert_int_equal(a, first);
+		/* distinct inside endpoints: distinct outside ports */
+		assert_int_equal(used[k][port], 0);
+		used[k][port] = 1;
+	}
+	/* H2 gets an address of its own choosing, also one for all flows. */
+	{
+		struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 1, Y1, 53);
+		uint32_t b0, b;
+
+		in2out(r, &p, &b0, &port);
+		p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 2, Y1, 80, TH_SYN,
+			    1, 0);
+		in2out(r, &p, &b, &port);
+		assert_int_equal(b, b0);
+	}
+	assert_int_equal(r->w->stats.sessions_created, 302);
+	rig_end(r);
+}
+
+/* B10 (EIF, the default) and B11. */
+static void
+test_B10_eif(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 3478);
+	in2out(r, &p, &a, &port);
+	/* Y2:9999 -> the mapping: delivered under EIF */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 9999, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	/* Y1 from another port too */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 4000, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	/* B11: to a port with no mapping */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a,
+		    (uint16_t)(port ^ 1));
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_no_mapping);
+	/* D21: an unsolicited SYN to an unmapped port: dropped silently */
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a,
+		    (uint16_t)(port ^ 1), TH_SYN, 1, 0);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_no_mapping);
+	/* B12: the UDP mapping does not admit a TCP SYN to its port */
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a, port, TH_SYN, 1, 0);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_no_mapping);
+	/* Not a pool address at all */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, IP(198, 51, 100, 77),
+		    port);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_not_pool);
+	rig_end(r);
+}
+
+static const struct rig_opts opts_adf = {
+	.filtering = "address-dependent",
+};
+static const struct rig_opts opts_apdf = {
+	.filtering = "address-and-port-dependent",
+};
+
+/* B10 with address-dependent filtering. */
+static void
+test_B10_adf(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 3478);
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 9999, a, port);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_filtered);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 4000, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	/* B11 in this mode too */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a,
+		    (uint16_t)(port ^ 1));
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_no_mapping);
+	rig_end(r);
+}
+
+/* B10 with address-and-port-dependent filtering. */
+static void
+test_B10_apdf(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 3478);
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 9999, a, port);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_filtered);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 4000, a, port);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_filtered);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a,
+		    (uint16_t)(port ^ 1));
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_no_mapping);
+	rig_end(r);
+}
+
+/* Static mapping: inbound SYN reaches 100.64.0.5:8080 after ARP. */
+static void
+test_static_mapping(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const struct rte_ether_addr zero;
+	struct cgn_stats before = r->w->stats;
+	struct frame f;
+	struct pkt p, want;
+	uint8_t b[64];
+	uint32_t a;
+	uint16_t port;
+
+	/* Ether()/IP(src=Y1, dst="203.0.113.1")/TCP(sport=33000, dport=80,
+	 *   flags="S")
+	 */
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 33000, STATIC_OUT, 80,
+		    TH_SYN, 777, 0);
+	inject(r, S_OUT, &p);
+	wpoll(r);
+	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 1);
+	expect_nothing();
+	/* Control asks for 100.64.0.5 on the inside. */
+	cpoll(r);
+	wpoll(r);
+	take_one(S_IN, &f);
+	check_arp("ARP request for 100.64.0.5", &f, &MAC_BCAST,
+		  &MAC_NAT[S_IN], 1, &MAC_NAT[S_IN], NAT_IN, &zero, H5);
+	/* Ether(dst=nat_in, src=h5)/ARP(op=2, hwsrc=h5, psrc="100.64.0.5",
+	 *   hwdst=nat_in, pdst="100.64.0.1")
+	 */
+	inject_raw(r, S_IN, b, build_arp(b, &MAC_NAT[S_IN], &MAC_H5, 2,
+					 &MAC_H5, H5, &MAC_NAT[S_IN], NAT_IN));
+	pump(r);
+	expect_nothing();
+	/* The retransmitted SYN goes through. */
+	out2in(r, &p, &MAC_H5, H5, 8080);
+	/* SYN-ACK from 100.64.0.5:8080 leaves from 203.0.113.1:80. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H5, H5, 8080, Y1, 33000,
+		    TH_SYN | TH_ACK, 9000, 778);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_OUT, &f);
+	want = p;
+	want.dst = MAC_GW;
+	want.src = MAC_NAT[S_OUT];
+	want.saddr = STATIC_OUT;
+	want.sport = 80;
+	want.ttl = 63;
+	expect_frame("static SYN-ACK", &f, &want);
+	/* ACK from outside */
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 33000, STATIC_OUT, 80,
+		    TH_ACK, 778, 9001);
+	out2in(r, &p, &MAC_H5, H5, 8080);
+	/* A static mapping admits any remote (port forwarding). */
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 44000, STATIC_OUT, 80,
+		    TH_SYN, 1, 0);
+	out2in(r, &p, &MAC_H5, H5, 8080);
+	/* H5's own outbound flows use the static address (paired). */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H5, H5, 6000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	assert_int_equal(a, STATIC_OUT);
+	rig_end(r);
+}
+
+/* E24: hairpinning. */
+static void
+test_E24_hairpin(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p, want;
+	struct frame f;
+	uint32_t a1, a2;
+	uint16_t p1, p2;
+	uint64_t hp0 = r->w->stats.hairpinned;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 3478);
+	in2out(r, &p, &a1, &p1);
+	/* H2 learns H1's outside tuple and sends to it. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 6000, a1, p1);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	a2 = f_src(&f);
+	p2 = f_sport(&f);
+	assert_true(in_pool(r, a2));
+	assert_true(a2 != H2);
+	want = p;
+	want.dst = MAC_H1;
+	want.src = MAC_NAT[S_IN];
+	want.saddr = a2;
+	want.sport = p2;
+	want.daddr = H1;
+	want.dport = 5000;
+	want.ttl = 63;
+	expect_frame("hairpin H2->H1", &f, &want);
+	assert_int_equal(r->w->stats.hairpinned, hp0 + 1);
+	/* H2's mapping is the one it uses towards the internet. */
+	{
+		uint32_t a;
+		uint16_t port;
+
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 6000, Y2, 53);
+		in2out(r, &p, &a, &port);
+		assert_int_equal(a, a2);
+		assert_int_equal(port, p2);
+	}
+	/* H1 answers H2's outside tuple and H2 gets it from H1's. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, a2, p2);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	want = p;
+	want.dst = MAC_H2;
+	want.src = MAC_NAT[S_IN];
+	want.saddr = a1;
+	want.sport = p1;
+	want.daddr = H2;
+	want.dport = 6000;
+	want.ttl = 63;
+	expect_frame("hairpin H1->H2", &f, &want);
+	rig_end(r);
+}
+
+/* Check an ICMP error made by the box about `orig` (the IP packet). */
+static void
+check_icmp_error(const char *what, const struct frame *f,
+		 const struct rte_ether_addr *edst, int side, uint32_t dst,
+		 uint8_t type, uint8_t code, const uint8_t *orig,
+		 uint16_t olen)
+{
+	struct pkt want = {
+		.dst = *edst, .src = MAC_NAT[side],
+		.saddr = side == S_IN ? NAT_IN : NAT_OUT, .daddr = dst,
+		.proto = IPPROTO_ICMP, .icmp_type = type, .icmp_code = code,
+		.payload = orig, .plen = olen,
+	};
+
+	if (f->len < L4_OFF + 8 + 28)
+		fail_msg("%s: too short (%u)", what, f->len);
+	/* Fields the RFCs leave to the implementation: taken as sent. */
+	want.tos = f->b[15];
+	want.ip_id = rd16(f->b + 18);
+	want.ttl = f->b[22];
+	assert_true(want.ttl > 1);
+	assert_int_equal(rd16(f->b + 20) & 0x1fff, 0);
+	want.frag = rd16(f->b + 20);
+	/* RFC 792: the whole IP header and at least 8 bytes of data. */
+	assert_true(olen >= 28);
+	expect_frame(what, f, &want);
+}
+
+/* F32: TTL exceeded, inbound and outbound. */
+static void
+test_F32_ttl_exceeded(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct cgn_stats before;
+	struct pkt p;
+	struct frame f;
+	uint8_t orig[FRAME_MAX];
+	uint16_t olen;
+	uint32_t a;
+	uint16_t port;
+
+	/* Outbound, TTL 1: Ether()/IP(src=H1, dst=Y1, ttl=1)/UDP()/Raw() */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	p.ttl = 1;
+	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
+	before = r->w->stats;
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	check_icmp_error("time exceeded inside", &f, &MAC_H1, S_IN, H1, 11, 0,
+			 orig + ETH_LEN, olen);
+	assert_drop_only(r, &before, CGN_DROP_ttl_exceeded, 1);
+	assert_int_equal(r->w->stats.generated, before.generated + 1);
+	assert_int_equal(r->w->ct->used, 0); /* no session for it */
+
+	/* Inbound to a live mapping with TTL 1. */
+	p.ttl = 64;
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	p.ttl = 1;
+	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
+	before = r->w->stats;
+	inject(r, S_OUT, &p);
+	pump(r);
+	take_one(S_OUT, &f);
+	check_icmp_error("time exceeded outside", &f, &MAC_GW, S_OUT, Y1, 11,
+			 0, orig + ETH_LEN, olen);
+	assert_drop_only(r, &before, CGN_DROP_ttl_exceeded, 1);
+
+	/* TCP with TTL 1 from inside: the quote holds the TCP header. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 1, 0);
+	p.ttl = 1;
+	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
+	before = r->w->stats;
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	check_icmp_error("time exceeded tcp", &f, &MAC_H1, S_IN, H1, 11, 0,
+			 orig + ETH_LEN, olen);
+	assert_drop_only(r, &before, CGN_DROP_ttl_exceeded, 1);
+	/* TTL 2 still goes through with TTL 1. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	p.ttl = 2;
+	in2out(r, &p, &a, &port);
+	rig_end(r);
+}
+
+/* ICMP echo to the box's own addresses. */
+static void
+test_echo_own_addresses(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct cgn_stats before = r->w->stats;
+	struct pkt p, want;
+	struct frame f;
+
+	/* Ether(dst=nat_in, src=h1)/IP(src=H1, dst="100.64.0.1")/
+	 *   ICMP(type=8, id=99, seq=3)/Raw()
+	 */
+	p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, NAT_IN,
+		     RTE_IP_ICMP_ECHO_REQUEST, 99, 3);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	want = icmp_pkt(&MAC_H1, &MAC_NAT[S_IN], NAT_IN, H1,
+			RTE_IP_ICMP_ECHO_REPLY, 99, 3);
+	want.ttl = f.b[22];
+	assert_true(want.ttl > 1);
+	want.ip_id = rd16(f.b + 18);
+	expect_frame("echo reply inside", &f, &want);
+
+	/* Ether(dst=nat_out, src=gw)/IP(src=Y1, dst="198.51.100.2")/ICMP() */
+	p = icmp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, NAT_OUT,
+		     RTE_IP_ICMP_ECHO_REQUEST, 100, 4);
+	inject(r, S_OUT, &p);
+	pump(r);
+	take_one(S_OUT, &f);
+	want = icmp_pkt(&MAC_GW, &MAC_NAT[S_OUT], NAT_OUT, Y1,
+			RTE_IP_ICMP_ECHO_REPLY, 100, 4);
+	want.ttl = f.b[22];
+	assert_true(want.ttl > 1);
+	want.ip_id = rd16(f.b + 18);
+	expect_frame("echo reply outside", &f, &want);
+	assert_int_equal(r->w->stats.consumed, before.consumed + 2);
+	assert_drop_only(r, &before, CGN_DROP_eth_short, 0);
+
+	/* The box's address, not an echo: in_dst_own. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, NAT_IN, 53);
+	expect_drop(r, S_IN, &p, CGN_DROP_in_dst_own);
+	/* Echo with a bad ICMP checksum is not answered. */
+	{
+		uint8_t b[FRAME_MAX];
+		uint16_t len;
+
+		p = icmp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, NAT_OUT,
+			     RTE_IP_ICMP_ECHO_REQUEST, 100, 5);
+		len = build(b, &p);
+		b[36] ^= 0x55;
+		expect_drop_raw(r, S_OUT, b, len, CGN_DROP_in_dst_own);
+	}
+	rig_end(r);
+}
+
+/* I40, I41: anti-spoofing. */
+static void
+test_I40_I41_antispoofing(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	/* I40: from 100.64.x on the outside, even to a live mapping */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, IP(100, 64, 7, 7), 53, a, port);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_src_shared);
+	p.saddr = IP(100, 127, 255, 254);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_src_shared);
+	/* I41: inside source not in a subscriber prefix */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, IP(10, 0, 0, 1), 5000, Y1, 53);
+	expect_drop(r, S_IN, &p, CGN_DROP_in_src_not_subscriber);
+	p.saddr = IP(192, 0, 2, 99);
+	expect_drop(r, S_IN, &p, CGN_DROP_in_src_not_subscriber);
+	/* I40: inside to shared space never leaves */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, IP(100, 64, 9, 9), 53);
+	expect_drop(r, S_IN, &p, CGN_DROP_in_dst_shared);
+	p.daddr = H2;
+	expect_drop(r, S_IN, &p, CGN_DROP_in_dst_shared);
+	/* RFC 1812 bad sources */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, IP(127, 0, 0, 1), 53, a, port);
+	expect_drop(r, S_OUT, &p, CGN_DROP_ip_bad_src);
+	p.saddr = IP(224, 0, 0, 5);
+	expect_drop(r, S_OUT, &p, CGN_DROP_ip_bad_src);
+	p.saddr = 0;
+	expect_drop(r, S_OUT, &p, CGN_DROP_ip_bad_src);
+	assert_int_equal(r->w->stats.sessions_created, 1);
+	rig_end(r);
+}
+
+/* Hostile inputs: each dropped under its own counter. */
+static void
+test_hostile_inputs(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	uint8_t b[FRAME_MAX], v[FRAME_MAX];
+	uint16_t len;
+
+	len = build(b, &p);
+
+	/* Frame shorter than an Ethernet header. */
+	expect_drop_raw(r, S_IN, b, 10, CGN_DROP_eth_short);
+	expect_drop_raw(r, S_IN, b, 0, CGN_DROP_eth_short);
+	/* Truncated IP header (only 10 of 20 bytes). */
+	expect_drop_raw(r, S_IN, b, ETH_LEN + 10, CGN_DROP_ip_malformed);
+	/* IHL < 5 (checksum fixed so only the IHL is wrong). */
+	memcpy(v, b, len);
+	v[IP_OFF] = 0x44;
+	expect_drop_raw(r, S_IN, v, len, CGN_DROP_ip_malformed);
+	/* Version 6 in an IPv4 EtherType. */
+	memcpy(v, b, len);
+	v[IP_OFF] = 0x65;
+	wr16(v + 24, ip_cksum(v + IP_OFF));
+	expect_drop_raw(r, S_IN, v, len, CGN_DROP_ip_malformed);
+	/* IHL larger than the frame. */
+	memcpy(v, b, len);
+	v[IP_OFF] = 0x4f;
+	expect_drop_raw(r, S_IN, v, ETH_LEN + 40, CGN_DROP_ip_malformed);
+	/* total_length larger than the frame. */
+	memcpy(v, b, len);
+	wr16(v + 16, (uint16_t)(len - ETH_LEN + 1));
+	wr16(v + 24, ip_cksum(v + IP_OFF));
+	expect_drop_raw(r, S_IN, v, len, CGN_DROP_ip_malformed);
+	/* total_length smaller than the header. */
+	memcpy(v, b, len);
+	wr16(v + 16, 19);
+	wr16(v + 24, ip_cksum(v + IP_OFF));
+	expect_drop_raw(r, S_IN, v, len, CGN_DROP_ip_malformed);
+	/* Bad IP checksum. */
+	memcpy(v, b, len);
+	v[24] ^= 0x01;
+	expect_drop_raw(r, S_IN, v, len, CGN_DROP_ip_bad_cksum);
+	/* Fragments: MF set; offset non-zero. */
+	p.frag = RTE_IPV4_HDR_MF_FLAG;
+	expect_drop(r, S_IN, &p, CGN_DROP_ip_fragment);
+	p.frag = 185;
+	expect_drop(r, S_IN, &p, CGN_DROP_ip_fragment);
+	p.frag = RTE_IPV4_HDR_DF_FLAG; /* DF alone is not a fragment */
+	{
+		uint32_t a;
+		uint16_t port;
+
+		in2out(r, &p, &a, &port);
+	}
+	p.frag = 0;
+	/* Truncated UDP header: IP says 20 + 4. */
+	memcpy(v, b, len);
+	wr16(v + 16, 24);
+	wr16(v + 24, ip_cksum(v + IP_OFF));
+	expect_drop_raw(r, S_IN, v, ETH_LEN + 24, CGN_DROP_l4_malformed);
+	/* UDP length larger than the IP payload. */
+	memcpy(v, b, len);
+	wr16(v + 38, (uint16_t)(len - L4_OFF + 2));
+	expect_drop_raw(r, S_IN, v, len, CGN_DROP_l4_malformed);
+	/* UDP length smaller than its header. */
+	memcpy(v, b, len);
+	wr16(v + 38, 7);
+	expect_drop_raw(r, S_IN, v, len, CGN_DROP_l4_malformed);
+	/* Truncated TCP header: IP says 20 + 12. */
+	{
+		struct pkt t = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1,
+				       80, TH_SYN, 1, 0);
+		uint16_t tl = build(v, &t);
+
+		wr16(v + 16, 32);
+		wr16(v + 24, ip_cksum(v + IP_OFF));
+		expect_drop_raw(r, S_IN, v, ETH_LEN + 32,
+				CGN_DROP_l4_malformed);
+		/* TCP data offset larger than the segment. */
+		tl = build(v, &t);
+		v[46] = 15 << 4;
+		expect_drop_raw(r, S_IN, v, tl, CGN_DROP_l4_malformed);
+		/* TCP data offset below 5. */
+		tl = build(v, &t);
+		v[46] = 4 << 4;
+		expect_drop_raw(r, S_IN, v, tl, CGN_DROP_l4_malformed);
+	}
+	/* Truncated ICMP header. */
+	{
+		struct pkt ic = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+					 RTE_IP_ICMP_ECHO_REQUEST, 1, 1);
+
+		build(v, &ic);
+		wr16(v + 16, 24);
+		wr16(v + 24, ip_cksum(v + IP_OFF));
+		expect_drop_raw(r, S_IN, v, ETH_LEN + 24,
+				CGN_DROP_l4_malformed);
+		/* ICMP type not supported (timestamp request, 13). */
+		ic.icmp_type = 13;
+		expect_drop(r, S_IN, &ic, CGN_DROP_icmp_unsupported);
+		ic.icmp_type = 5; /* redirect, from outside */
+		ic.saddr = Y1;
+		ic.daddr = STATIC_OUT;
+		ic.dst = MAC_NAT[S_OUT];
+		ic.src = MAC_GW;
+		expect_drop(r, S_OUT, &ic, CGN_DROP_icmp_unsupported);
+	}
+	/* Unknown IP protocol (GRE, 47). */
+	p.proto = 47;
+	expect_drop(r, S_IN, &p, CGN_DROP_l4_unsupported);
+	p.proto = IPPROTO_UDP;
+	/* Non-IPv4 EtherTypes: IPv6, VLAN. */
+	memcpy(v, b, len);
+	wr16(v + 12, 0x86dd);
+	expect_drop_raw(r, S_IN, v, len, CGN_DROP_eth_unsupported);
+	wr16(v + 12, 0x8100);
+	expect_drop_raw(r, S_OUT, v, len, CGN_DROP_eth_unsupported);
+	/* Unicast frame to another MAC. */
+	p.dst = MAC_OTHER;
+	expect_drop(r, S_IN, &p, CGN_DROP_eth_not_for_us);
+	/* The inside MAC on the outside port is not ours there either. */
+	p.dst = MAC_NAT[S_IN];
+	expect_drop(r, S_OUT, &p, CGN_DROP_eth_not_for_us);
+	rig_end(r);
+}
+
+/* Malformed ARP: consumed by the worker, counted by control. */
+static void
+test_arp_malformed(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const struct rte_ether_addr zero;
+	struct cgn_stats before = r->w->stats;
+	uint8_t b[64];
+	uint16_t len;
+	uint64_t m0 = r->ctrl.stats.arp_malformed;
+
+	len = build_arp(b, &MAC_BCAST, &MAC_H1, 1, &MAC_H1, H1, &zero, NAT_IN);
+	/* truncated */
+	inject_raw(r, S_IN, b, 30);
+	/* hardware length 8 */
+	b[18] = 8;
+	inject_raw(r, S_IN, b, len);
+	b[18] = 6;
+	/* protocol IPv6 */
+	wr16(b + 16, 0x86dd);
+	inject_raw(r, S_OUT, b, len);
+	wr16(b + 16, 0x0800);
+	/* hardware type 6 (IEEE 802) */
+	wr16(b + 14, 6);
+	inject_raw(r, S_IN, b, len);
+	/* just an Ethernet header */
+	inject_raw(r, S_IN, b, ETH_LEN);
+	pump(r);
+	expect_nothing();
+	assert_int_equal(r->ctrl.stats.arp_malformed, m0 + 5);
+	assert_int_equal(r->w->stats.consumed, before.consumed + 5);
+	assert_drop_only(r, &before, CGN_DROP_eth_short, 0);
+	/* ARP for an address that is not ours: ignored, no reply. */
+	wr16(b + 14, 1);
+	len = build_arp(b, &MAC_BCAST, &MAC_H1, 1, &MAC_H1, H1, &zero,
+			IP(100, 64, 0, 77));
+	inject_raw(r, S_IN, b, len);
+	pump(r);
+	expect_nothing();
+	assert_int_equal(r->ctrl.stats.arp_malformed, m0 + 5);
+	rig_end(r);
+}
+
+/* Random mutations of valid frames: no crash, counters add up. */
+static void
+test_fuzz(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const struct rte_ether_addr zero;
+	uint8_t base[8][FRAME_MAX];
+	uint16_t blen[8];
+	int bside[8];
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+	unsigned int i, nb = 0, seed = 20240601, iters = 5000;
+	uint64_t outs = 0;
+
+	/* A live mapping, so that out2in frames reach the session path. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	bside[nb] = S_IN; blen[nb] = build(base[nb], &p); nb++;
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 1, 0);
+	bside[nb] = S_IN; blen[nb] = build(base[nb], &p); nb++;
+	p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, Y2,
+		     RTE_IP_ICMP_ECHO_REQUEST, 3, 3);
+	bside[nb] = S_IN; blen[nb] = build(base[nb], &p); nb++;
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	bside[nb] = S_OUT; blen[nb] = build(base[nb], &p); nb++;
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 1234, STATIC_OUT, 80,
+		    TH_SYN, 1, 0);
+	bside[nb] = S_OUT; blen[nb] = build(base[nb], &p); nb++;
+	p = icmp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, NAT_OUT,
+		     RTE_IP_ICMP_ECHO_REQUEST, 3, 3);
+	bside[nb] = S_OUT; blen[nb] = build(base[nb], &p); nb++;
+	bside[nb] = S_IN;
+	blen[nb] = build_arp(base[nb], &MAC_BCAST, &MAC_H1, 1, &MAC_H1, H1,
+			     &zero, NAT_IN);
+	nb++;
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	p.ttl = 1;
+	bside[nb] = S_IN; blen[nb] = build(base[nb], &p); nb++;
+
+	/* CGN_IT_FUZZ=SEED[:N] for other (or longer) runs */
+	if (getenv("CGN_IT_FUZZ") != NULL)
+		sscanf(getenv("CGN_IT_FUZZ"), "%u:%u", &seed, &iters);
+	srand(seed);
+	for (i = 0; i < iters; i++) {
+		uint8_t f[FRAME_MAX];
+		unsigned int k = (unsigned int)rand() % nb, n, j;
+		uint16_t len = blen[k];
+
+		memcpy(f, base[k], len);
+		n = 1 + (unsigned int)rand() % 4;
+		for (j = 0; j < n; j++) {
+			switch (rand() % 6) {
+			case 0: /* flip a byte anywhere */
+			case 1:
+				if (len == 0)
+					break;
+				f[(unsigned int)rand() % len] ^=
+					(uint8_t)(1 + rand() % 255);
+				break;
+			case 2: /* a byte in the IP/L4 headers */
+				if (len > L4_OFF + 20)
+					f[IP_OFF + (unsigned int)rand() % 40] =
+						(uint8_t)rand();
+				break;
+			case 3: /* truncate */
+				len = (uint16_t)((unsigned int)rand() %
+						 (len + 1u));
+				break;
+			case 4: /* extend with garbage */
+				{
+					unsigned int add = (unsigned int)rand() % 64;
+
+					while (add-- && len < FRAME_MAX - 64)
+						f[len++] = (uint8_t)rand();
+				}
+				break;
+			case 5: /* a random 16-bit length/offset field */
+				if (len >= L4_OFF + 8) {
+					static const uint8_t offs[] = {
+						16, 20, 38, 46 };
+
+					wr16(f + offs[rand() % 4],
+					     (uint16_t)rand());
+				}
+				break;
+			}
+		}
+		/* Half of them with a valid IP checksum, to go deeper. */
+		if ((rand() & 1) && len >= L4_OFF && rd16(f + 12) == 0x0800 &&
+		    (f[IP_OFF] & 0xf) >= 5 &&
+		    ETH_LEN + (f[IP_OFF] & 0xf) * 4u <= len)
+			wr16(f + 24, ip_cksum(f + IP_OFF));
+		inject_raw(r, bside[k], f, len);
+		if ((i & 31) == 31) {
+			pump(r);
+			outs += take(S_IN, NULL, 0) + take(S_OUT, NULL, 0);
+			r->now += r->hz / 1000;
+		}
+	}
+	pump(r);
+	outs += take(S_IN, NULL, 0) + take(S_OUT, NULL, 0);
+	print_message("fuzz: seed %u, %u frames, %" PRIu64 " out, %" PRIu64
+		      " dropped, %" PRIu64 " consumed\n", seed, i, outs,
+		      cgn_stats_dropped(&r->w->stats), r->w->stats.consumed);
+	assert_accounting(r);
+	rig_end(r);
+}
+
+/* No mbuf leak after a mix of everything, all sessions closed. */
+static void
+test_no_mbuf_leak(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+	unsigned int i;
+	uint8_t b[FRAME_MAX];
+
+	for (i = 0; i < 200; i++) {
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, (uint16_t)(2000 + i),
+			    Y1, 53);
+		in2out(r, &p, &a, &port);
+		p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+		out2in(r, &p, &MAC_H1, H1, (uint16_t)(2000 + i));
+	}
+	/* drops, errors, echo, ARP, a burst larger than the TX buffer */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	p.ttl = 1;
+	inject(r, S_IN, &p);
+	inject_raw(r, S_IN, b, 5);
+	p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, NAT_IN,
+		     RTE_IP_ICMP_ECHO_REQUEST, 1, 1);
+	inject(r, S_IN, &p);
+	for (i = 0; i < 100; i++) {
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 7000, Y2, 53);
+		inject(r, S_IN, &p);
+	}
+	for (i = 0; i < 10; i++)
+		pump(r);
+	assert_true(take(S_OUT, NULL, 0) == 100);
+	assert_true(take(S_IN, NULL, 0) == 2);
+	assert_true(r->w->ct->used > 0);
+	rig_end(r); /* close_all, then in-use == start-up count */
+}
+
+static int
+count_lines(const char *path, const char *needle, char *last, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int c = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, needle) != NULL) {
+			c++;
+			snprintf(last, n, "%s", line);
+		}
+	fclose(f);
+	return c;
+}
+
+static const struct rig_opts opts_nostatic = { .no_static = true };
+
+/* C13 / J43: a UDP session expires after timeouts.udp, not before; its
+ * mapping and port block are freed and logged. */
+static void
+test_C13_udp_aging_and_log(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port, lo, hi;
+	uint64_t t0;
+	char line[512], want[160], abuf[20];
+	unsigned int plo, phi;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	t0 = r->now;
+	assert_int_equal(r->w->pool->n_blocks_used, 1);
+	lo = (uint16_t)(PORT_LO + (port - PORT_LO) / BLOCK * BLOCK);
+	hi = (uint16_t)(lo + BLOCK - 1);
+
+	/* The allocation is logged once control drained the ring. */
+	assert_int_equal(count_lines(r->log, "block-alloc", line,
+				     sizeof(line)), 1);
+	snprintf(want, sizeof(want), " block-alloc subscriber=100.64.0.2 "
+		 "outside=%s ports=%u-%u\n", ipstr(a, abuf), lo, hi);
+	if (strstr(line, want) == NULL)
+		fail_msg("log line '%s' lacks '%s'", line, want);
+	assert_int_equal(sscanf(strstr(line, "ports="), "ports=%u-%u", &plo,
+				&phi), 2);
+	assert_true(plo <= port && port <= phi);
+	/* RFC 6888 sec. 4: no destination logged */
+	assert_null(strstr(line, "192.0.2.10"));
+
+	/* One second before the timeout: still there. */
+	assert_int_equal(cgn_worker_age(r->w, t0 + 299 * r->hz,
+					r->w->ct->capacity), 0);
+	assert_int_equal(cgn_worker_age(r->w, t0 + 300 * r->hz,
+					r->w->ct->capacity), 0);
+	assert_non_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
+	/* Past it: gone, mapping and block freed. */
+	assert_int_equal(cgn_worker_age(r->w, t0 + 301 * r->hz,
+					r->w->ct->capacity), 1);
+	assert_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
+	assert_int_equal(r->w->ct->used, 0);
+	assert_int_equal(nat_map_lookup_in(r->w->pool, rte_cpu_to_be_32(H1),
+					   rte_cpu_to_be_16(5000),
+					   IPPROTO_UDP), NAT_NONE);
+	assert_int_equal(nat_map_lookup_out(r->w->pool, rte_cpu_to_be_32(a),
+					    rte_cpu_to_be_16(port),
+					    IPPROTO_UDP), NAT_NONE);
+	assert_int_equal(r->w->pool->n_blocks_used, 0);
+	assert_int_equal(r->w->pool->n_maps, 0);
+	assert_int_equal(r->w->pool->n_subs, 0);
+	assert_int_equal(r->w->stats.sessions_expired, 1);
+	assert_int_equal(r->w->stats.mappings_freed, 1);
+	assert_int_equal(r->w->stats.blocks_released, 1);
+
+	r->now = t0 + 301 * r->hz;
+	cpoll(r);
+	assert_int_equal(count_lines(r->log, "block-release", line,
+				     sizeof(line)), 1);
+	snprintf(want, sizeof(want), " block-release subscriber=100.64.0.2 "
+		 "outside=%s ports=%u-%u\n", ipstr(a, abuf), lo, hi);
+	if (strstr(line, want) == NULL)
+		fail_msg("log line '%s' lacks '%s'", line, want);
+
+	/* The reply now finds no mapping (B11). */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	{
+		struct cgn_stats before = r->w->stats;
+
+		inject(r, S_OUT, &p);
+		wpoll(r);
+		assert_drop_only(r, &before, CGN_DROP_out_no_mapping, 1);
+	}
+	rig_end(r);
+}
+
+/* C14: outbound packets refresh the UDP mapping. */
+static void
+test_C14_udp_refresh(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	uint32_t a;
+	uint16_t port;
+	uint64_t t0;
+
+	in2out(r, &p, &a, &port);
+	t0 = r->now;
+	r->now = t0 + 200 * r->hz;
+	in2out(r, &p, &a, &port);
+	assert_int_equal(cgn_worker_age(r->w, t0 + 400 * r->hz,
+					r->w->ct->capacity), 0);
+	assert_int_equal(cgn_worker_age(r->w, t0 + 501 * r->hz,
+					r->w->ct->capacity), 1);
+	rig_end(r);
+}
+
+/* C16: established TCP survives past tcp_transitory, not past
+ * tcp_established; a half-open one goes after tcp_transitory. */
+static void
+test_C16_tcp_aging(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a, a2;
+	uint16_t port, port2;
+	uint64_t t0;
+
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 1, 0);
+	in2out(r, &p, &a, &port);
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, a, port,
+		    TH_SYN | TH_ACK, 100, 2);
+	out2in(r, &p, &MAC_H1, H1, 40000);
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_ACK, 2,
+		    101);
+	in2out(r, &p, &a, &port);
+	/* and a half-open one */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40001, Y1, 80, TH_SYN, 1, 0);
+	in2out(r, &p, &a2, &port2);
+	t0 = r->now;
+	assert_true(ct_tcp_established(find_session(r, IPPROTO_TCP, H1, 40000,
+						    Y1, 80)->state));
+
+	assert_int_equal(cgn_worker_age(r->w, t0 + 240 * r->hz,
+					r->w->ct->capacity), 0);
+	assert_int_equal(cgn_worker_age(r->w, t0 + 241 * r->hz,
+					r->w->ct->capacity), 1);
+	assert_null(find_session(r, IPPROTO_TCP, H1, 40001, Y1, 80));
+	assert_non_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
+	assert_int_equal(cgn_worker_age(r->w, t0 + 7440 * r->hz,
+					r->w->ct->capacity), 0);
+	assert_non_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
+	assert_int_equal(cgn_worker_age(r->w, t0 + 7441 * r->hz,
+					r->w->ct->capacity), 1);
+	assert_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
+	assert_int_equal(r->w->pool->n_blocks_used, 0);
+	rig_end(r);
+}
+
+/* The aging the worker loop does by itself, with the injected clock. */
+static void
+test_C13_aging_from_poll(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	uint32_t a;
+	uint16_t port;
+	uint64_t t0;
+	unsigned int i;
+
+	in2out(r, &p, &a, &port);
+	t0 = r->now;
+	r->now = t0 + 290 * r->hz;
+	for (i = 0; i < 5000 && r->w->ct->used; i++) {
+		r->now += r->hz / 1000;
+		wpoll(r);
+	}
+	/* 5000 polls (several sweeps of the table) up to 295 s after t0 */
+	assert_int_equal(r->w->ct->used, 1);
+	r->now = t0 + 301 * r->hz;
+	for (i = 0; i < 100000 && r->w->ct->used; i++) {
+		r->now += r->hz / 1000;
+		wpoll(r);
+	}
+	assert_int_equal(r->w->ct->used, 0);
+	take(S_IN, NULL, 0);
+	take(S_OUT, NULL, 0);
+	rig_end(r);
+}
+
+/* L46/L47: random packets, every output checked against a full
+ * recompute of the IP and L4 checksums (and every other field). */
+static void
+test_L46_L47_cksum_random(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const struct rte_ether_addr *const mac[2] = { &MAC_H1, &MAC_H2 };
+	static const uint32_t host[2] = { H1, H2 };
+	unsigned int i, seed = 4242;
+	uint8_t pl[256];
+
+	srand(seed);
+	for (i = 0; i < 1500; i++) {
+		unsigned int h = (unsigned int)rand() & 1, k;
+		uint32_t rem, a;
+		uint16_t sp = (uint16_t)(1 + rand() % 65535);
+		uint16_t dp = (uint16_t)(1 + rand() % 65535);
+		uint16_t op;
+		struct pkt p, q;
+
+		/* remote: 1.0.0.0 - 99.255.255.255, never 0 in the last byte */
+		rem = IP(1 + rand() % 99, rand() % 256, rand() % 256,
+			 1 + rand() % 254);
+		for (k = 0; k < sizeof(pl); k++)
+			pl[k] = (uint8_t)rand();
+		switch (i % 3) {
+		case 0:
+			p = udp_pkt(&MAC_NAT[S_IN], mac[h], host[h], sp, rem,
+				    dp);
+			p.udp_nocsum = rand() % 8 == 0;
+			break;
+		case 1:
+			p = tcp_pkt(&MAC_NAT[S_IN], mac[h], host[h], sp, rem,
+				    dp, TH_SYN, (uint32_t)rand(), 0);
+			break;
+		default:
+			p = icmp_pkt(&MAC_NAT[S_IN], mac[h], host[h], rem,
+				     RTE_IP_ICMP_ECHO_REQUEST, sp, dp);
+			break;
+		}
+		p.payload = pl;
+		p.plen = (uint16_t)(rand() % 200);
+		p.ttl = (uint8_t)(2 + rand() % 254);
+		p.tos = (uint8_t)rand();
+		p.ip_id = (uint16_t)rand();
+		p.frag = rand() & 1 ? RTE_IPV4_HDR_DF_FLAG : 0;
+		in2out(r, &p, &a, &op);
+
+		q = p;
+		q.dst = MAC_NAT[S_OUT];
+		q.src = MAC_GW;
+		q.saddr = rem;
+		q.daddr = a;
+		q.ttl = (uint8_t)(2 + rand() % 254);
+		q.ip_id = (uint16_t)rand();
+		for (k = 0; k < sizeof(pl); k++)
+			pl[k] = (uint8_t)rand();
+		if (p.proto == IPPROTO_ICMP) {
+			q.icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+			q.sport = op;
+		} else {
+			q.sport = dp;
+			q.dport = op;
+			if (p.proto == IPPROTO_TCP) {
+				q.tcp_flags = TH_SYN | TH_ACK;
+				q.ack = p.seq + 1;
+				q.seq = (uint32_t)rand();
+			} else {
+				q.udp_nocsum = rand() % 8 == 0;
+			}
+		}
+		out2in(r, &q, mac[h], host[h], sp);
+	}
+	rig_end(r);
+}
+
+/* Make the payload's first word such that p's L4 checksum computes to 0
+ * (one's-complement sum 0xffff). */
+static void
+craft_zero_sum(struct pkt *p, uint8_t *pl)
+{
+	uint8_t b[FRAME_MAX];
+	unsigned int l4;
+	struct pkt t = *p;
+	uint16_t c;
+
+	pl[0] = pl[1] = 0;
+	t.udp_nocsum = false;
+	build(b, &t);
+	l4 = ETH_LEN + 20u + t.ip_olen;
+	c = rd16(b + l4 + (p->proto == IPPROTO_TCP ? 16 : 6));
+	wr16(pl, c);
+}
+
+/* L47: a translated UDP checksum that computes to 0 is sent as 0xffff;
+ * a TCP one is 0x0000 like a full recompute gives. */
+static void
+test_L47_udp_computed_zero(void **state)
+{
+	struct rig *r = rig_start(*state);
+	uint8_t pl[64];
+	struct pkt p, want;
+	struct frame f;
+	uint32_t a;
+	uint16_t port;
+	int proto;
+
+	for (proto = 0; proto < 2; proto++) {
+		uint16_t sp = (uint16_t)(5000 + proto);
+		uint8_t f_ck = proto == 0 ? 40 : 50; /* checksum offset */
+
+		memset(pl, 0x5a, sizeof(pl));
+		if (proto == 0)
+			p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, sp, Y1, 53);
+		else
+			p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, sp, Y1, 80,
+				    TH_SYN, 1, 0);
+		p.payload = pl;
+		p.plen = 20;
+		in2out(r, &p, &a, &port);
+
+		/* in2out: the packet as it must leave sums to zero */
+		if (proto == 1)
+			p.tcp_flags = TH_ACK;
+		want = p;
+		want.dst = MAC_GW;
+		want.src = MAC_NAT[S_OUT];
+		want.saddr = a;
+		want.sport = port;
+		want.ttl = 63;
+		craft_zero_sum(&want, pl);
+		inject(r, S_IN, &p);
+		pump(r);
+		take_one(S_OUT, &f);
+		assert_int_equal(rd16(f.b + f_ck), proto == 0 ? 0xffff : 0);
+		expect_frame("in2out, checksum computes to 0", &f, &want);
+
+		/* out2in: the reply as it must arrive sums to zero */
+		memset(pl, 0xa5, sizeof(pl));
+		if (proto == 0)
+			p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+		else
+			p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, a, port,
+				    TH_SYN | TH_ACK, 7, 2);
+		p.payload = pl;
+		p.plen = 20;
+		want = p;
+		want.dst = MAC_H1;
+		want.src = MAC_NAT[S_IN];
+		want.daddr = H1;
+		want.dport = sp;
+		want.ttl = 63;
+		craft_zero_sum(&want, pl);
+		inject(r, S_OUT, &p);
+		pump(r);
+		take_one(S_IN, &f);
+		assert_int_equal(rd16(f.b + f_ck), proto == 0 ? 0xffff : 0);
+		expect_frame("out2in, checksum computes to 0", &f, &want);
+	}
+	rig_end(r);
+}
+
+/* IP options (IHL 6, router alert) and TCP options pass untouched; the
+ * ports are found after the options. */
+static void
+test_ip_and_tcp_options(void **state)
+{
+	struct rig *r = rig_start(*state);
+	/* IP(options=[IPOption_Router_Alert()]) */
+	static const uint8_t ra[4] = { 0x94, 0x04, 0x00, 0x00 };
+	/* TCP(options=[("MSS",1460),("SAckOK",b""),("Timestamp",(1,0)),
+	 *   ("NOP",None),("WScale",7)]) */
+	static const uint8_t topt[20] = {
+		0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x01, 0x03, 0x03, 0x07 };
+	/* TCP(options=[("MSS",1400),("SAckOK",b""),("NOP",None),
+	 *   ("WScale",7),("NOP",None),("NOP",None)]) */
+	static const uint8_t topt2[12] = {
+		0x02, 0x04, 0x05, 0x78, 0x04, 0x02, 0x01, 0x03,
+		0x03, 0x07, 0x01, 0x01 };
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	p.ip_opts = ra;
+	p.ip_olen = 4;
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	p.ip_opts = ra;
+	p.ip_olen = 4;
+	out2in(r, &p, &MAC_H1, H1, 5000);
+
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 9, 0);
+	p.tcp_opts = topt;
+	p.tcp_olen = sizeof(topt);
+	in2out(r, &p, &a, &port);
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, a, port,
+		    TH_SYN | TH_ACK, 100, 10);
+	p.tcp_opts = topt2;
+	p.tcp_olen = sizeof(topt2);
+	p.ip_opts = ra;
+	p.ip_olen = 4;
+	out2in(r, &p, &MAC_H1, H1, 40000);
+	rig_end(r);
+}
+
+/* Frames padded to the 60-byte Ethernet minimum (with garbage in the
+ * padding): the padding is not part of the IP packet nor its checksums. */
+static void
+test_ethernet_padding(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p, want;
+	struct frame f;
+	uint8_t b[FRAME_MAX];
+	uint16_t len;
+	uint32_t a;
+	uint16_t port;
+
+	/* Ether()/IP()/TCP(flags="S") is 54 bytes: padded to 60. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 1, 0);
+	len = build(b, &p);
+	assert_int_equal(len, 54);
+	memset(b + len, 0xaa, 6);
+	inject_raw(r, S_IN, b, 60);
+	pump(r);
+	take_one(S_OUT, &f);
+	a = f_src(&f);
+	port = f_sport(&f);
+	assert_true(f.len == 54 || f.len == 60);
+	f.len = 54;
+	want = p;
+	want.dst = MAC_GW;
+	want.src = MAC_NAT[S_OUT];
+	want.saddr = a;
+	want.sport = port;
+	want.ttl = 63;
+	expect_frame("padded SYN in2out", &f, &want);
+
+	/* padded SYN-ACK back */
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, a, port,
+		    TH_SYN | TH_ACK, 50, 2);
+	len = build(b, &p);
+	memset(b + len, 0x55, 6);
+	inject_raw(r, S_OUT, b, 60);
+	pump(r);
+	take_one(S_IN, &f);
+	assert_true(f.len == 54 || f.len == 60);
+	f.len = 54;
+	want = p;
+	want.dst = MAC_H1;
+	want.src = MAC_NAT[S_IN];
+	want.daddr = H1;
+	want.dport = 40000;
+	want.ttl = 63;
+	expect_frame("padded SYN-ACK out2in", &f, &want);
+
+	/* An echo request to the box with no data: 42 bytes padded. */
+	p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, NAT_IN,
+		     RTE_IP_ICMP_ECHO_REQUEST, 5, 6);
+	p.plen = 0;
+	len = build(b, &p);
+	memset(b + len, 0xee, 60 - len);
+	inject_raw(r, S_IN, b, 60);
+	pump(r);
+	take_one(S_IN, &f);
+	assert_true(f.len == 42 || f.len == 60);
+	f.len = 42;
+	want = icmp_pkt(&MAC_H1, &MAC_NAT[S_IN], NAT_IN, H1,
+			RTE_IP_ICMP_ECHO_REPLY, 5, 6);
+	want.plen = 0;
+	want.ttl = f.b[22];
+	want.ip_id = rd16(f.b + 18);
+	expect_frame("echo reply to a padded request", &f, &want);
+	rig_end(r);
+}
+
+/* D22: a RST is translated; the session is kept for tcp_transitory. */
+static void
+test_D22_rst(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct ct_session *s;
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+	uint64_t t0;
+
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 1, 0);
+	in2out(r, &p, &a, &port);
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, a, port,
+		    TH_SYN | TH_ACK, 100, 2);
+	out2in(r, &p, &MAC_H1, H1, 40000);
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_ACK, 2,
+		    101);
+	in2out(r, &p, &a, &port);
+	t0 = r->now;
+	s = find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80);
+	assert_non_null(s);
+	assert_true(ct_tcp_established(s->state));
+
+	/* Ether()/IP(src=Y1, dst=P)/TCP(sport=80, dport=p, flags="RA") */
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 80, a, port,
+		    TH_RST | TH_ACK, 101, 2);
+	out2in(r, &p, &MAC_H1, H1, 40000);
+	assert_string_equal(ct_tcp_state_name(s->state), "reset");
+	assert_int_equal(ct_session_timeout_class(s), CT_TO_TCP_TRANS);
+	/* C18-like: still there, still translating */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_ACK, 2,
+		    101);
+	in2out(r, &p, &a, &port);
+	t0 = r->now;
+	assert_int_equal(cgn_worker_age(r->w, t0 + 240 * r->hz,
+					r->w->ct->capacity), 0);
+	assert_int_equal(cgn_worker_age(r->w, t0 + 241 * r->hz,
+					r->w->ct->capacity), 1);
+	assert_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
+	rig_end(r);
+}
+
+static const struct rig_opts opts_no_l2 = { .no_l2 = true };
+
+/*
+ * Before the gateway answers: outbound traffic is dropped under
+ * neigh_unresolved, control re-asks (at most once a second), the answer
+ * lets the retransmission through on the same mapping. The subscriber never
+ * ARPs: its MAC is learned from its traffic.
+ */
+static void
+test_neigh_unresolved_gateway(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const struct rte_ether_addr zero;
+	struct cgn_stats before = r->w->stats;
+	struct frame f;
+	struct pkt p;
+	uint8_t b[64];
+	uint32_t a;
+	uint16_t port;
+	uint64_t req0;
+
+	wpoll(r);
+	take_one(S_OUT, &f);
+	check_arp("first ARP request for the gateway", &f, &MAC_BCAST,
+		  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT, &zero, GW);
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	inject(r, S_IN, &p);
+	wpoll(r);
+	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 1);
+	expect_nothing();
+	req0 = r->ctrl.stats.arp_requests_sent;
+	cpoll(r);
+	wpoll(r);
+	take_one(S_OUT, &f);
+	check_arp("ARP request for the gateway again", &f, &MAC_BCAST,
+		  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT, &zero, GW);
+	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
+
+	/* Within the second: dropped again, but no new request. */
+	r->now += r->hz / 10;
+	inject(r, S_IN, &p);
+	pump(r);
+	expect_nothing();
+	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 2);
+	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
+
+	inject_raw(r, S_OUT, b, build_arp(b, &MAC_NAT[S_OUT], &MAC_GW, 2,
+					  &MAC_GW, GW, &MAC_NAT[S_OUT],
+					  NAT_OUT));
+	pump(r);
+	expect_nothing();
+	in2out(r, &p, &a, &port);
+	assert_int_equal(r->w->stats.sessions_created, 1);
+	assert_int_equal(r->w->stats.mappings_created, 1);
+	/* H1 never sent ARP: its MAC came from its packets. */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
+	rig_end(r);
+}
+
+static const struct rig_opts opts_limits = {
+	.sessions_per_sub = 10,
+};
+
+/* H37: sessions_per_subscriber; over it: dropped, counted, nothing
+ * evicted, other subscribers untouched. */
+static void
+test_H37_session_limit(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a[10], x;
+	uint16_t port[10], y;
+	unsigned int i;
+
+	for (i = 0; i < 10; i++) {
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, (uint16_t)(5000 + i),
+			    Y1, 53);
+		in2out(r, &p, &a[i], &port[i]);
+	}
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 53);
+	expect_drop(r, S_IN, &p, CGN_DROP_session_limit);
+	/* A new session on an existing mapping counts too. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y2, 53);
+	expect_drop(r, S_IN, &p, CGN_DROP_session_limit);
+	/* Inbound under EIF: no new session either. */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 53, a[0], port[0]);
+	expect_drop(r, S_OUT, &p, CGN_DROP_session_limit);
+	/* Existing flows still work both ways. */
+	for (i = 0; i < 10; i++) {
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, (uint16_t)(5000 + i),
+			    Y1, 53);
+		in2out(r, &p, &x, &y);
+		assert_int_equal(x, a[i]);
+		assert_int_equal(y, port[i]);
+		p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a[i], port[i]);
+		out2in(r, &p, &MAC_H1, H1, (uint16_t)(5000 + i));
+	}
+	/* H2 is not affected. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 6000, Y1, 53);
+	in2out(r, &p, &x, &y);
+	rig_end(r);
+}
+
+static const struct rig_opts opts_small_pool = {
+	.pool = "203.0.113.8",
+	.ports = "1024-1151",
+	.block_size = 64,
+	.max_blocks = 1,
+	.no_static = true,
+};
+
+/* H36 / F31: a subscriber at its port limit, and a pool with no block
+ * left: dropped and counted, existing mappings kept. */
+static void
+test_H36_F31_exhaustion(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a0, x;
+	uint16_t p0, y;
+	unsigned int i;
+
+	for (i = 0; i < 64; i++) {
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, (uint16_t)(5000 + i),
+			    Y1, 53);
+		in2out(r, &p, &x, &y);
+		assert_int_equal(x, IP(203, 0, 113, 8));
+		if (i == 0) {
+			a0 = x;
+			p0 = y;
+		}
+	}
+	/* H36: the 65th UDP port of H1 does not exist (one block of 64). */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 53);
+	expect_drop(r, S_IN, &p, CGN_DROP_ports_exhausted);
+	/* Per protocol: TCP has its own 64 ports in the block. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 80, TH_SYN, 1, 0);
+	in2out(r, &p, &x, &y);
+	/* H2 takes the second and last block. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 5000, Y1, 53);
+	in2out(r, &p, &x, &y);
+	/* F31: a third subscriber finds no block. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H5, H5, 5000, Y1, 53);
+	expect_drop(r, S_IN, &p, CGN_DROP_pool_exhausted);
+	assert_int_equal(r->w->pool->n_subs, 2);
+	/* Nothing was evicted. */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a0, p0);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	rig_end(r);
+}
+
+/* E24 for TCP (RFC 5382 REQ-8): a SYN from H2 to H1's outside tuple. */
+static void
+test_E24_hairpin_tcp(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p, want;
+	struct frame f;
+	uint32_t a1, a2;
+	uint16_t p1, p2;
+
+	/* H1 has a TCP mapping (it connected to Y1). */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 1, 0);
+	in2out(r, &p, &a1, &p1);
+	/* H2 connects to it. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 41000, a1, p1, TH_SYN, 500,
+		    0);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	a2 = f_src(&f);
+	p2 = f_sport(&f);
+	assert_true(in_pool(r, a2));
+	want = p;
+	want.dst = MAC_H1;
+	want.src = MAC_NAT[S_IN];
+	want.saddr = a2;
+	want.sport = p2;
+	want.daddr = H1;
+	want.dport = 40000;
+	want.ttl = 63;
+	expect_frame("hairpin SYN H2->H1", &f, &want);
+	/* SYN-ACK from H1 back to H2's outside tuple. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, a2, p2,
+		    TH_SYN | TH_ACK, 900, 501);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	want = p;
+	want.dst = MAC_H2;
+	want.src = MAC_NAT[S_IN];
+	want.saddr = a1;
+	want.sport = p1;
+	want.daddr = H2;
+	want.dport = 41000;
+	want.ttl = 63;
+	expect_frame("hairpin SYN-ACK H1->H2", &f, &want);
+	rig_end(r);
+}
+
+/*
+ * I40 (RFC 6598): nothing with a shared-space source leaves by the outside
+ * port untranslated. An echo request arriving outside for the inside
+ * address 100.64.0.1 must not be answered from 100.64.0.1 on the outside.
+ */
+static void
+test_I40_no_shared_source_outside(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct cgn_stats before = r->w->stats;
+	struct frame f[4];
+	struct pkt p;
+	unsigned int n, i;
+
+	/* Ether(dst=nat_out, src=gw)/IP(src=Y1, dst="100.64.0.1")/ICMP() */
+	p = icmp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, NAT_IN,
+		     RTE_IP_ICMP_ECHO_REQUEST, 1, 1);
+	inject(r, S_OUT, &p);
+	/* and a packet with TTL 1 to it: any ICMP error must not come from
+	 * 100.64.0.1 either */
+	p.ttl = 1;
+	inject(r, S_OUT, &p);
+	pump(r);
+	n = take(S_OUT, f, 4);
+	for (i = 0; i < n && i < 4; i++) {
+		char a[20];
+
+		if (f[i].len >= 34 && rd16(f[i].b + 12) == 0x0800 &&
+		    (f_src(&f[i]) & 0xffc00000) == IP(100, 64, 0, 0))
+			fail_msg("a packet from %s left by the outside port",
+				 ipstr(f_src(&f[i]), a));
+	}
+	assert_int_equal(take(S_IN, f, 4), 0);
+	assert_int_equal(r->w->stats.consumed, before.consumed);
+	assert_int_equal(cgn_stats_dropped(&r->w->stats),
+			 cgn_stats_dropped(&before) + 2);
+	rig_end(r);
+}
+
+static const struct rig_opts opts_onlink_pool = {
+	.pool = "198.51.100.16/29",
+	.no_static = true,
+};
+
+/* ARP for pool addresses on the outside subnet is answered (the gateway
+ * must find them); others are not. */
+static void
+test_arp_onlink_pool(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const struct rte_ether_addr zero;
+	struct frame f;
+	struct pkt p;
+	uint8_t b[64];
+	uint32_t a;
+	uint16_t port;
+
+	/* Ether(dst="ff:ff:ff:ff:ff:ff", src=gw)/ARP(op=1, hwsrc=gw,
+	 *   psrc="198.51.100.1", pdst="198.51.100.17")
+	 */
+	inject_raw(r, S_OUT, b, build_arp(b, &MAC_BCAST, &MAC_GW, 1, &MAC_GW,
+					  GW, &zero, IP(198, 51, 100, 17)));
+	pump(r);
+	take_one(S_OUT, &f);
+	check_arp("ARP reply for a pool address", &f, &MAC_GW,
+		  &MAC_NAT[S_OUT], 2, &MAC_NAT[S_OUT], IP(198, 51, 100, 17),
+		  &MAC_GW, GW);
+	/* not a pool address, not ours */
+	inject_raw(r, S_OUT, b, build_arp(b, &MAC_BCAST, &MAC_GW, 1, &MAC_GW,
+					  GW, &zero, IP(198, 51, 100, 50)));
+	/* the inside address asked on the outside */
+	inject_raw(r, S_OUT, b, build_arp(b, &MAC_BCAST, &MAC_GW, 1, &MAC_GW,
+					  GW, &zero, NAT_IN));
+	pump(r);
+	expect_nothing();
+	/* Translation with the on-link pool works as before. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	assert_true((a & 0xfffffff8) == IP(198, 51, 100, 16));
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	rig_end(r);
+}
+
+/* Count ARP requests in frames, by target address. */
+static unsigned int
+arp_requests_for(const struct frame *f, unsigned int n, uint32_t tpa)
+{
+	unsigned int i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (f[i].len >= 42 && rd16(f[i].b + 12) == 0x0806 &&
+		    rd16(f[i].b + 20) == 1 && rd32(f[i].b + 38) == tpa)
+			c++;
+	return c;
+}
+
+/*
+ * Neighbour housekeeping with the injected clock: after 300 s control
+ * re-asks every neighbour; one that answers stays, one that does not is
+ * dropped after 3 requests a second apart; traffic to it then waits for
+ * ARP again.
+ */
+static void
+test_neigh_reconfirm(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const struct rte_ether_addr zero;
+	struct cgn_stats before;
+	struct frame fi[8], fo[8];
+	struct rte_ether_addr mac;
+	struct pkt p;
+	uint8_t b[64];
+	uint32_t a;
+	uint16_t port;
+	unsigned int ni, no, k;
+
+	r->now += 301 * r->hz;
+	cpoll(r);
+	wpoll(r);
+	no = take(S_OUT, fo, 8);
+	ni = take(S_IN, fi, 8);
+	assert_int_equal(no, 1);
+	check_arp("re-confirm the gateway", &fo[0], &MAC_BCAST,
+		  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT, &zero, GW);
+	assert_int_equal(ni, 2);
+	assert_int_equal(arp_requests_for(fi, ni, H1), 1);
+	assert_int_equal(arp_requests_for(fi, ni, H2), 1);
+	check_arp("re-confirm H1", arp_requests_for(fi, 1, H1) ? &fi[0] :
+		  &fi[1], &MAC_BCAST, &MAC_NAT[S_IN], 1, &MAC_NAT[S_IN],
+		  NAT_IN, &zero, H1);
+	/* The gateway answers; H1 and H2 stay silent. */
+	inject_raw(r, S_OUT, b, build_arp(b, &MAC_NAT[S_OUT], &MAC_GW, 2,
+					  &MAC_GW, GW, &MAC_NAT[S_OUT],
+					  NAT_OUT));
+	pump(r);
+	expect_nothing();
+	/* Still valid while being re-asked: traffic flows. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	for (k = 0; k < 2; k++) {
+		r->now += r->hz + r->hz / 10;
+		pump(r);
+		no = take(S_OUT, fo, 8);
+		ni = take(S_IN, fi, 8);
+		assert_int_equal(no, 0);
+		assert_int_equal(ni, 2);
+		assert_int_equal(arp_requests_for(fi, ni, H1), 1);
+		assert_true(neigh_mac(r, S_IN, H1, &mac));
+	}
+	/* Three requests unanswered: given up. */
+	r->now += r->hz + r->hz / 10;
+	pump(r);
+	expect_nothing();
+	assert_false(neigh_mac(r, S_IN, H1, &mac));
+	assert_false(neigh_mac(r, S_IN, H2, &mac));
+	assert_true(neigh_mac(r, S_OUT, GW, &mac));
+	assert_int_equal(r->ctrl.stats.neigh_expired, 2);
+	/* A reply for H1 now waits for ARP... */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	before = r->w->stats;
+	inject(r, S_OUT, &p);
+	wpoll(r);
+	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 1);
+	cpoll(r);
+	wpoll(r);
+	ni = take(S_IN, fi, 8);
+	assert_int_equal(ni, 1);
+	check_arp("ask for H1 again", &fi[0], &MAC_BCAST, &MAC_NAT[S_IN], 1,
+		  &MAC_NAT[S_IN], NAT_IN, &zero, H1);
+	/* ...and goes once H1 answers. */
+	inject_raw(r, S_IN, b, build_arp(b, &MAC_NAT[S_IN], &MAC_H1, 2,
+					 &MAC_H1, H1, &MAC_NAT[S_IN], NAT_IN));
+	pump(r);
+	expect_nothing();
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	rig_end(r);
+}
+
+/* C17: an ICMP query session lives timeouts.icmp (60 s), not more. */
+static void
+test_C17_icmp_aging(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+				RTE_IP_ICMP_ECHO_REQUEST, 7, 1);
+	uint32_t a;
+	uint16_t id;
+	uint64_t t0;
+
+	in2out(r, &p, &a, &id);
+	t0 = r->now;
+	assert_int_equal(cgn_worker_age(r->w, t0 + 60 * r->hz,
+					r->w->ct->capacity), 0);
+	assert_non_null(find_session(r, IPPROTO_ICMP, H1, 7, Y1, 0));
+	assert_int_equal(cgn_worker_age(r->w, t0 + 61 * r->hz,
+					r->w->ct->capacity), 1);
+	assert_null(find_session(r, IPPROTO_ICMP, H1, 7, Y1, 0));
+	assert_int_equal(r->w->pool->n_blocks_used, 0);
+	rig_end(r);
+}
+
+/* C13/C14: with EIM a mapping lives as long as its last session; inbound
+ * packets do not refresh a session the inside opened. */
+static void
+test_C14_mapping_lifetime(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a, a2;
+	uint16_t port, port2;
+	uint64_t t0;
+	char line[512];
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	t0 = r->now;
+	/* a second session on the same mapping, at t0 + 100 s */
+	r->now = t0 + 100 * r->hz;
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y2, 53);
+	in2out(r, &p, &a2, &port2);
+	assert_int_equal(a2, a);
+	assert_int_equal(port2, port);
+	/* a reply from Y1 at t0 + 250 s does not refresh its session */
+	r->now = t0 + 250 * r->hz;
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+
+	assert_int_equal(cgn_worker_age(r->w, t0 + 301 * r->hz,
+					r->w->ct->capacity), 1);
+	assert_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
+	/* the mapping is still there for the other session */
+	assert_true(nat_map_lookup_out(r->w->pool, rte_cpu_to_be_32(a),
+				       rte_cpu_to_be_16(port),
+				       IPPROTO_UDP) != NAT_NONE);
+	assert_int_equal(r->w->pool->n_blocks_used, 1);
+	assert_int_equal(r->w->stats.mappings_freed, 0);
+	assert_int_equal(cgn_worker_age(r->w, t0 + 401 * r->hz,
+					r->w->ct->capacity), 1);
+	assert_int_equal(nat_map_lookup_out(r->w->pool, rte_cpu_to_be_32(a),
+					    rte_cpu_to_be_16(port),
+					    IPPROTO_UDP), NAT_NONE);
+	assert_int_equal(r->w->pool->n_blocks_used, 0);
+	r->now = t0 + 401 * r->hz;
+	cpoll(r);
+	assert_int_equal(count_lines(r->log, "block-release", line,
+				     sizeof(line)), 1);
+	take(S_IN, NULL, 0);
+	take(S_OUT, NULL, 0);
+	rig_end(r);
+}
+
+/*
+ * RFC 1812 5.3.5.1 / 4.2.2.11 / 5.3.7: the limited broadcast
+ * 255.255.255.255 MUST NOT be forwarded, nor "this network" 0.0.0.0/8, nor
+ * loopback 127/8; nor multicast (there is no multicast routing here). A
+ * subscriber sending to them gets nothing through, and no mapping is spent
+ * on them.
+ */
+static void
+test_dst_not_routable(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const uint32_t dst[] = {
+		IP(255, 255, 255, 255), IP(239, 255, 255, 250),
+		IP(224, 0, 0, 251), IP(0, 0, 0, 0), IP(0, 1, 2, 3),
+		IP(127, 0, 0, 1),
+	};
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < RTE_DIM(dst); i++) {
+		struct cgn_stats before = r->w->stats;
+		struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 1900,
+				       dst[i], 1900);
+		char a[20];
+
+		inject(r, S_IN, &p);
+		pump(r);
+		if (take(S_OUT, NULL, 0) != 0 || take(S_IN, NULL, 0) != 0 ||
+		    cgn_stats_dropped(&r->w->stats) !=
+		    cgn_stats_dropped(&before) + 1) {
+			print_error("UDP to %s was forwarded, not dropped\n",
+				    ipstr(dst[i], a));
+			bad++;
+		}
+	}
+	if (bad)
+		fail_msg("%u of %u unroutable destinations forwarded "
+			 "(%" PRIu64 " mappings made)", bad,
+			 (unsigned int)RTE_DIM(dst),
+			 r->w->stats.mappings_created);
+	assert_int_equal(r->w->stats.mappings_created, 0);
+	rig_end(r);
+}
+
+/* ------------------------------------------------------------------ */
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
+#define TO(fn, o) cmocka_unit_test_prestate_setup_teardown(fn, rig_setup, \
+	rig_teardown, (void *)(o))
+
+static const struct CMUnitTest all_tests[] = {
+	/* L2: ARP and neighbours */
+	T(test_l2_arp),
+	T(test_arp_malformed),
+	TO(test_arp_onlink_pool, &opts_onlink_pool),
+	TO(test_neigh_unresolved_gateway, &opts_no_l2),
+	T(test_neigh_reconfirm),
+	/* translation, field by field */
+	T(test_udp_in2out_out2in),
+	T(test_L47_udp_zero_cksum),
+	T(test_L47_udp_computed_zero),
+	T(test_L46_L47_cksum_random),
+	T(test_D20_tcp_lifecycle),
+	T(test_D22_rst),
+	T(test_tcp_not_syn),
+	T(test_F26_icmp_echo),
+	T(test_ip_and_tcp_options),
+	T(test_ethernet_padding),
+	/* mapping, filtering, static, hairpinning */
+	T(test_A1_eim),
+	T(test_A2_no_overloading),
+	T(test_A5_paired_pooling),
+	T(test_B10_eif),
+	TO(test_B10_adf, &opts_adf),
+	TO(test_B10_apdf, &opts_apdf),
+	T(test_static_mapping),
+	T(test_E24_hairpin),
+	T(test_E24_hairpin_tcp),
+	/* the box's own ICMP */
+	T(test_F32_ttl_exceeded),
+	T(test_echo_own_addresses),
+	/* anti-spoofing, hostile input, leaks */
+	T(test_I40_I41_antispoofing),
+	T(test_I40_no_shared_source_outside),
+	T(test_dst_not_routable),
+	T(test_hostile_inputs),
+	T(test_fuzz),
+	T(test_no_mbuf_leak),
+	/* limits */
+	TO(test_H37_session_limit, &opts_limits),
+	TO(test_H36_F31_exhaustion, &opts_small_pool),
+	/* aging with the injected clock, mapping log */
+	TO(test_C13_udp_aging_and_log, &opts_nostatic),
+	T(test_C13_aging_from_poll),
+	T(test_C14_udp_refresh),
+	T(test_C14_mapping_lifetime),
+	T(test_C16_tcp_aging),
+	T(test_C17_icmp_aging),
+};
+
+/*
+ *   test_worker [PATTERN...]
+ * runs the tests whose name matches one of the fnmatch(3) patterns (all
+ * without one). tests/integration/meson.build runs groups of them as
+ * separate meson tests.
+ */
+int
+main(int argc, char **argv)
+{
+	static struct CMUnitTest run[RTE_DIM(all_tests)];
+	char prefix[32], path[PATH_MAX];
+	char *eal[] = {
+		argv[0], "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+		"-l", "0", "--log-level=lib.eal:error",
+		"--log-level=lib.ethdev:error", "--no-telemetry",
+		"--file-prefix", prefix,
+	};
+	unsigned int s, i, n = 0;
+	uint64_t seed;
+	int k;
+
+	for (i = 0; i < RTE_DIM(all_tests); i++) {
+		bool want = argc < 2;
+
+		for (k = 1; k < argc && !want; k++)
+			want = fnmatch(argv[k], all_tests[i].name, 0) == 0;
+		if (want)
+			run[n++] = all_tests[i];
+	}
+	if (n == 0) {
+		fprintf(stderr, "no test matches\n");
+		return 1;
+	}
+	pcap_open();
+	snprintf(prefix, sizeof(prefix), "it%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	/* Ports and blocks are drawn with rte_rand(): make a run
+	 * reproducible; CGN_IT_SEED picks another one. */
+	seed = getenv("CGN_IT_SEED") ? strtoull(getenv("CGN_IT_SEED"),
+						 NULL, 0) : 1;
+	rte_srand(seed);
+	printf("rte_srand(%" PRIu64 ") (set CGN_IT_SEED to change)\n", seed);
+	for (s = 0; s < CGN_SIDES; s++) {
+		char nm[32];
+		int id;
+
+		snprintf(nm, sizeof(nm), "it_rx%u", s);
+		rxr[s] = rte_ring_create(nm, 4096, 0, 0);
+		snprintf(nm, sizeof(nm), "it_tx%u", s);
+		txr[s] = rte_ring_create(nm, 4096, 0, 0);
+		if (rxr[s] == NULL || txr[s] == NULL) {
+			fprintf(stderr, "rings\n");
+			return 1;
+		}
+		id = rte_eth_from_rings(port_name[s], &rxr[s], 1, &txr[s], 1,
+					0);
+		if (id < 0) {
+			fprintf(stderr, "rte_eth_from_rings: %d\n", id);
+			return 1;
+		}
+		port_id[s] = (uint16_t)id;
+		if (rte_eth_dev_get_name_by_port(port_id[s], dev_name[s]) != 0)
+			return 1;
+	}
+	k = _cmocka_run_group_tests("worker", run, n, NULL, NULL);
+	/* Leave nothing behind in /var/run/dpdk. */
+	snprintf(path, sizeof(path), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(path);
+	return k;
+}
