@@ -33,6 +33,7 @@
 	X(ip_bad_cksum,       "IPv4 header checksum wrong") \
 	X(ip_fragment,        "IPv4 fragment (reassembly not enabled)") \
 	X(ip_bad_src,         "source is multicast, broadcast, loopback or zero") \
+	X(dst_not_routable,   "to 0/8, 127/8, multicast, 240/4 or broadcast") \
 	X(ttl_exceeded,       "TTL ran out (ICMP time exceeded sent)") \
 	X(l4_malformed,       "TCP/UDP/ICMP header truncated or bad") \
 	X(l4_unsupported,     "IP protocol other than TCP, UDP, ICMP") \
@@ -40,7 +41,7 @@
 	X(icmp_bad_cksum,     "ICMP checksum wrong") \
 	X(in_src_not_subscriber, "inside source not in a subscriber prefix") \
 	X(in_dst_shared,      "inside packet to 100.64.0.0/10 or a subscriber prefix") \
-	X(in_dst_own,         "inside packet to the box's address, not ICMP echo") \
+	X(in_dst_own,         "to the box's own address, not ICMP echo") \
 	X(out_src_shared,     "outside packet from 100.64.0.0/10 (spoofed)") \
 	X(out_not_pool,       "outside packet to an address that is not ours") \
 	X(out_no_mapping,     "inbound packet with no mapping") \

@@ -220,6 +220,17 @@ bad_source(uint32_t a)
 	return a == 0 || first == 127 || first >= 224;
 }
 
+/* Is a destination one a router must not forward (RFC 1812 5.3.5, 5.3.7):
+ * this network (0/8), loopback, multicast, reserved (240/4), broadcast?
+ */
+static inline bool
+bad_destination(uint32_t a)
+{
+	uint8_t first = ((const uint8_t *)&a)[0];
+
+	return first == 0 || first == 127 || first >= 224;
+}
+
 /* May the worker send one more ICMP message now? A token bucket. */
 static bool
 icmp_token(struct cgn_worker *w, uint64_t now)
@@ -419,9 +430,13 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		l4len = m->data_len - sizeof(*e) - ihl;
 	}
 
-	/* Addressed to the box itself? */
-	if (unlikely(ip->dst_addr == w->own[CGN_INSIDE] ||
-		     ip->dst_addr == w->own[CGN_OUTSIDE])) {
+	/* Addressed to the box itself? From the inside both its addresses
+	 * answer; from the outside only the outside one (RFC 6598: the
+	 * shared address must not be reachable, or answer, from outside).
+	 */
+	if (unlikely(ip->dst_addr == w->own[CGN_OUTSIDE] ||
+		     (side == CGN_INSIDE &&
+		      ip->dst_addr == w->own[CGN_INSIDE]))) {
 		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
 
 		if (pm->proto == IPPROTO_ICMP && l4len >= sizeof(*ic) &&
@@ -437,6 +452,10 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	if (side == CGN_OUTSIDE &&
 	    unlikely((ip->src_addr & SHARED_MASK) == SHARED_NET)) {
 		drop(w, m, CGN_DROP_out_src_shared);
+		return false;
+	}
+	if (unlikely(bad_destination(ip->dst_addr))) {
+		drop(w, m, CGN_DROP_dst_not_routable);
 		return false;
 	}
 	if (unlikely(ip->time_to_live <= 1)) {
@@ -651,7 +670,7 @@ create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	uint8_t flags = 0;
 	enum nat_err err;
 
-	if (!is_subscriber(w, k->a_addr)) {
+	if (!is_subscriber(w, k->a_addr) || k->a_addr == w->own[CGN_INSIDE]) {
 		*why = CGN_DROP_in_src_not_subscriber;
 		return CT_NONE;
 	}
@@ -677,7 +696,10 @@ create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	}
 	sub_idx = nat_sub_get(pool, k->a_addr, &err);
 	if (sub_idx == NAT_NONE) {
-		*why = nat_err_drop(err);
+		/* The subscriber table has a slot per port block: when it
+		 * is full, the pool is out of blocks.
+		 */
+		*why = CGN_DROP_pool_exhausted;
 		return CT_NONE;
 	}
 	if (pool->subs[sub_idx].n_sessions >= w->sessions_per_sub) {
@@ -1123,6 +1145,12 @@ cgn_worker_close_all(struct cgn_worker *w, uint64_t now)
 	for (i = 0; i < w->ct->capacity; i++)
 		if (w->ct->sessions[i].proto != 0)
 			expire_session(w->ct, i, w);
+	/* Nothing will resolve the packets still waiting for ARP now. */
+	while (w->pend_n) {
+		drop(w, w->pend[w->pend_head].m, CGN_DROP_neigh_unresolved);
+		w->pend_head = (uint16_t)((w->pend_head + 1) % CGN_PENDING);
+		w->pend_n--;
+	}
 }
 
 void

@@ -141,7 +141,8 @@ void cgn_worker_flush(struct cgn_worker *w);
 /* Expire up to budget sessions idle past their timeout at `now`. */
 uint32_t cgn_worker_age(struct cgn_worker *w, uint64_t now, uint32_t budget);
 
-/* End every session (at shutdown), logging the block releases. */
+/* End every session (at shutdown), logging the block releases, and drop
+ * the packets waiting for ARP. */
 void cgn_worker_close_all(struct cgn_worker *w, uint64_t now);
 
 /* rte_eal_remote_launch() entry: polls until ctx->quit. */

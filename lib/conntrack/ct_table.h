@@ -50,7 +50,7 @@ struct ct_key {
 	uint16_t b_port;
 	uint8_t proto;
 	uint8_t pad[3];
-};
+} __rte_aligned(8); /* ct_hash() reads it as two 64-bit words */
 
 struct ct_table {
 	struct ct_session *sessions;

@@ -841,7 +841,8 @@ assert_accounting(const struct rig *r)
 	uint64_t tx = stat_sum(s->tx, CGN_SIDES);
 	uint64_t dr = cgn_stats_dropped(s);
 
-	if (rx != tx + s->consumed + dr) {
+	/* Packets parked for ARP (cgn_worker.c to_next_hop) are in flight. */
+	if (rx != tx + s->consumed + dr + r->w->pend_n) {
 		unsigned int i;
 
 		for (i = 0; i < CGN_DROP_MAX; i++)
@@ -849,9 +850,22 @@ assert_accounting(const struct rig *r)
 				print_error("  drop %s = %" PRIu64 "\n",
 					    cgn_drop_names[i], s->drop[i]);
 		fail_msg("accounting: rx %" PRIu64 " != tx %" PRIu64
-			 " + consumed %" PRIu64 " + dropped %" PRIu64,
-			 rx, tx, s->consumed, dr);
+			 " + consumed %" PRIu64 " + dropped %" PRIu64
+			 " + held %u", rx, tx, s->consumed, dr,
+			 (unsigned int)r->w->pend_n);
 	}
+}
+
+/* No drop counter moved. */
+static void
+assert_no_drops(const struct rig *r, const struct cgn_stats *before)
+{
+	unsigned int i;
+
+	for (i = 0; i < CGN_DROP_MAX; i++)
+		if (r->w->stats.drop[i] != before->drop[i])
+			fail_msg("drop %s moved by %" PRIu64, cgn_drop_names[i],
+				 r->w->stats.drop[i] - before->drop[i]);
 }
 
 /* The drop counters moved by exactly `n` under `why` and nowhere else. */
@@ -1051,6 +1065,10 @@ rig_setup_(void **state)
 		RING_F_SC_DEQ);
 	if (r->ctx.log_ring == NULL)
 		return -1;
+	if (cgn_shared_init(&r->ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "shared: %s\n", err);
+		return -1;
+	}
 	r->w = rte_zmalloc("cgn_worker", sizeof(*r->w), RTE_CACHE_LINE_SIZE);
 	if (r->w == NULL || cgn_worker_init(r->w, &r->ctx, 0, 0) != 0)
 		return -1;
@@ -1066,6 +1084,8 @@ rig_setup_(void **state)
 		return -1;
 	}
 	r->ctrl_up = true;
+	if (cgn_blocks_init(&r->ctrl, &r->ctx) != 0)
+		return -1;
 	if (cgn_ports_start(&r->ctx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "start: %s\n", err);
 		return -1;
@@ -1090,6 +1110,7 @@ rig_teardown(void **state)
 	if (r->ctrl_up) {
 		cgn_ctrl_poll(&r->ctrl, r->now);
 		cgn_ctrl_fini(&r->ctrl);
+		cgn_blocks_fini(&r->ctrl);
 	}
 	for (s = 0; s < CGN_SIDES; s++) {
 		rte_eth_dev_stop(port_id[s]);
@@ -1100,6 +1121,7 @@ rig_teardown(void **state)
 		cgn_worker_fini(r->w);
 		rte_free(r->w);
 	}
+	cgn_shared_fini(&r->ctx);
 	cgn_neigh_fini(&r->ctx.neigh);
 	rte_ring_free(r->ctx.log_ring);
 	rte_mempool_free(r->ctx.mp);
@@ -1156,14 +1178,13 @@ in_pool(const struct rig *r, uint32_t a)
 /* Send p from inside, expect it out with src (out_a, out_p) chosen by the
  * NAT; returns them. The whole output frame is checked. */
 static void
-in2out(struct rig *r, const struct pkt *p, uint32_t *out_a, uint16_t *out_p)
+expect_in2out(struct rig *r, const struct pkt *p, uint32_t *out_a,
+	      uint16_t *out_p)
 {
 	struct frame f;
 	struct pkt want = *p;
 	char a[20];
 
-	inject(r, S_IN, p);
-	pump(r);
 	take_one(S_OUT, &f);
 	*out_a = f_src(&f);
 	*out_p = p->proto == IPPROTO_ICMP ? f_icmp_id(&f) : f_sport(&f);
@@ -1181,16 +1202,23 @@ in2out(struct rig *r, const struct pkt *p, uint32_t *out_a, uint16_t *out_p)
 	expect_frame("in2out", &f, &want);
 }
 
-/* Send p from outside; expect it inside to (in_a, in_p) of host mac. */
 static void
-out2in(struct rig *r, const struct pkt *p, const struct rte_ether_addr *mac,
-       uint32_t in_a, uint16_t in_p)
+in2out(struct rig *r, const struct pkt *p, uint32_t *out_a, uint16_t *out_p)
+{
+	inject(r, S_IN, p);
+	pump(r);
+	expect_in2out(r, p, out_a, out_p);
+}
+
+/* Expect p (sent from outside) inside to (in_a, in_p) of host mac. */
+static void
+expect_out2in(struct rig *r, const struct pkt *p,
+	      const struct rte_ether_addr *mac, uint32_t in_a, uint16_t in_p)
 {
 	struct frame f;
 	struct pkt want = *p;
 
-	inject(r, S_OUT, p);
-	pump(r);
+	(void)r;
 	take_one(S_IN, &f);
 	want.dst = *mac;
 	want.src = MAC_NAT[S_IN];
@@ -1201,6 +1229,16 @@ out2in(struct rig *r, const struct pkt *p, const struct rte_ether_addr *mac,
 		want.dport = in_p;
 	want.ttl = (uint8_t)((p->ttl ? p->ttl : 64) - 1);
 	expect_frame("out2in", &f, &want);
+}
+
+/* Send p from outside; expect it inside to (in_a, in_p) of host mac. */
+static void
+out2in(struct rig *r, const struct pkt *p, const struct rte_ether_addr *mac,
+       uint32_t in_a, uint16_t in_p)
+{
+	inject(r, S_OUT, p);
+	pump(r);
+	expect_out2in(r, p, mac, in_a, in_p);
 }
 
 /* Send p and expect it dropped under `why`, with nothing transmitted. */
@@ -1664,7 +1702,9 @@ test_static_mapping(void **state)
 		    TH_SYN, 777, 0);
 	inject(r, S_OUT, &p);
 	wpoll(r);
-	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 1);
+	/* Held while the next hop is resolved, not dropped. */
+	assert_no_drops(r, &before);
+	assert_int_equal(r->w->pend_n, 1);
 	expect_nothing();
 	/* Control asks for 100.64.0.5 on the inside. */
 	cpoll(r);
@@ -1678,9 +1718,9 @@ test_static_mapping(void **state)
 	inject_raw(r, S_IN, b, build_arp(b, &MAC_NAT[S_IN], &MAC_H5, 2,
 					 &MAC_H5, H5, &MAC_NAT[S_IN], NAT_IN));
 	pump(r);
-	expect_nothing();
-	/* The retransmitted SYN goes through. */
-	out2in(r, &p, &MAC_H5, H5, 8080);
+	/* The held SYN goes through once H5 answered. */
+	expect_out2in(r, &p, &MAC_H5, H5, 8080);
+	assert_int_equal(r->w->pend_n, 0);
 	/* SYN-ACK from 100.64.0.5:8080 leaves from 203.0.113.1:80. */
 	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H5, H5, 8080, Y1, 33000,
 		    TH_SYN | TH_ACK, 9000, 778);
@@ -2810,7 +2850,8 @@ test_neigh_unresolved_gateway(void **state)
 	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
 	inject(r, S_IN, &p);
 	wpoll(r);
-	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 1);
+	assert_no_drops(r, &before); /* held */
+	assert_int_equal(r->w->pend_n, 1);
 	expect_nothing();
 	req0 = r->ctrl.stats.arp_requests_sent;
 	cpoll(r);
@@ -2820,26 +2861,41 @@ test_neigh_unresolved_gateway(void **state)
 		  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT, &zero, GW);
 	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
 
-	/* Within the second: dropped again, but no new request. */
+	/* Within the second: held too, but no new request. */
 	r->now += r->hz / 10;
 	inject(r, S_IN, &p);
 	pump(r);
 	expect_nothing();
-	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 2);
+	assert_no_drops(r, &before);
+	assert_int_equal(r->w->pend_n, 2);
 	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
+
+	/* Past CGN_PENDING_WAIT_MS the first is dropped as unresolved, and
+	 * control, a second after its last request, asks again.
+	 */
+	r->now += r->hz * CGN_PENDING_WAIT_MS / 1000 - r->hz / 20;
+	pump(r);
+	take_one(S_OUT, &f);
+	check_arp("third ARP request for the gateway", &f, &MAC_BCAST,
+		  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT, &zero, GW);
+	expect_nothing();
+	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 1);
+	assert_int_equal(r->w->pend_n, 1);
 
 	inject_raw(r, S_OUT, b, build_arp(b, &MAC_NAT[S_OUT], &MAC_GW, 2,
 					  &MAC_GW, GW, &MAC_NAT[S_OUT],
 					  NAT_OUT));
 	pump(r);
-	expect_nothing();
-	in2out(r, &p, &a, &port);
+	/* The answer releases the one still held. */
+	expect_in2out(r, &p, &a, &port);
+	assert_int_equal(r->w->pend_n, 0);
 	assert_int_equal(r->w->stats.sessions_created, 1);
 	assert_int_equal(r->w->stats.mappings_created, 1);
 	/* H1 never sent ARP: its MAC came from its packets. */
 	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
 	out2in(r, &p, &MAC_H1, H1, 5000);
-	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
+	/* One request per second while unresolved: the retry above. */
+	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 2);
 	rig_end(r);
 }
 
@@ -3147,7 +3203,8 @@ test_neigh_reconfirm(void **state)
 	before = r->w->stats;
 	inject(r, S_OUT, &p);
 	wpoll(r);
-	assert_drop_only(r, &before, CGN_DROP_neigh_unresolved, 1);
+	assert_no_drops(r, &before); /* held */
+	assert_int_equal(r->w->pend_n, 1);
 	cpoll(r);
 	wpoll(r);
 	ni = take(S_IN, fi, 8);
@@ -3158,7 +3215,7 @@ test_neigh_reconfirm(void **state)
 	inject_raw(r, S_IN, b, build_arp(b, &MAC_NAT[S_IN], &MAC_H1, 2,
 					 &MAC_H1, H1, &MAC_NAT[S_IN], NAT_IN));
 	pump(r);
-	expect_nothing();
+	expect_out2in(r, &p, &MAC_H1, H1, 5000);
 	out2in(r, &p, &MAC_H1, H1, 5000);
 	rig_end(r);
 }
