@@ -32,6 +32,11 @@ make_hash(const char *name, const char *suffix, uint32_t entries,
 		.hash_func = rte_hash_crc,
 		.hash_func_init_val = (uint32_t)rte_rand(),
 		.socket_id = socket,
+		/* Without the extendable table, inserts can fail before
+		 * `entries` keys are in (cuckoo paths run out): every
+		 * subscriber and mapping the pool allows must fit.
+		 */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 
 	snprintf(n, sizeof(n), "%s_%s", name, suffix);
