@@ -38,7 +38,8 @@
 	X(l4_malformed,       "TCP/UDP/ICMP header truncated or bad") \
 	X(l4_unsupported,     "IP protocol other than TCP, UDP, ICMP") \
 	X(icmp_unsupported,   "ICMP type not translated") \
-	X(icmp_bad_cksum,     "ICMP checksum wrong") \
+	X(icmp_bad_cksum,     "ICMP checksum wrong (checked on ICMP errors)") \
+	X(icmp_no_session,    "ICMP error about a flow we have no session of") \
 	X(in_src_not_subscriber, "inside source not in a subscriber prefix") \
 	X(in_dst_shared,      "inside packet to 100.64.0.0/10 or a subscriber prefix") \
 	X(in_dst_own,         "to the box's own address, not ICMP echo") \

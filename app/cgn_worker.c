@@ -36,7 +36,9 @@
 #define SHARED_MASK RTE_BE32(0xffc00000)
 #define ICMP_PER_SEC 1000
 #define ICMP_BURST 100
-#define ICMP_TIME_EXCEEDED 11 /* RFC 792 */
+#define ICMP_DEST_UNREACH 3 /* RFC 792 */
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAM_PROBLEM 12
 
 /* Address of a 16-bit header field, without -Waddress-of-packed-member. */
 #define FIELD16(base, type, field) \
@@ -55,9 +57,14 @@ struct pkt_meta {
 	uint8_t tcp_flags;
 	uint8_t action;
 	uint8_t icmp_type;
+	uint8_t icmp_err;  /* an ICMP error: key from the quoted packet */
 	struct ct_key key;
 	uint32_t hash;
 	uint32_t cand;
+	/* ICMP errors: the quoted packet. */
+	struct rte_ipv4_hdr *eip;
+	uint8_t *el4;
+	uint16_t el4len;   /* quoted transport bytes */
 };
 
 static inline void
@@ -354,6 +361,92 @@ answer_echo(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 }
 
 /*
+ * An ICMP error (RFC 5508): validate it and key it by the packet it quotes,
+ * which is one we sent in the other direction:
+ *   from outside, the quote is an in2out packet of ours: key
+ *     a = (quoted source, its port), b = (quoted destination, its port);
+ *   from inside, the quote is an out2in packet of ours: key
+ *     a = (quoted destination, its port), b = (quoted source, its port);
+ * so the session lookup and the dispatch to the owning worker are those of
+ * an ordinary packet of the session. Returns false when dropped.
+ */
+static bool
+parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+		 struct pkt_meta *pm, uint8_t *l4, uint32_t l4len)
+{
+	struct rte_ipv4_hdr *eip;
+	uint16_t eihl;
+	uint8_t *el4;
+	uint32_t el4len;
+	uint16_t sport, dport;
+
+	/* F27: the checksum covers the whole message; one that is not all
+	 * in the first segment cannot be checked: dropped.
+	 */
+	if (unlikely(l4len != (uint32_t)(rte_be_to_cpu_16(pm->ip->total_length) -
+					 rte_ipv4_hdr_len(pm->ip)) ||
+		     rte_raw_cksum(l4, l4len) != 0xffff)) {
+		drop(w, m, CGN_DROP_icmp_bad_cksum);
+		return false;
+	}
+	if (l4len < 8 + sizeof(*eip)) {
+		drop(w, m, CGN_DROP_l4_malformed);
+		return false;
+	}
+	eip = (struct rte_ipv4_hdr *)(l4 + 8);
+	eihl = (uint16_t)rte_ipv4_hdr_len(eip);
+	/* F27: options in the quoted header are skipped (IHL > 5). */
+	if ((eip->version_ihl >> 4) != 4 || eihl < sizeof(*eip) ||
+	    l4len < 8u + eihl + 8u) {
+		drop(w, m, CGN_DROP_l4_malformed);
+		return false;
+	}
+	el4 = (uint8_t *)eip + eihl;
+	el4len = l4len - 8 - eihl;
+	switch (eip->next_proto_id) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		memcpy(&sport, el4, 2);
+		memcpy(&dport, el4 + 2, 2);
+		break;
+	case IPPROTO_ICMP:
+		/* Only a quoted echo has an identifier to map by. */
+		if (el4[0] != RTE_IP_ICMP_ECHO_REQUEST &&
+		    el4[0] != RTE_IP_ICMP_ECHO_REPLY) {
+			drop(w, m, CGN_DROP_icmp_unsupported);
+			return false;
+		}
+		memcpy(&sport, el4 + 4, 2);
+		dport = 0;
+		break;
+	default:
+		drop(w, m, CGN_DROP_icmp_unsupported);
+		return false;
+	}
+	pm->icmp_err = 1;
+	pm->icmp_type = l4[0];
+	pm->eip = eip;
+	pm->el4 = el4;
+	pm->el4len = (uint16_t)el4len;
+	pm->proto = eip->next_proto_id;
+	pm->key.proto = eip->next_proto_id;
+	if (side == CGN_OUTSIDE) {
+		pm->key.a_addr = eip->src_addr;
+		pm->key.a_port = sport;
+		pm->key.b_addr = eip->dst_addr;
+		pm->key.b_port = dport;
+	} else {
+		pm->key.a_addr = eip->dst_addr;
+		pm->key.a_port = eip->next_proto_id == IPPROTO_ICMP ? sport :
+								      dport;
+		pm->key.b_addr = eip->src_addr;
+		pm->key.b_port = eip->next_proto_id == IPPROTO_ICMP ? 0 : sport;
+	}
+	pm->action = ACT_LOOKUP;
+	return true;
+}
+
+/*
  * Pass 1 for one packet: validate L2-L4 and fill the lookup key.
  * Returns false when the packet was dropped or consumed.
  */
@@ -470,6 +563,7 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	case IPPROTO_TCP: {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
 
+		pm->icmp_err = 0;
 		if (unlikely(l4len < sizeof(*th) ||
 			     (th->data_off >> 4) < 5 ||
 			     (uint32_t)(th->data_off >> 4) * 4 > l4len)) {
@@ -490,6 +584,7 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	case IPPROTO_UDP: {
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
 
+		pm->icmp_err = 0;
 		if (unlikely(l4len < sizeof(*uh) ||
 			     rte_be_to_cpu_16(uh->dgram_len) < sizeof(*uh) ||
 			     rte_be_to_cpu_16(uh->dgram_len) > tot - ihl)) {
@@ -513,11 +608,16 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 			drop(w, m, CGN_DROP_l4_malformed);
 			return false;
 		}
+		if (ic->icmp_type == ICMP_DEST_UNREACH ||
+		    ic->icmp_type == ICMP_TIME_EXCEEDED ||
+		    ic->icmp_type == ICMP_PARAM_PROBLEM)
+			return parse_icmp_error(w, side, m, pm, l4, l4len);
 		if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
 		    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY) {
 			drop(w, m, CGN_DROP_icmp_unsupported);
 			return false;
 		}
+		pm->icmp_err = 0;
 		pm->icmp_type = ic->icmp_type;
 		pm->ck_p = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
 		pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
@@ -926,6 +1026,155 @@ translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 		to_next_hop(w, m, CGN_INSIDE, &s->nh_idx, s->in_addr, now);
 }
 
+/*
+ * Rewrite the quoted packet of an ICMP error: address *a_p becomes a, the
+ * port or identifier *port_p becomes port, the quoted checksums follow
+ * (l4_delta for the transport checksum, when it was quoted), and the ICMP
+ * checksum takes in every rewritten word (RFC 5508 REQ-4; L46). All the
+ * fields sit at even offsets from the ICMP header.
+ */
+static void
+rewrite_quote(struct pkt_meta *pm, bool quoted_dst, uint32_t a,
+	      uint16_t *port_p, uint16_t port, uint16_t l4_delta)
+{
+	uint8_t *a_p = (uint8_t *)pm->eip + (quoted_dst ?
+		offsetof(struct rte_ipv4_hdr, dst_addr) :
+		offsetof(struct rte_ipv4_hdr, src_addr));
+	uint32_t old_a;
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)pm->ip +
+						      rte_ipv4_hdr_len(pm->ip));
+	struct rte_ipv4_hdr *eip = pm->eip;
+	uint32_t d_icmp = 0;
+	uint16_t old, ck_off = 0;
+	uint16_t *ck;
+
+	memcpy(&old_a, a_p, sizeof(old_a)); /* only 2-byte aligned */
+	old = eip->hdr_checksum;
+	eip->hdr_checksum = nat_cksum_apply(old,
+		nat_cksum_fold(nat_cksum_addr(old_a, a)));
+	d_icmp += nat_cksum_word(old, eip->hdr_checksum);
+	d_icmp += nat_cksum_addr(old_a, a);
+	memcpy(a_p, &a, sizeof(a));
+	d_icmp += nat_cksum_word(*port_p, port);
+	*port_p = port;
+	switch (pm->proto) {
+	case IPPROTO_UDP: ck_off = 6; break;
+	case IPPROTO_TCP: ck_off = 16; break;
+	default: ck_off = 2; break; /* ICMP echo */
+	}
+	if (pm->el4len >= ck_off + 2u) {
+		ck = (uint16_t *)(void *)(pm->el4 + ck_off);
+		old = *ck;
+		if (pm->proto == IPPROTO_UDP)
+			*ck = nat_cksum_apply_udp(old, l4_delta);
+		else
+			*ck = nat_cksum_apply(old, l4_delta);
+		d_icmp += nat_cksum_word(old, *ck);
+	}
+	ic->icmp_cksum = nat_cksum_apply(ic->icmp_cksum, nat_cksum_fold(d_icmp));
+}
+
+/* The quoted packet's port (or echo identifier) on a given end. */
+static inline uint16_t *
+quote_port(struct pkt_meta *pm, bool source)
+{
+	if (pm->proto == IPPROTO_ICMP)
+		return (uint16_t *)(void *)(pm->el4 + 4);
+	return (uint16_t *)(void *)(pm->el4 + (source ? 0 : 2));
+}
+
+static void icmp_error_out2in(struct cgn_worker *w, struct rte_mbuf *m,
+			      struct pkt_meta *pm, struct ct_session *s,
+			      uint64_t now, bool hairpin);
+
+/*
+ * An ICMP error from inside about a flow of ours (RFC 5508 REQ-5, F29): the
+ * outer source and the quoted destination become the outside endpoint. The
+ * session is neither refreshed nor ended (C15, C18, C19).
+ */
+static void
+icmp_error_in2out(struct cgn_worker *w, struct rte_mbuf *m,
+		  struct pkt_meta *pm, struct ct_session *s, uint64_t now)
+{
+	struct rte_ipv4_hdr *ip = pm->ip;
+	uint32_t d;
+
+	rewrite_quote(pm, true, s->out_addr,
+		      quote_port(pm, pm->proto == IPPROTO_ICMP), s->out_port,
+		      s->ck_l4);
+	d = ttl_dec(ip) + nat_cksum_addr(ip->src_addr, s->out_addr);
+	ip->src_addr = s->out_addr;
+	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+
+	/* E25: an error about a hairpinned flow goes back inside. */
+	if (unlikely(w->hairpin && nat_pool_addr_index(w->pool,
+						       ip->dst_addr) >= 0)) {
+		struct pkt_meta hp = *pm;
+		enum cgn_drop why = CGN_DROP_icmp_no_session;
+		uint32_t idx;
+
+		hp.key.a_addr = pm->eip->src_addr;
+		hp.key.a_port = *quote_port(pm, true);
+		hp.key.b_addr = pm->eip->dst_addr;
+		hp.key.b_port = pm->proto == IPPROTO_ICMP ? 0 :
+				*quote_port(pm, false);
+		w->stats.hairpinned++;
+		if (w->ctx->n_workers > 1) {
+			int owner = out_owner(w, hp.key.a_addr, hp.key.a_port,
+					      pm->proto);
+
+			if (owner >= 0 && (unsigned int)owner != w->id) {
+				struct rte_ether_hdr *e = rte_pktmbuf_mtod(m,
+						struct rte_ether_hdr *);
+
+				rte_ether_addr_copy(
+					&w->ctx->link[CGN_OUTSIDE].mac,
+					&e->dst_addr);
+				handoff(w, (unsigned int)owner, m,
+					CGN_HO_HAIRPIN);
+				return;
+			}
+		}
+		idx = ct_lookup(w->ct, CT_OUT2IN, &hp.key,
+				ct_hash(w->ct, &hp.key));
+		if (idx == CT_NONE) {
+			drop(w, m, why);
+			return;
+		}
+		icmp_error_out2in(w, m, &hp, &w->ct->sessions[idx], now, true);
+		return;
+	}
+	to_next_hop(w, m, CGN_OUTSIDE, &w->nh_out,
+		    w->ctx->link[CGN_OUTSIDE].gateway, now);
+}
+
+/*
+ * An ICMP error from outside about a flow of ours (RFC 5508 REQ-4, F28):
+ * the quoted source and the outer destination become the inside endpoint;
+ * type, code and the rest (the MTU of a frag-needed) are kept. Any router
+ * may send one: ICMP is not filtered by source (F30).
+ */
+static void
+icmp_error_out2in(struct cgn_worker *w, struct rte_mbuf *m,
+		  struct pkt_meta *pm, struct ct_session *s, uint64_t now,
+		  bool hairpin)
+{
+	struct rte_ipv4_hdr *ip = pm->ip;
+	uint32_t d;
+
+	rewrite_quote(pm, false, s->in_addr,
+		      quote_port(pm, true), s->in_port,
+		      nat_cksum_neg(s->ck_l4));
+	d = (hairpin ? 0 : ttl_dec(ip)) + nat_cksum_addr(ip->dst_addr,
+							 s->in_addr);
+	ip->dst_addr = s->in_addr;
+	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	if (w->in_gw != 0)
+		to_next_hop(w, m, CGN_INSIDE, &w->nh_in_gw, w->in_gw, now);
+	else
+		to_next_hop(w, m, CGN_INSIDE, &s->nh_idx, s->in_addr, now);
+}
+
 /* out2in for one packet whose key is set: lookup, create, translate. */
 static void
 out2in_one(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
@@ -1009,6 +1258,19 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 		if (idx == CT_NONE ||
 		    !ct_session_match(&ct->sessions[idx], dir, &pm->key))
 			idx = ct_lookup(ct, dir, &pm->key, pm->hash);
+		if (unlikely(pm->icmp_err)) {
+			/* Never makes a session (C18). */
+			if (idx == CT_NONE)
+				drop(w, pkts[i], CGN_DROP_icmp_no_session);
+			else if (dir == CT_IN2OUT)
+				icmp_error_in2out(w, pkts[i], pm,
+						  &ct->sessions[idx], now);
+			else
+				icmp_error_out2in(w, pkts[i], pm,
+						  &ct->sessions[idx], now,
+						  flags & PROC_HAIRPIN);
+			continue;
+		}
 		if (unlikely(idx == CT_NONE)) {
 			idx = dir == CT_IN2OUT ?
 				create_in2out(w, pkts[i], pm, now, &why) :
