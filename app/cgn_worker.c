@@ -1537,6 +1537,7 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 					ctx->tsc_hz;
 	w->ct->timeout[CT_TO_TCP_TRANS] = cfg->timeouts.tcp_transitory *
 					  ctx->tsc_hz;
+	w->ct->timeout[CT_TO_TCP_CLOSE] = w->ct->timeout[CT_TO_TCP_TRANS];
 	w->ct->timeout[CT_TO_ICMP] = cfg->timeouts.icmp * ctx->tsc_hz;
 	/* Sweep the whole table about every 10 s, a little every ms. */
 	w->age_interval = ctx->tsc_hz / 1000;

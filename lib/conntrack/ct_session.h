@@ -28,8 +28,9 @@ enum ct_dir { CT_IN2OUT = 0, CT_OUT2IN = 1 };
 enum ct_timeout {
 	CT_TO_UDP = 0,
 	CT_TO_TCP_EST,
-	CT_TO_TCP_TRANS,
+	CT_TO_TCP_TRANS,  /* opening: SYN seen, not yet established */
 	CT_TO_ICMP,
+	CT_TO_TCP_CLOSE,  /* closing: a FIN or a RST seen */
 	CT_TO_MAX
 };
 

@@ -203,8 +203,12 @@ ct_session_timeout_class(const struct ct_session *s)
 {
 	switch (s->proto) {
 	case 6:
-		return ct_tcp_established(s->state) ? CT_TO_TCP_EST :
-						      CT_TO_TCP_TRANS;
+		if (ct_tcp_established(s->state))
+			return CT_TO_TCP_EST;
+		/* RFC 5382 REQ-5: opening and closing are timed apart. */
+		return (s->state & (CT_TCP_RST | CT_TCP_FIN_IN |
+				    CT_TCP_FIN_OUT)) ? CT_TO_TCP_CLOSE :
+						       CT_TO_TCP_TRANS;
 	case 1:
 		return CT_TO_ICMP;
 	default:

@@ -6,7 +6,8 @@
  * FINs then need no special cases.
  *   established  = SYN and ACK-of-SYN seen in both directions, no RST, not
  *                  both FINs: tcp_established timeout (>= 7440 s).
- *   anything else (opening, closing, reset): tcp_transitory (>= 240 s).
+ *   opening (a SYN, not established yet): tcp_trans_open (>= 240 s);
+ *   closing (both FINs, or a RST): tcp_trans_close (>= 240 s).
  * A RST is translated and only marks the session transitory (RFC 7857
  * sec. 2.2: the session is kept for the transitory time, so a stray or
  * forged RST cannot cut a connection at once).

@@ -1424,7 +1424,7 @@ test_D20_tcp_lifecycle(void **state)
 	out2in(r, &p, &MAC_H1, H1, 40000);
 	assert_false(ct_tcp_established(s->state));
 	assert_string_equal(ct_tcp_state_name(s->state), "closing");
-	assert_int_equal(ct_session_timeout_class(s), CT_TO_TCP_TRANS);
+	assert_int_equal(ct_session_timeout_class(s), CT_TO_TCP_CLOSE);
 	/* Last ACK. */
 	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_ACK,
 		    1002 + sizeof(req) - 1, 5002 + sizeof(rsp) - 1);
@@ -2807,7 +2807,7 @@ test_D22_rst(void **state)
 		    TH_RST | TH_ACK, 101, 2);
 	out2in(r, &p, &MAC_H1, H1, 40000);
 	assert_string_equal(ct_tcp_state_name(s->state), "reset");
-	assert_int_equal(ct_session_timeout_class(s), CT_TO_TCP_TRANS);
+	assert_int_equal(ct_session_timeout_class(s), CT_TO_TCP_CLOSE);
 	/* C18-like: still there, still translating */
 	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_ACK, 2,
 		    101);

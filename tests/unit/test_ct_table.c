@@ -852,7 +852,7 @@ test_aging_classes(void **state)
 		enum ct_timeout cls;
 		uint32_t idx;
 	} s[S_N];
-	static const uint64_t steps[] = { 1050, 1060, 1061, 1240, 1241, 1300,
+	static const uint64_t steps[] = { 1050, 1060, 1061, 1240, 1241, 1250, 1251, 1300,
 					  1301, 1350, 1351, 8440, 8441 };
 	struct ct_table *t = make_table(64);
 	struct expired e;
@@ -863,6 +863,7 @@ test_aging_classes(void **state)
 	t->timeout[CT_TO_UDP] = 300;
 	t->timeout[CT_TO_TCP_EST] = 7440;
 	t->timeout[CT_TO_TCP_TRANS] = 240;
+	t->timeout[CT_TO_TCP_CLOSE] = 250; /* apart from opening: C16 */
 	t->timeout[CT_TO_ICMP] = 60;
 
 	s[S_UDP] = (typeof(s[0])){ IPPROTO_UDP, 0, 1000, CT_TO_UDP, 0 };
@@ -879,11 +880,11 @@ test_aging_classes(void **state)
 						  SYN | ACK),
 				      1000, CT_TO_TCP_TRANS, 0 };
 	s[S_RST] = (typeof(s[0])){ IPPROTO_TCP, ct_tcp_next(est, O, RST),
-				   1000, CT_TO_TCP_TRANS, 0 };
+				   1000, CT_TO_TCP_CLOSE, 0 };
 	s[S_FIN2] = (typeof(s[0])){ IPPROTO_TCP,
 				    ct_tcp_next(ct_tcp_next(est, I, FIN | ACK),
 						O, FIN | ACK),
-				    1000, CT_TO_TCP_TRANS, 0 };
+				    1000, CT_TO_TCP_CLOSE, 0 };
 
 	for (k = 0; k < S_N; k++) {
 		struct tuple u = tuple_of(k, s[k].proto);
