@@ -52,6 +52,8 @@
 	X(table_full,         "session table or mapping table full") \
 	X(pool_exhausted,     "no free port block for the subscriber's address") \
 	X(ports_exhausted,    "subscriber at max_blocks_per_subscriber, all used") \
+	X(port_limit,         "subscriber at its per-protocol port limit") \
+	X(mapping_rate,       "subscriber over limits.mappings_per_second") \
 	X(no_hairpin,         "to a pool address while hairpinning is off") \
 	X(neigh_unresolved,   "next hop's MAC not known yet (ARP sent)") \
 	X(slow_ring_full,     "ring to the control thread full") \
@@ -81,6 +83,7 @@ struct cgn_stats {
 	uint64_t hairpinned;          /* in2out packets sent back inside */
 	uint64_t handoff_out;         /* given to the owning worker */
 	uint64_t handoff_in;          /* taken from other workers */
+	uint64_t syn_hold_matched;    /* held inbound SYNs met by an outbound */
 	uint64_t drop[CGN_DROP_MAX];
 	uint64_t sessions_created;
 	uint64_t sessions_expired;

@@ -37,6 +37,8 @@
 #define ICMP_PER_SEC 1000
 #define ICMP_BURST 100
 #define ICMP_DEST_UNREACH 3 /* RFC 792 */
+#define ICMP_HOST_UNREACH 1 /* codes of 3 */
+#define ICMP_PORT_UNREACH 3
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAM_PROBLEM 12
 
@@ -758,6 +760,9 @@ session_add(struct cgn_worker *w, uint32_t map_idx, uint32_t rem_addr,
 	return idx;
 }
 
+static void syn_hold_match(struct cgn_worker *w, uint32_t out_addr,
+			   uint16_t out_port, const struct ct_key *k);
+
 /* A new outbound flow: the slow path of in2out. */
 static uint32_t
 create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
@@ -822,6 +827,10 @@ create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 		w->stats.mappings_created++;
 	}
 	idx = session_add(w, map_idx, k->b_addr, k->b_port, flags, now, why);
+	if (idx != CT_NONE && unlikely(w->syn_n != 0) &&
+	    pm->proto == IPPROTO_TCP)
+		syn_hold_match(w, pool->maps[map_idx].out_addr,
+			       pool->maps[map_idx].out_port, k);
 	if (idx == CT_NONE) {
 		if (pool->maps[map_idx].n_sessions == 0) {
 			nat_map_release(pool, map_idx, now);
@@ -1175,6 +1184,105 @@ icmp_error_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 		to_next_hop(w, m, CGN_INSIDE, &s->nh_idx, s->in_addr, now);
 }
 
+/*
+ * Unsolicited inbound SYNs (RFC 5382 REQ-4, checklist D21), with
+ * icmp.unsolicited_syn = "icmp": the SYN is kept for tcp_syn_inbound
+ * (>= 6 s). If the inside host opens the same connection outbound in that
+ * time (simultaneous open), the kept SYN is forgotten silently; otherwise
+ * an ICMP port unreachable (3/3) about it goes to the sender. With "drop"
+ * (the default) nothing is ever sent back.
+ */
+static bool
+syn_hold(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
+	 uint64_t now)
+{
+	struct cgn_syn_hold *h;
+
+	if (w->syn_n == CGN_SYN_HOLD)
+		return false;
+	h = &w->syn[(w->syn_head + w->syn_n++) % CGN_SYN_HOLD];
+	h->m = m;
+	h->key = pm->key;
+	h->deadline = now + w->syn_wait;
+	return true;
+}
+
+/* An outbound SYN for key k (in2out view, translated to out:port). */
+static void
+syn_hold_match(struct cgn_worker *w, uint32_t out_addr, uint16_t out_port,
+	       const struct ct_key *k)
+{
+	uint16_t i;
+
+	for (i = 0; i < w->syn_n; i++) {
+		struct cgn_syn_hold *h = &w->syn[(w->syn_head + i) %
+						 CGN_SYN_HOLD];
+
+		if (h->m != NULL && h->key.a_addr == out_addr &&
+		    h->key.a_port == out_port && h->key.b_addr == k->b_addr &&
+		    h->key.b_port == k->b_port) {
+			rte_pktmbuf_free(h->m);
+			h->m = NULL; /* silently forgotten */
+			w->stats.syn_hold_matched++;
+		}
+	}
+}
+
+static void
+syn_hold_expire(struct cgn_worker *w, uint64_t now, bool all)
+{
+	while (w->syn_n) {
+		struct cgn_syn_hold *h = &w->syn[w->syn_head];
+
+		if (!all && h->m != NULL && now < h->deadline)
+			break;
+		if (h->m != NULL) {
+			if (!all)
+				send_icmp_error(w, CGN_OUTSIDE, h->m,
+						ICMP_DEST_UNREACH,
+						ICMP_PORT_UNREACH, now);
+			rte_pktmbuf_free(h->m);
+		}
+		w->syn_head = (uint16_t)((w->syn_head + 1) % CGN_SYN_HOLD);
+		w->syn_n--;
+	}
+}
+
+/* Could no mapping be made for this subscriber (RFC 6888 REQ-11)? */
+static inline bool
+mapping_refused(enum cgn_drop why)
+{
+	return why == CGN_DROP_pool_exhausted ||
+	       why == CGN_DROP_ports_exhausted ||
+	       why == CGN_DROP_session_limit || why == CGN_DROP_table_full ||
+	       why == CGN_DROP_block_pending || why == CGN_DROP_port_limit ||
+	       why == CGN_DROP_mapping_rate;
+}
+
+/*
+ * A packet that found no session and could not make one: dropped under
+ * why. When the reason is that no mapping could be made for a subscriber,
+ * it is told with ICMP 3/1, rate limited (F31); existing mappings are never
+ * evicted for it. An unsolicited inbound SYN may be kept to answer 3/3
+ * later (RFC 5382 REQ-4, D21).
+ */
+static void
+no_session(struct cgn_worker *w, enum ct_dir dir, struct rte_mbuf *m,
+	   struct pkt_meta *pm, enum cgn_drop why, uint64_t now)
+{
+	if (dir == CT_IN2OUT && w->icmp_unreach && mapping_refused(why))
+		send_icmp_error(w, CGN_INSIDE, m, ICMP_DEST_UNREACH,
+				ICMP_HOST_UNREACH, now);
+	if (dir == CT_OUT2IN && w->syn_icmp && pm->proto == IPPROTO_TCP &&
+	    (why == CGN_DROP_out_no_mapping || why == CGN_DROP_out_filtered) &&
+	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+		    RTE_TCP_SYN_FLAG && syn_hold(w, m, pm, now)) {
+		w->stats.drop[why]++; /* kept only to quote it later */
+		return;
+	}
+	drop(w, m, why);
+}
+
 /* out2in for one packet whose key is set: lookup, create, translate. */
 static void
 out2in_one(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
@@ -1276,7 +1384,7 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 				create_in2out(w, pkts[i], pm, now, &why) :
 				create_out2in(w, pm, now, &why);
 			if (idx == CT_NONE) {
-				drop(w, pkts[i], why);
+				no_session(w, dir, pkts[i], pm, why, now);
 				continue;
 			}
 		}
@@ -1407,6 +1515,7 @@ cgn_worker_close_all(struct cgn_worker *w, uint64_t now)
 	for (i = 0; i < w->ct->capacity; i++)
 		if (w->ct->sessions[i].proto != 0)
 			expire_session(w->ct, i, w);
+	syn_hold_expire(w, now, true);
 	/* Nothing will resolve the packets still waiting for ARP now. */
 	while (w->pend_n) {
 		drop(w, w->pend[w->pend_head].m, CGN_DROP_neigh_unresolved);
@@ -1446,6 +1555,8 @@ cgn_worker_poll(struct cgn_worker *w, uint64_t now)
 		w->next_age = now + w->age_interval;
 		cgn_worker_age(w, now, w->age_budget);
 		exchange_blocks(w);
+		if (w->syn_n != 0)
+			syn_hold_expire(w, now, false);
 	}
 	cgn_worker_flush(w);
 }
@@ -1519,6 +1630,9 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 					 0;
 	w->nh_out = UINT32_MAX;
 	w->icmp_tokens = ICMP_BURST;
+	w->icmp_unreach = 1;
+	w->syn_icmp = 0;
+	w->syn_wait = 6 * ctx->tsc_hz;
 	w->nh_in_gw = UINT32_MAX;
 	w->eim = cfg->pool.mapping == CGN_MAP_EIM;
 	w->filtering = (uint8_t)cfg->pool.filtering;
@@ -1611,6 +1725,7 @@ cgn_worker_fini(struct cgn_worker *w)
 {
 	struct rte_mbuf *m;
 
+	syn_hold_expire(w, 0, true);
 	while (w->pend_n) {
 		rte_pktmbuf_free(w->pend[w->pend_head].m);
 		w->pend_head = (uint16_t)((w->pend_head + 1) % CGN_PENDING);

@@ -13,6 +13,7 @@
 #include <rte_thash.h>
 
 #include "cgn.h"
+#include "ct_table.h"
 
 #define CGN_BURST 32
 #define CGN_TX_BUF 64
@@ -22,6 +23,14 @@
 #define CGN_HANDOFF_RING 1024
 #define CGN_PENDING 256        /* packets waiting for ARP, per worker */
 #define CGN_PENDING_WAIT_MS 1000
+
+#define CGN_SYN_HOLD 64 /* unsolicited inbound SYNs kept, per worker */
+
+struct cgn_syn_hold {
+	struct rte_mbuf *m;  /* NULL once matched */
+	struct ct_key key;   /* out2in view: a = pool endpoint, b = remote */
+	uint64_t deadline;
+};
 
 struct cgn_pending {
 	struct rte_mbuf *m;
@@ -62,6 +71,14 @@ struct cgn_worker {
 	struct cgn_pending pend[CGN_PENDING];
 	uint16_t pend_head;
 	uint16_t pend_n;
+
+	/* Unsolicited inbound SYNs kept to answer (D21). */
+	struct cgn_syn_hold syn[CGN_SYN_HOLD];
+	uint16_t syn_head;
+	uint16_t syn_n;
+	uint64_t syn_wait;    /* timeouts.tcp_syn_inbound in tsc */
+	uint8_t syn_icmp;     /* icmp.unsolicited_syn = "icmp" */
+	uint8_t icmp_unreach; /* icmp.unreachable_on_no_mapping */
 
 	/* Buffered TX, one per egress side. */
 	struct rte_mbuf *txb[CGN_SIDES][CGN_TX_BUF];

@@ -2903,6 +2903,32 @@ static const struct rig_opts opts_limits = {
 	.sessions_per_sub = 10,
 };
 
+/*
+ * Send p from inside where no mapping can be made for it: dropped under
+ * why, and the subscriber told with ICMP 3/1 from 100.64.0.1 quoting it
+ * (F31, RFC 6888 REQ-11).
+ */
+static void
+expect_refused(struct rig *r, const struct pkt *p,
+	       const struct rte_ether_addr *host_mac, uint32_t host,
+	       enum cgn_drop why)
+{
+	struct cgn_stats before = r->w->stats;
+	uint8_t orig[FRAME_MAX];
+	uint16_t olen = (uint16_t)(build(orig, p) - ETH_LEN);
+	struct frame f;
+
+	inject(r, S_IN, p);
+	pump(r);
+	take_one(S_IN, &f);
+	check_icmp_error("ICMP 3/1 for a refused mapping", &f, host_mac, S_IN,
+			 host, 3, 1, orig + ETH_LEN, olen);
+	expect_nothing();
+	assert_drop_only(r, &before, why, 1);
+	assert_int_equal(r->w->stats.generated, before.generated + 1);
+	assert_accounting(r);
+}
+
 /* H37: sessions_per_subscriber; over it: dropped, counted, nothing
  * evicted, other subscribers untouched. */
 static void
@@ -2920,10 +2946,10 @@ test_H37_session_limit(void **state)
 		in2out(r, &p, &a[i], &port[i]);
 	}
 	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 53);
-	expect_drop(r, S_IN, &p, CGN_DROP_session_limit);
+	expect_refused(r, &p, &MAC_H1, H1, CGN_DROP_session_limit);
 	/* A new session on an existing mapping counts too. */
 	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y2, 53);
-	expect_drop(r, S_IN, &p, CGN_DROP_session_limit);
+	expect_refused(r, &p, &MAC_H1, H1, CGN_DROP_session_limit);
 	/* Inbound under EIF: no new session either. */
 	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 53, a[0], port[0]);
 	expect_drop(r, S_OUT, &p, CGN_DROP_session_limit);
@@ -2974,7 +3000,7 @@ test_H36_F31_exhaustion(void **state)
 	}
 	/* H36: the 65th UDP port of H1 does not exist (one block of 64). */
 	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 53);
-	expect_drop(r, S_IN, &p, CGN_DROP_ports_exhausted);
+	expect_refused(r, &p, &MAC_H1, H1, CGN_DROP_ports_exhausted);
 	/* Per protocol: TCP has its own 64 ports in the block. */
 	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 80, TH_SYN, 1, 0);
 	in2out(r, &p, &x, &y);
@@ -2983,7 +3009,7 @@ test_H36_F31_exhaustion(void **state)
 	in2out(r, &p, &x, &y);
 	/* F31: a third subscriber finds no block. */
 	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H5, H5, 5000, Y1, 53);
-	expect_drop(r, S_IN, &p, CGN_DROP_pool_exhausted);
+	expect_refused(r, &p, &MAC_H5, H5, CGN_DROP_pool_exhausted);
 	assert_int_equal(r->w->pool->n_subs, 2);
 	/* Nothing was evicted. */
 	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a0, p0);
