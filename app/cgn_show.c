@@ -49,6 +49,8 @@ sum_stats(const struct cgn_ctx *ctx, int worker, struct cgn_stats *t)
 		t->hairpinned += rd(&s->hairpinned);
 		t->handoff_out += rd(&s->handoff_out);
 		t->handoff_in += rd(&s->handoff_in);
+		t->bypassed += rd(&s->bypassed);
+		t->syn_hold_matched += rd(&s->syn_hold_matched);
 		for (k = 0; k < CGN_DROP_MAX; k++)
 			t->drop[k] += rd(&s->drop[k]);
 		t->sessions_created += rd(&s->sessions_created);
@@ -91,6 +93,8 @@ cgn_show_stats(const struct cgn_ctx *ctx, const struct cgn_ctrl *ctrl,
 	fn(arg, "hairpinned", t.hairpinned);
 	fn(arg, "handoff_out", t.handoff_out);
 	fn(arg, "handoff_in", t.handoff_in);
+	fn(arg, "bypassed", t.bypassed);
+	fn(arg, "syn_hold_matched", t.syn_hold_matched);
 	fn(arg, "sessions", sessions);
 	fn(arg, "subscribers", subs);
 	fn(arg, "sessions_created", t.sessions_created);

@@ -84,6 +84,7 @@ struct cgn_stats {
 	uint64_t handoff_out;         /* given to the owning worker */
 	uint64_t handoff_in;          /* taken from other workers */
 	uint64_t syn_hold_matched;    /* held inbound SYNs met by an outbound */
+	uint64_t bypassed;            /* forwarded untranslated (bypass) */
 	uint64_t drop[CGN_DROP_MAX];
 	uint64_t sessions_created;
 	uint64_t sessions_expired;

@@ -229,6 +229,60 @@ bad_source(uint32_t a)
 	return a == 0 || first == 127 || first >= 224;
 }
 
+static inline bool
+in_prefixes(const uint32_t *net, const uint32_t *mask, unsigned int n,
+	    uint32_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if ((a & mask[i]) == net[i])
+			return true;
+	return false;
+}
+
+static void to_next_hop(struct cgn_worker *w, struct rte_mbuf *m,
+			enum cgn_side side, uint32_t *nh, uint32_t ip,
+			uint64_t now);
+
+/*
+ * Bypass (RFC 6888 REQ-6, H38): traffic between a subscriber and a bypass
+ * destination is routed, not translated: TTL decremented, nothing else.
+ * Returns true when the packet was taken.
+ */
+static bool
+bypass(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+       struct rte_ipv4_hdr *ip, uint64_t now)
+{
+	uint32_t nh = UINT32_MAX;
+	uint16_t old_w, new_w;
+
+	if (side == CGN_INSIDE) {
+		if (!in_prefixes(w->byp_net, w->byp_mask, w->n_byp,
+				 ip->dst_addr) ||
+		    !is_subscriber(w, ip->src_addr))
+			return false;
+	} else if (!in_prefixes(w->byp_net, w->byp_mask, w->n_byp,
+				ip->src_addr) ||
+		   !is_subscriber(w, ip->dst_addr)) {
+		return false;
+	}
+	old_w = *(uint16_t *)&ip->time_to_live;
+	ip->time_to_live--;
+	new_w = *(uint16_t *)&ip->time_to_live;
+	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(
+		nat_cksum_word(old_w, new_w)));
+	w->stats.bypassed++;
+	if (side == CGN_INSIDE)
+		to_next_hop(w, m, CGN_OUTSIDE, &w->nh_out,
+			    w->ctx->link[CGN_OUTSIDE].gateway, now);
+	else if (w->in_gw != 0)
+		to_next_hop(w, m, CGN_INSIDE, &w->nh_in_gw, w->in_gw, now);
+	else
+		to_next_hop(w, m, CGN_INSIDE, &nh, ip->dst_addr, now);
+	return true;
+}
+
 /* Is a destination one a router must not forward (RFC 1812 5.3.5, 5.3.7):
  * this network (0/8), loopback, multicast, reserved (240/4), broadcast?
  */
@@ -244,7 +298,7 @@ bad_destination(uint32_t a)
 static bool
 icmp_token(struct cgn_worker *w, uint64_t now)
 {
-	uint64_t per = RTE_MAX(w->ctx->tsc_hz / ICMP_PER_SEC, (uint64_t)1);
+	uint64_t per = RTE_MAX(w->ctx->tsc_hz / w->icmp_per_sec, (uint64_t)1);
 
 	if (now < w->icmp_last) {
 		w->icmp_last = now; /* an injected clock went back */
@@ -558,6 +612,8 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		drop(w, m, CGN_DROP_ttl_exceeded);
 		return false;
 	}
+	if (unlikely(w->n_byp != 0) && bypass(w, side, m, ip, now))
+		return false;
 
 	pm->key.proto = pm->proto;
 	pm->key.pad[0] = pm->key.pad[1] = pm->key.pad[2] = 0;
@@ -1630,9 +1686,18 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 					 0;
 	w->nh_out = UINT32_MAX;
 	w->icmp_tokens = ICMP_BURST;
-	w->icmp_unreach = 1;
-	w->syn_icmp = 0;
-	w->syn_wait = 6 * ctx->tsc_hz;
+	w->icmp_unreach = cfg->icmp.unreachable_on_no_mapping;
+	w->syn_icmp = cfg->icmp.unsolicited_syn == CGN_SYN_ICMP;
+	w->syn_wait = (uint64_t)cfg->timeouts.tcp_syn_inbound * ctx->tsc_hz;
+	w->icmp_per_sec = cfg->icmp.rate ? cfg->icmp.rate : 1;
+	for (i = 0; i < cfg->n_bypass; i++) {
+		uint32_t mask = cfg->bypass[i].len ?
+			~0u << (32 - cfg->bypass[i].len) : 0;
+
+		w->byp_mask[i] = rte_cpu_to_be_32(mask);
+		w->byp_net[i] = rte_cpu_to_be_32(cfg->bypass[i].addr);
+	}
+	w->n_byp = cfg->n_bypass;
 	w->nh_in_gw = UINT32_MAX;
 	w->eim = cfg->pool.mapping == CGN_MAP_EIM;
 	w->filtering = (uint8_t)cfg->pool.filtering;
@@ -1649,9 +1714,10 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	w->ct->timeout[CT_TO_UDP] = cfg->timeouts.udp * ctx->tsc_hz;
 	w->ct->timeout[CT_TO_TCP_EST] = cfg->timeouts.tcp_established *
 					ctx->tsc_hz;
-	w->ct->timeout[CT_TO_TCP_TRANS] = cfg->timeouts.tcp_transitory *
+	w->ct->timeout[CT_TO_TCP_TRANS] = (uint64_t)cfg->timeouts.tcp_trans_open *
 					  ctx->tsc_hz;
-	w->ct->timeout[CT_TO_TCP_CLOSE] = w->ct->timeout[CT_TO_TCP_TRANS];
+	w->ct->timeout[CT_TO_TCP_CLOSE] =
+		(uint64_t)cfg->timeouts.tcp_trans_close * ctx->tsc_hz;
 	w->ct->timeout[CT_TO_ICMP] = cfg->timeouts.icmp * ctx->tsc_hz;
 	/* Sweep the whole table about every 10 s, a little every ms. */
 	w->age_interval = ctx->tsc_hz / 1000;

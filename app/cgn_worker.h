@@ -89,6 +89,10 @@ struct cgn_worker {
 	uint32_t sub_net[CGN_MAX_SUB_PREFIXES];
 	uint32_t sub_mask[CGN_MAX_SUB_PREFIXES];
 	unsigned int n_sub;
+	uint32_t byp_net[CGN_MAX_BYPASS]; /* bypass destinations */
+	uint32_t byp_mask[CGN_MAX_BYPASS];
+	unsigned int n_byp;
+	uint32_t icmp_per_sec;            /* icmp.rate */
 	uint32_t in_gw;                   /* inside next hop or 0 */
 	uint32_t nh_out;                  /* neighbour idx of the gateway */
 	uint32_t nh_in_gw;                /* neighbour idx of inside gw */
