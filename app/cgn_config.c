@@ -29,9 +29,16 @@
 #define MAX_SESSIONS_LIMIT (1u << 27)
 #define TIMEOUT_MAX INT32_MAX
 #define NAME_MAX_LEN 64
+#define KNOWN_MAX_LEN 512
+#define PORTS_PER_SUB_MAX (CGN_MAX_BLOCKS_PER_SUB * 65536)
+#define RATE_MAX 1000000
+#define FRAG_MAX (1u << 20)
+#define FRAG_TIMEOUT_MAX 60
 
 _Static_assert(sizeof(enum cgn_mapping) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cgn_filtering) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cgn_pool_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cgn_syn_policy) == sizeof(int), "enum size");
 
 /* Parsing context: everything a parser needs, no global state. */
 struct cgn_parse {
@@ -62,6 +69,7 @@ struct key_spec {
 	int64_t min, max;         /* integer bounds */
 	const char *why;          /* integers: where the minimum comes from */
 	const char *const *names; /* enums: allowed strings, index = value */
+	const struct key_spec *sub; /* nested groups: their keys */
 };
 
 struct group_spec {
@@ -70,6 +78,7 @@ struct group_spec {
 	int type;                     /* CONFIG_TYPE_GROUP or _LIST */
 	size_t base;                  /* offset of the keys' base in cfg */
 	const struct key_spec *keys;  /* NULL-terminated */
+	key_parser parse;             /* a top-level value, not a group */
 };
 
 #define CFG_OFF(m) offsetof(struct cgn_config, m)
@@ -295,6 +304,23 @@ endpoint_parse(const char *s, uint32_t *addr, uint16_t *port)
 }
 
 /*
+ * "LO-HI" with 0 <= LO <= HI <= 65535 (port 0 allowed here, callers decide).
+ * Returns NULL or a reason.
+ */
+static const char *
+port_range_parse(const char *s, uint32_t *lo, uint32_t *hi)
+{
+	const char *dash = strchr(s, '-');
+
+	if (dash == NULL || !dec_parse(s, dash - s, UINT16_MAX, lo) ||
+	    !dec_parse(dash + 1, strlen(dash + 1), UINT16_MAX, hi))
+		return "expected \"LO-HI\" with ports 1..65535";
+	if (*lo > *hi)
+		return "empty range (LO > HI)";
+	return NULL;
+}
+
+/*
  * A pool element: "a.b.c.d", "a.b.c.d/len" or "a.b.c.d-e.f.g.h".
  * Returns NULL or a reason.
  */
@@ -507,14 +533,14 @@ parse_mac(struct cgn_parse *p, const config_setting_t *s,
 /* Common checks for a list of strings; returns the element count or -1. */
 static int
 string_list(struct cgn_parse *p, const config_setting_t *s, const char *name,
-	    const char *what, unsigned int max)
+	    const char *what, unsigned int max, bool allow_empty)
 {
 	int i, n;
 
 	if (!is_list_or_array(s))
 		return wrong_type(p, s, name, what);
 	n = config_setting_length(s);
-	if (n == 0)
+	if (n == 0 && !allow_empty)
 		return fail(p, line_of(s), "%s must not be empty", name);
 	if ((unsigned int)n > max)
 		return fail(p, line_of(s), "%s has %d entries, at most %u are "
@@ -530,23 +556,24 @@ string_list(struct cgn_parse *p, const config_setting_t *s, const char *name,
 	return n;
 }
 
-/* inside.subscribers: distinct, non-overlapping prefixes. */
+/*
+ * A list of distinct, non-overlapping prefixes into pfx (at most max).
+ * Returns the count or -1.
+ */
 static int
-parse_subscribers(struct cgn_parse *p, const config_setting_t *s,
-		  const struct key_spec *k __rte_unused, const char *name,
-		  void *base __rte_unused)
+prefix_list(struct cgn_parse *p, const config_setting_t *s, const char *name,
+	    struct cgn_prefix *pfx, unsigned int max, bool allow_empty)
 {
-	struct cgn_config *cfg = p->cfg;
 	int i, j, n;
 
 	n = string_list(p, s, name, "an array of \"a.b.c.d/len\" strings",
-			CGN_MAX_SUB_PREFIXES);
+			max, allow_empty);
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, i);
 		const char *str = config_setting_get_string(e);
-		struct cgn_prefix *pf = &cfg->subscribers[i];
+		struct cgn_prefix *pf = &pfx[i];
 		struct cgn_addr_range ri;
 		const char *why;
 
@@ -559,8 +586,7 @@ parse_subscribers(struct cgn_parse *p, const config_setting_t *s,
 				    name, str);
 		ri = prefix_range(pf);
 		for (j = 0; j < i; j++) {
-			struct cgn_addr_range rj =
-				prefix_range(&cfg->subscribers[j]);
+			struct cgn_addr_range rj = prefix_range(&pfx[j]);
 
 			if (range_overlap(&ri, &rj))
 				return fail(p, line_of(e), "%s: \"%s\" overlaps"
@@ -569,7 +595,35 @@ parse_subscribers(struct cgn_parse *p, const config_setting_t *s,
 					      config_setting_get_elem(s, j)));
 		}
 	}
-	cfg->n_subscribers = n;
+	return n;
+}
+
+/* inside.subscribers: distinct, non-overlapping prefixes. */
+static int
+parse_subscribers(struct cgn_parse *p, const config_setting_t *s,
+		  const struct key_spec *k __rte_unused, const char *name,
+		  void *base __rte_unused)
+{
+	int n = prefix_list(p, s, name, p->cfg->subscribers,
+			    CGN_MAX_SUB_PREFIXES, false);
+
+	if (n < 0)
+		return -1;
+	p->cfg->n_subscribers = n;
+	return 0;
+}
+
+/* bypass (top level): destinations not translated; may be empty. */
+static int
+parse_bypass(struct cgn_parse *p, const config_setting_t *s,
+	     const struct key_spec *k __rte_unused, const char *name,
+	     void *base __rte_unused)
+{
+	int n = prefix_list(p, s, name, p->cfg->bypass, CGN_MAX_BYPASS, true);
+
+	if (n < 0)
+		return -1;
+	p->cfg->n_bypass = n;
 	return 0;
 }
 
@@ -584,7 +638,7 @@ parse_pool_addrs(struct cgn_parse *p, const config_setting_t *s,
 	int i, j, n;
 
 	n = string_list(p, s, name, "an array of address strings",
-			CGN_MAX_POOL_RANGES);
+			CGN_MAX_POOL_RANGES, false);
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -619,27 +673,111 @@ parse_port_range(struct cgn_parse *p, const config_setting_t *s,
 		 const struct key_spec *k __rte_unused, const char *name,
 		 void *base __rte_unused)
 {
-	const char *str, *dash;
+	const char *str, *why;
 	uint32_t lo, hi;
 
 	if (expect_type(p, s, name, CONFIG_TYPE_STRING,
 			"a string \"LO-HI\"") != 0)
 		return -1;
 	str = config_setting_get_string(s);
-	dash = strchr(str, '-');
-	if (dash == NULL || !dec_parse(str, dash - str, UINT16_MAX, &lo) ||
-	    !dec_parse(dash + 1, strlen(dash + 1), UINT16_MAX, &hi))
-		return fail(p, line_of(s), "%s = \"%s\": expected \"LO-HI\" "
-			    "with ports 1..65535", name, str);
-	if (lo == 0)
-		return fail(p, line_of(s), "%s = \"%s\": port 0 is not "
-			    "allowed", name, str);
-	if (lo > hi)
-		return fail(p, line_of(s), "%s = \"%s\": empty range "
-			    "(LO > HI)", name, str);
+	why = port_range_parse(str, &lo, &hi);
+	if (why == NULL && lo == 0)
+		why = "port 0 is not allowed";
+	if (why != NULL)
+		return fail(p, line_of(s), "%s = \"%s\": %s", name, str, why);
 	p->cfg->pool.port_lo = (uint16_t)lo;
 	p->cfg->pool.port_hi = (uint16_t)hi;
 	return 0;
+}
+
+/*
+ * pool.low_ports: "" (none) or "LO-HI" within 1-1023 (RFC 4787 REQ-3a:
+ * the range inside ports 0-1023 are mapped into). The overlap with
+ * pool.ports is checked later.
+ */
+static int
+parse_low_ports(struct cgn_parse *p, const config_setting_t *s,
+		const struct key_spec *k __rte_unused, const char *name,
+		void *base __rte_unused)
+{
+	const char *str, *why;
+	uint32_t lo, hi;
+
+	if (expect_type(p, s, name, CONFIG_TYPE_STRING,
+			"a string \"LO-HI\" or \"\"") != 0)
+		return -1;
+	str = config_setting_get_string(s);
+	p->cfg->pool.low_lo = 0;
+	p->cfg->pool.low_hi = 0;
+	if (str[0] == '\0')
+		return 0;
+	why = port_range_parse(str, &lo, &hi);
+	if (why == NULL && (lo == 0 || hi > 1023))
+		why = "the range must lie within 1-1023";
+	if (why != NULL)
+		return fail(p, line_of(s), "%s = \"%s\": %s", name, str, why);
+	p->cfg->pool.low_lo = (uint16_t)lo;
+	p->cfg->pool.low_hi = (uint16_t)hi;
+	return 0;
+}
+
+/* deterministic.reserved_ports: "0-HI", HI < 65535 (RFC 7422 R). */
+static int
+parse_reserved_ports(struct cgn_parse *p, const config_setting_t *s,
+		     const struct key_spec *k __rte_unused, const char *name,
+		     void *base __rte_unused)
+{
+	const char *str, *why;
+	uint32_t lo, hi;
+
+	if (expect_type(p, s, name, CONFIG_TYPE_STRING,
+			"a string \"0-HI\"") != 0)
+		return -1;
+	str = config_setting_get_string(s);
+	why = port_range_parse(str, &lo, &hi);
+	if (why == NULL && lo != 0)
+		why = "the reserved ports must start at port 0";
+	if (why == NULL && hi == UINT16_MAX)
+		why = "no port would be left to map";
+	if (why != NULL)
+		return fail(p, line_of(s), "%s = \"%s\": %s", name, str, why);
+	p->cfg->deterministic.reserved_hi = (uint16_t)hi;
+	return 0;
+}
+
+/* deterministic.inside: one prefix, host bits zero (RFC 7422 I). */
+static int
+parse_det_inside(struct cgn_parse *p, const config_setting_t *s,
+		 const struct key_spec *k __rte_unused, const char *name,
+		 void *base __rte_unused)
+{
+	struct cgn_prefix *pf = &p->cfg->deterministic.inside;
+	const char *str, *why;
+
+	if (expect_type(p, s, name, CONFIG_TYPE_STRING,
+			"a string \"a.b.c.d/len\"") != 0)
+		return -1;
+	str = config_setting_get_string(s);
+	why = prefix_parse(str, 1, &pf->addr, &pf->len);
+	if (why == NULL && (pf->addr & ~prefix_mask(pf->len)))
+		why = "host bits set";
+	if (why != NULL)
+		return fail(p, line_of(s), "%s = \"%s\": %s", name, str, why);
+	return 0;
+}
+
+static int parse_keys(struct cgn_parse *p, const config_setting_t *grp,
+		      const char *gname, const struct key_spec *keys,
+		      void *base);
+
+/* A group nested in a group, parsed with k->sub into the same base. */
+static int
+parse_subgroup(struct cgn_parse *p, const config_setting_t *s,
+	       const struct key_spec *k, const char *name, void *base)
+{
+	if (!config_setting_is_group(s))
+		return wrong_type(p, s, name, "a group { ... }");
+	return parse_keys(p, s, name, k->sub, base);
 }
 
 /* workers.lcores: distinct integers 1..RTE_MAX_LCORE-1. */
@@ -748,6 +886,18 @@ static const char *const filtering_names[] = {
 	NULL,
 };
 
+static const char *const mode_names[] = {
+	[CGN_POOL_DYNAMIC] = "dynamic",
+	[CGN_POOL_DETERMINISTIC] = "deterministic",
+	NULL,
+};
+
+static const char *const syn_names[] = {
+	[CGN_SYN_DROP] = "drop",
+	[CGN_SYN_ICMP] = "icmp",
+	NULL,
+};
+
 #define LINK_KEYS(gw_required) \
 	{ .name = "port", .parse = parse_port_name, .required = true, \
 	  .off = LINK_OFF(port), .off2 = LINK_OFF(port_line), \
@@ -757,7 +907,9 @@ static const char *const filtering_names[] = {
 	{ .name = "gateway", .parse = parse_host, \
 	  .required = (gw_required), .off = LINK_OFF(gateway) }, \
 	{ .name = "gateway_mac", .parse = parse_mac, \
-	  .off = LINK_OFF(gateway_mac), .off2 = LINK_OFF(has_gateway_mac) }
+	  .off = LINK_OFF(gateway_mac), .off2 = LINK_OFF(has_gateway_mac) }, \
+	{ .name = "mtu", .parse = parse_uint, .off = LINK_OFF(mtu), \
+	  .size = sizeof(uint16_t), .min = CGN_MIN_MTU, .max = CGN_MAX_MTU }
 
 static const struct key_spec inside_keys[] = {
 	LINK_KEYS(false),
@@ -787,6 +939,23 @@ static const struct key_spec pool_keys[] = {
 	  .off = CFG_OFF(pool.filtering), .names = filtering_names },
 	{ .name = "hairpinning", .parse = parse_bool,
 	  .off = CFG_OFF(pool.hairpinning) },
+	{ .name = "port_preservation", .parse = parse_bool,
+	  .off = CFG_OFF(pool.port_preservation) },
+	{ .name = "port_parity", .parse = parse_bool,
+	  .off = CFG_OFF(pool.port_parity) },
+	{ .name = "low_ports", .parse = parse_low_ports },
+	{ UINT_KEY(pool, hold_down, 0, TIMEOUT_MAX) },
+	{ UINT_KEY(pool, hold_down_max, 0, TIMEOUT_MAX) },
+	{ .name = "mode", .parse = parse_enum, .off = CFG_OFF(pool.mode),
+	  .names = mode_names },
+	{ .name = NULL },
+};
+
+static const struct key_spec det_keys[] = {
+	{ .name = "inside", .parse = parse_det_inside, .required = true },
+	{ UINT_KEY(deterministic, compression_ratio, 1, 65535) },
+	{ UINT_KEY(deterministic, dynamic_pool_factor, 0, 65535) },
+	{ .name = "reserved_ports", .parse = parse_reserved_ports },
 	{ .name = NULL },
 };
 
@@ -799,12 +968,49 @@ static const struct key_spec timeout_keys[] = {
 		   TIMEOUT_MAX), .why = "RFC 5382" },
 	{ UINT_KEY(timeouts, icmp, CGN_MIN_ICMP_TIMEOUT, TIMEOUT_MAX),
 	  .why = "RFC 5508" },
+	{ UINT_KEY(timeouts, tcp_trans_open, CGN_MIN_TCP_TRANS_TIMEOUT,
+		   TIMEOUT_MAX), .why = "RFC 5382" },
+	{ UINT_KEY(timeouts, tcp_trans_close, CGN_MIN_TCP_TRANS_TIMEOUT,
+		   TIMEOUT_MAX), .why = "RFC 5382" },
+	{ UINT_KEY(timeouts, tcp_syn_inbound, CGN_MIN_TCP_SYN_INBOUND,
+		   TIMEOUT_MAX), .why = "RFC 5382" },
+	{ .name = NULL },
+};
+
+#define PORT_LIMIT_KEY(proto) \
+	.name = #proto, .parse = parse_uint, \
+	.off = CFG_OFF(limits.ports_per_subscriber.proto), \
+	.size = CFG_SIZE(limits.ports_per_subscriber.proto), \
+	.min = 0, .max = PORTS_PER_SUB_MAX
+
+static const struct key_spec port_limit_keys[] = {
+	{ PORT_LIMIT_KEY(tcp) },
+	{ PORT_LIMIT_KEY(udp) },
+	{ PORT_LIMIT_KEY(icmp) },
 	{ .name = NULL },
 };
 
 static const struct key_spec limit_keys[] = {
 	{ UINT_KEY(limits, sessions_per_subscriber, 1, MAX_SESSIONS_LIMIT) },
 	{ UINT_KEY(limits, max_sessions, 1, MAX_SESSIONS_LIMIT) },
+	{ .name = "ports_per_subscriber", .parse = parse_subgroup,
+	  .sub = port_limit_keys },
+	{ UINT_KEY(limits, mappings_per_second, 0, RATE_MAX) },
+	{ .name = NULL },
+};
+
+static const struct key_spec icmp_keys[] = {
+	{ .name = "unreachable_on_no_mapping", .parse = parse_bool,
+	  .off = CFG_OFF(icmp.unreachable_on_no_mapping) },
+	{ .name = "unsolicited_syn", .parse = parse_enum,
+	  .off = CFG_OFF(icmp.unsolicited_syn), .names = syn_names },
+	{ UINT_KEY(icmp, rate, 0, RATE_MAX) },
+	{ .name = NULL },
+};
+
+static const struct key_spec fragment_keys[] = {
+	{ UINT_KEY(fragments, max, 1, FRAG_MAX) },
+	{ UINT_KEY(fragments, timeout, 1, FRAG_TIMEOUT_MAX) },
 	{ .name = NULL },
 };
 
@@ -839,7 +1045,11 @@ static const struct group_spec groups[] = {
 	{ "workers", false, CONFIG_TYPE_GROUP, 0, worker_keys },
 	{ "logging", false, CONFIG_TYPE_GROUP, 0, logging_keys },
 	{ "static", false, CONFIG_TYPE_LIST, CFG_OFF(statics), static_keys },
-	{ NULL, false, 0, 0, NULL },
+	{ "deterministic", false, CONFIG_TYPE_GROUP, 0, det_keys },
+	{ "icmp", false, CONFIG_TYPE_GROUP, 0, icmp_keys },
+	{ "fragments", false, CONFIG_TYPE_GROUP, 0, fragment_keys },
+	{ "bypass", false, CONFIG_TYPE_ARRAY, 0, NULL, parse_bypass },
+	{ NULL, false, 0, 0, NULL, NULL },
 };
 
 /* ------------------------------------------------------------------ */
@@ -882,7 +1092,7 @@ static int
 check_unknown(struct cgn_parse *p, const config_setting_t *grp,
 	      const char *gname, const struct key_spec *keys)
 {
-	char known[256];
+	char known[KNOWN_MAX_LEN];
 	int i, n = config_setting_length(grp);
 
 	for (i = 0; i < n; i++) {
@@ -958,16 +1168,19 @@ static int
 parse_top(struct cgn_parse *p, const config_setting_t *root)
 {
 	const struct group_spec *g;
+	char known[KNOWN_MAX_LEN] = "";
 	int i, n = config_setting_length(root);
 
+	for (g = groups; g->name != NULL; g++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known),
+			 "%s%s", g == groups ? "" : ", ", g->name);
 	for (i = 0; i < n; i++) {
 		const config_setting_t *m = config_setting_get_elem(root, i);
 
 		if (find_group(config_setting_name(m)) == NULL)
 			return fail(p, line_of(m), "unknown setting \"%s\" "
-				    "(known: inside, outside, pool, timeouts, "
-				    "limits, workers, logging, static)",
-				    config_setting_name(m));
+				    "(known: %s)", config_setting_name(m),
+				    known);
 	}
 	for (g = groups; g->name != NULL; g++) {
 		const config_setting_t *s =
@@ -977,6 +1190,11 @@ parse_top(struct cgn_parse *p, const config_setting_t *root)
 			if (g->required)
 				return fail(p, 1, "missing required group %s",
 					    g->name);
+			continue;
+		}
+		if (g->parse != NULL) {
+			if (g->parse(p, s, NULL, g->name, p->cfg) != 0)
+				return -1;
 			continue;
 		}
 		if (config_setting_type(s) != g->type)
@@ -1095,6 +1313,31 @@ check_pool_range(struct cgn_parse *p, unsigned int i)
 	return 0;
 }
 
+/* pool.low_ports: not in pool.ports; in deterministic mode within R. */
+static int
+check_low_ports(struct cgn_parse *p)
+{
+	const struct cgn_config *cfg = p->cfg;
+	int line = line_at(p, "pool.low_ports", 0);
+
+	if (cfg->pool.low_hi == 0)
+		return 0;
+	if (cfg->pool.low_lo <= cfg->pool.port_hi &&
+	    cfg->pool.port_lo <= cfg->pool.low_hi)
+		return fail(p, line, "pool.low_ports %u-%u overlaps the "
+			    "dynamic port range pool.ports %u-%u",
+			    cfg->pool.low_lo,
+			    cfg->pool.low_hi, cfg->pool.port_lo,
+			    cfg->pool.port_hi);
+	if (cfg->pool.mode == CGN_POOL_DETERMINISTIC &&
+	    cfg->pool.low_hi > cfg->deterministic.reserved_hi)
+		return fail(p, line, "pool.low_ports %u-%u must lie within "
+			    "deterministic.reserved_ports 0-%u",
+			    cfg->pool.low_lo, cfg->pool.low_hi,
+			    cfg->deterministic.reserved_hi);
+	return 0;
+}
+
 static int
 check_pool(struct cgn_parse *p)
 {
@@ -1115,6 +1358,134 @@ check_pool(struct cgn_parse *p)
 			    cfg->pool.block_size, cfg->pool.port_lo,
 			    cfg->pool.port_hi, span);
 	}
+	return check_low_ports(p);
+}
+
+/* Is `what` set in the file? */
+static bool
+is_set(const struct cgn_parse *p, const char *what)
+{
+	return config_lookup(p->lc, what) != NULL;
+}
+
+/* Values whose default is another key's value. */
+static void
+derive_defaults(struct cgn_parse *p)
+{
+	struct cgn_config *cfg = p->cfg;
+
+	if (!is_set(p, "timeouts.tcp_trans_open"))
+		cfg->timeouts.tcp_trans_open = cfg->timeouts.tcp_transitory;
+	if (!is_set(p, "timeouts.tcp_trans_close"))
+		cfg->timeouts.tcp_trans_close = cfg->timeouts.tcp_transitory;
+}
+
+static uint32_t
+div_up(uint32_t a, uint32_t b)
+{
+	return (uint32_t)(((uint64_t)a + b - 1) / b);
+}
+
+/*
+ * RFC 7422: with pool.mode = "deterministic" the deterministic group is
+ * required (and only then allowed). Works out the derived values (see
+ * struct cgn_det_config) and puts the dynamic overflow range into
+ * pool.port_lo/port_hi.
+ */
+static int
+check_det(struct cgn_parse *p)
+{
+	struct cgn_config *cfg = p->cfg;
+	struct cgn_det_config *d = &cfg->deterministic;
+	struct cgn_addr_range in = prefix_range(&d->inside);
+	int gline = line_at(p, "deterministic", 0);
+	int cline = line_at(p, "deterministic.compression_ratio", gline);
+	int dline = line_at(p, "deterministic.dynamic_pool_factor", gline);
+	char a[INET_ADDRSTRLEN];
+	uint32_t n_addrs = cfg->pool.n_addrs, need, c, span, dyn;
+	unsigned int i;
+
+	if (cfg->pool.mode != CGN_POOL_DETERMINISTIC) {
+		if (is_set(p, "deterministic"))
+			return fail(p, gline, "the deterministic group is set "
+				    "but pool.mode is \"dynamic\" (set "
+				    "pool.mode = \"deterministic\")");
+		return 0;
+	}
+	if (!is_set(p, "deterministic"))
+		return fail(p, line_at(p, "pool.mode", 0), "pool.mode = "
+			    "\"deterministic\" needs a deterministic group "
+			    "{ inside = \"a.b.c.d/len\"; ... }");
+	d->line = gline;
+	if (is_set(p, "pool.ports"))
+		return fail(p, line_at(p, "pool.ports", 0), "pool.ports cannot "
+			    "be set with pool.mode = \"deterministic\": the "
+			    "dynamic ports are those the deterministic ranges "
+			    "leave");
+	for (i = 0; i < cfg->n_subscribers; i++) {
+		struct cgn_addr_range s = prefix_range(&cfg->subscribers[i]);
+
+		if (in.first >= s.first && in.last <= s.last)
+			break;
+	}
+	if (i == cfg->n_subscribers)
+		return fail(p, line_at(p, "deterministic.inside", gline),
+			    "deterministic.inside %s/%u is not within any "
+			    "inside.subscribers prefix",
+			    ip_str(d->inside.addr, a, sizeof(a)),
+			    d->inside.len);
+	/* The network and broadcast addresses are not hosts (RFC 7422's
+	 * example maps .1-.14 of a /28).
+	 */
+	d->n_hosts = (uint32_t)range_size(&in);
+	d->first_host = d->inside.addr;
+	if (d->inside.len <= 30) {
+		d->n_hosts -= 2;
+		d->first_host++;
+	}
+	if (is_set(p, "deterministic.compression_ratio")) {
+		c = d->compression_ratio;
+		need = div_up(d->n_hosts, c);
+		if (need != n_addrs)
+			return fail(p, cline, "deterministic: %u inside hosts "
+				    "at compression_ratio %u need %s%u pool "
+				    "address(es), pool.addresses has %u%s",
+				    d->n_hosts, c, need < n_addrs ? "only " :
+				    "", need, n_addrs, need < n_addrs ?
+				    " (the others would never be used)" : "");
+	} else {
+		c = div_up(d->n_hosts, n_addrs);
+		need = div_up(d->n_hosts, c);
+		if (need != n_addrs)
+			return fail(p, line_at(p, "pool.addresses", 0),
+				    "deterministic: %u inside hosts cannot use "
+				    "all %u pool addresses (compression_ratio "
+				    "%u would use %u)", d->n_hosts, n_addrs,
+				    c, need);
+		d->compression_ratio = c;
+	}
+	d->first_port = (uint16_t)(d->reserved_hi + 1);
+	span = 65535u - d->reserved_hi;
+	d->ports_per_sub = (uint16_t)(span / (c + d->dynamic_pool_factor));
+	if (d->ports_per_sub == 0)
+		return fail(p, cline, "deterministic: %u ports over "
+			    "compression_ratio + dynamic_pool_factor = %u "
+			    "leave no port per inside host", span,
+			    c + d->dynamic_pool_factor);
+	d->dyn_lo = d->first_port + c * d->ports_per_sub;
+	dyn = 65536u - d->dyn_lo;
+	if (dyn == 0)
+		return fail(p, dline, "deterministic: the ranges leave no port "
+			    "for the dynamic pool; raise "
+			    "deterministic.dynamic_pool_factor");
+	if (dyn < cfg->pool.block_size)
+		return fail(p, dline, "deterministic: the dynamic pool "
+			    "%u-65535 has %u ports, fewer than pool.block_size "
+			    "%u; raise deterministic.dynamic_pool_factor or "
+			    "lower pool.block_size", d->dyn_lo, dyn,
+			    cfg->pool.block_size);
+	cfg->pool.port_lo = (uint16_t)d->dyn_lo;
+	cfg->pool.port_hi = 65535;
 	return 0;
 }
 
@@ -1156,6 +1527,20 @@ check_static(struct cgn_parse *p, unsigned int i)
 			    "the dynamic range pool.ports %u-%u; static ports "
 			    "must be outside the dynamic range", i, m->out_port,
 			    cfg->pool.port_lo, cfg->pool.port_hi);
+	if (cfg->pool.low_hi != 0 && m->out_port >= cfg->pool.low_lo &&
+	    m->out_port <= cfg->pool.low_hi)
+		return fail(p, out_line, "static[%u].outside: port %u lies in "
+			    "pool.low_ports %u-%u; static ports must be "
+			    "outside it", i, m->out_port, cfg->pool.low_lo,
+			    cfg->pool.low_hi);
+	if (cfg->pool.mode == CGN_POOL_DETERMINISTIC &&
+	    m->out_port >= cfg->deterministic.first_port &&
+	    m->out_port < cfg->deterministic.dyn_lo)
+		return fail(p, out_line, "static[%u].outside: port %u lies in "
+			    "the deterministic port ranges %u-%u; static ports "
+			    "must be in deterministic.reserved_ports", i,
+			    m->out_port, cfg->deterministic.first_port,
+			    cfg->deterministic.dyn_lo - 1);
 	for (j = 0; j < i; j++) {
 		const struct cgn_static_map *o = &cfg->statics[j];
 
@@ -1171,15 +1556,53 @@ check_static(struct cgn_parse *p, unsigned int i)
 	return 0;
 }
 
+/* Bypass destinations must be neither pool addresses nor subscribers. */
+static int
+check_bypass(struct cgn_parse *p, unsigned int i)
+{
+	const struct cgn_config *cfg = p->cfg;
+	struct cgn_addr_range b = prefix_range(&cfg->bypass[i]);
+	int line = elem_line(p, "bypass", i);
+	char a[INET_ADDRSTRLEN], sa[INET_ADDRSTRLEN];
+	unsigned int j;
+
+	for (j = 0; j < cfg->pool.n_ranges; j++)
+		if (range_overlap(&b, &cfg->pool.ranges[j]))
+			return fail(p, line, "bypass[%u] %s/%u overlaps "
+				    "pool.addresses[%u] (line %d)", i,
+				    ip_str(b.first, a, sizeof(a)),
+				    cfg->bypass[i].len, j,
+				    elem_line(p, "pool.addresses", j));
+	for (j = 0; j < cfg->n_subscribers; j++) {
+		struct cgn_addr_range s = prefix_range(&cfg->subscribers[j]);
+
+		if (range_overlap(&b, &s))
+			return fail(p, line, "bypass[%u] %s/%u overlaps "
+				    "subscriber prefix %s/%u (line %d): "
+				    "subscriber destinations are hairpinned, "
+				    "never bypassed", i,
+				    ip_str(b.first, a, sizeof(a)),
+				    cfg->bypass[i].len,
+				    ip_str(s.first, sa, sizeof(sa)),
+				    cfg->subscribers[j].len,
+				    elem_line(p, "inside.subscribers", j));
+	}
+	return 0;
+}
+
 static int
 check_all(struct cgn_parse *p)
 {
 	unsigned int i;
 
-	if (check_links(p) != 0 || check_pool(p) != 0)
+	derive_defaults(p);
+	if (check_links(p) != 0 || check_det(p) != 0 || check_pool(p) != 0)
 		return -1;
 	for (i = 0; i < p->cfg->n_statics; i++)
 		if (check_static(p, i) != 0)
+			return -1;
+	for (i = 0; i < p->cfg->n_bypass; i++)
+		if (check_bypass(p, i) != 0)
 			return -1;
 	return 0;
 }
@@ -1203,8 +1626,24 @@ cgn_config_defaults(struct cgn_config *cfg)
 	cfg->timeouts.tcp_established = 7440;
 	cfg->timeouts.tcp_transitory = 240;
 	cfg->timeouts.icmp = 60;
+	cfg->timeouts.tcp_trans_open = 240;
+	cfg->timeouts.tcp_trans_close = 240;
+	cfg->timeouts.tcp_syn_inbound = 6;
+	cfg->pool.port_preservation = true;
+	cfg->pool.port_parity = true;
+	cfg->pool.hold_down = 120;
+	cfg->pool.mode = CGN_POOL_DYNAMIC;
+	cfg->deterministic.reserved_hi = 1023;
+	cfg->deterministic.dynamic_pool_factor = 2;
+	cfg->inside.mtu = 1500;
+	cfg->outside.mtu = 1500;
 	cfg->limits.sessions_per_subscriber = 4096;
 	cfg->limits.max_sessions = 1048576;
+	cfg->icmp.unreachable_on_no_mapping = true;
+	cfg->icmp.unsolicited_syn = CGN_SYN_DROP;
+	cfg->icmp.rate = 1000;
+	cfg->fragments.max = 4096;
+	cfg->fragments.timeout = 2;
 	cfg->workers.lcores[0] = 1;
 	cfg->workers.n_lcores = 1;
 	snprintf(cfg->logging.file, sizeof(cfg->logging.file), "%s",
@@ -1344,5 +1783,56 @@ cgn_config_pool_addr(const struct cgn_config *cfg, uint32_t idx)
 			return r->first + idx;
 		idx -= size;
 	}
+	return 0;
+}
+
+bool
+cgn_config_is_bypass(const struct cgn_config *cfg, uint32_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_bypass; i++)
+		if (in_prefix(&cfg->bypass[i], addr))
+			return true;
+	return false;
+}
+
+int
+cgn_config_det_forward(const struct cgn_config *cfg, uint32_t in_addr,
+		       uint32_t *out_addr, uint16_t *port_lo, uint16_t *port_hi)
+{
+	const struct cgn_det_config *d = &cfg->deterministic;
+	uint32_t k;
+
+	if (cfg->pool.mode != CGN_POOL_DETERMINISTIC ||
+	    in_addr < d->first_host || in_addr - d->first_host >= d->n_hosts)
+		return -1;
+	k = in_addr - d->first_host;
+	*out_addr = cgn_config_pool_addr(cfg, k / d->compression_ratio);
+	*port_lo = (uint16_t)(d->first_port +
+			      (k % d->compression_ratio) * d->ports_per_sub);
+	*port_hi = (uint16_t)(*port_lo + d->ports_per_sub - 1);
+	return 0;
+}
+
+int
+cgn_config_det_reverse(const struct cgn_config *cfg, uint32_t out_addr,
+		       uint16_t port, uint32_t *in_addr)
+{
+	const struct cgn_det_config *d = &cfg->deterministic;
+	int32_t ai;
+	uint32_t k;
+
+	if (cfg->pool.mode != CGN_POOL_DETERMINISTIC ||
+	    port < d->first_port || port >= d->dyn_lo)
+		return -1;
+	ai = cgn_config_pool_index(cfg, out_addr);
+	if (ai < 0)
+		return -1;
+	k = (uint32_t)ai * d->compression_ratio +
+	    (uint32_t)(port - d->first_port) / d->ports_per_sub;
+	if (k >= d->n_hosts)
+		return -1;
+	*in_addr = d->first_host + k;
 	return 0;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Address pool, port-block allocation, subscribers and mappings.
+ * The port assignment policies are described in nat_pool.h.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <rte_byteorder.h>
 #include <rte_hash.h>
@@ -12,6 +14,9 @@
 #include <rte_random.h>
 
 #include "nat_pool.h"
+
+/* Holds nat_map_create() ends itself before looking for a port. */
+#define NAT_HOLD_LAZY 8
 
 struct map_key {
 	uint32_t addr;
@@ -62,6 +67,39 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Free blocks of an address: a stack per kind (regular, low) of block
+ * numbers within the address, and free_pos[] to find a given block in
+ * its stack (port preservation asks for one) and remove it in O(1).
+ */
+static void
+free_push(const struct nat_pool *pool, struct nat_addr *a, uint32_t b)
+{
+	if (a->free_pos[b] != NAT_NONE)
+		return; /* already free here */
+	if (nat_block_is_low(pool, b)) {
+		a->free_pos[b] = a->n_free_low;
+		a->free_low[a->n_free_low++] = b;
+	} else {
+		a->free_pos[b] = a->n_free;
+		a->free_blk[a->n_free++] = b;
+	}
+}
+
+/* Remove the entry at index i of the stack of kind low; returns it. */
+static uint32_t
+free_remove_at(struct nat_addr *a, bool low, uint32_t i)
+{
+	uint32_t *st = low ? a->free_low : a->free_blk;
+	uint32_t *n = low ? &a->n_free_low : &a->n_free;
+	uint32_t b = st[i];
+
+	st[i] = st[--*n];
+	a->free_pos[st[i]] = i;
+	a->free_pos[b] = NAT_NONE;
+	return b;
+}
+
 struct nat_pool *
 nat_pool_create(const char *name, const struct nat_pool_params *p)
 {
@@ -72,7 +110,13 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 	if (p->n_addrs == 0 || p->block_size == 0 || p->port_lo > p->port_hi ||
 	    p->max_blocks_per_sub == 0 ||
 	    p->max_blocks_per_sub > NAT_MAX_BLOCKS_PER_SUB ||
-	    p->max_subscribers == 0 || p->max_mappings == 0) {
+	    p->max_subscribers == 0 || p->max_mappings == 0 ||
+	    /* A low range: no port 0, not inside the regular range. */
+	    (p->low_hi != 0 && (p->low_lo == 0 || p->low_lo > p->low_hi ||
+				(p->low_lo <= p->port_hi &&
+				 p->port_lo <= p->low_hi))) ||
+	    /* Time-based policies need the clock's rate. */
+	    ((p->hold_down != 0 || p->map_rate != 0) && p->tsc_hz == 0)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -82,15 +126,35 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 		return NULL;
 	pool->p = *p;
 	pool->bytes = sizeof(*pool);
-	pool->blocks_per_addr = ((uint32_t)p->port_hi - p->port_lo + 1) /
-				p->block_size;
-	if (pool->blocks_per_addr == 0) {
+	pool->n_reg_blocks = ((uint32_t)p->port_hi - p->port_lo + 1) /
+			     p->block_size;
+	pool->low_block_size = 1;
+	if (p->low_hi != 0) {
+		uint32_t n_low = (uint32_t)p->low_hi - p->low_lo + 1;
+
+		pool->low_block_size = p->low_block_size ? p->low_block_size :
+			(uint16_t)RTE_MIN((uint32_t)p->block_size, n_low);
+		pool->n_low_blocks = n_low / pool->low_block_size;
+	}
+	pool->blocks_per_addr = pool->n_reg_blocks + pool->n_low_blocks;
+	if (pool->n_reg_blocks == 0 ||
+	    (p->low_hi != 0 && pool->n_low_blocks == 0)) {
 		rte_free(pool);
 		errno = EINVAL;
 		return NULL;
 	}
-	pool->words_per_block = (p->block_size + 63) / 64;
+	pool->words_per_block = (RTE_MAX(p->block_size, pool->low_block_size) +
+				 63) / 64;
 	nblk = p->n_addrs * pool->blocks_per_addr;
+	pool->hold_ticks = (uint64_t)p->hold_down * p->tsc_hz;
+	if (p->map_rate != 0) {
+		pool->rate_interval = RTE_MAX(p->tsc_hz / p->map_rate,
+					      (uint64_t)1);
+		pool->rate_burst = pool->rate_interval * (p->map_rate - 1);
+	}
+	pool->hold_head = NAT_NONE;
+	pool->hold_tail = NAT_NONE;
+	pool->hold_free = NAT_NONE;
 
 	sorted = malloc(sizeof(uint32_t) * p->n_addrs);
 	pool->addrs = zalloc(pool, name, sizeof(struct nat_addr) * p->n_addrs);
@@ -104,6 +168,18 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 	if (sorted == NULL || pool->addrs == NULL || pool->blocks == NULL ||
 	    pool->bitmap == NULL || pool->subs == NULL || pool->maps == NULL)
 		goto fail;
+	if (pool->hold_ticks != 0) {
+		pool->n_holds_max = p->max_holds ? p->max_holds :
+						   p->max_mappings;
+		pool->holds = zalloc(pool, name, sizeof(struct nat_hold) *
+						 pool->n_holds_max);
+		if (pool->holds == NULL)
+			goto fail;
+		for (i = 0; i < pool->n_holds_max; i++)
+			pool->holds[i].next = i + 1 < pool->n_holds_max ?
+					      i + 1 : NAT_NONE;
+		pool->hold_free = 0;
+	}
 
 	memcpy(sorted, p->addrs, sizeof(uint32_t) * p->n_addrs);
 	qsort(sorted, p->n_addrs, sizeof(uint32_t), cmp_u32);
@@ -112,14 +188,19 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 
 		a->addr = rte_cpu_to_be_32(sorted[i]);
 		a->free_blk = zalloc(pool, name,
+				     sizeof(uint32_t) * pool->n_reg_blocks);
+		a->free_low = zalloc(pool, name, sizeof(uint32_t) *
+				     RTE_MAX(pool->n_low_blocks, 1u));
+		a->free_pos = zalloc(pool, name,
 				     sizeof(uint32_t) * pool->blocks_per_addr);
-		if (a->free_blk == NULL)
+		if (a->free_blk == NULL || a->free_low == NULL ||
+		    a->free_pos == NULL)
 			goto fail;
-		if (!p->start_empty) {
-			a->n_free = pool->blocks_per_addr;
+		for (b = 0; b < pool->blocks_per_addr; b++)
+			a->free_pos[b] = NAT_NONE;
+		if (!p->start_empty)
 			for (b = 0; b < pool->blocks_per_addr; b++)
-				a->free_blk[b] = b;
-		}
+				free_push(pool, a, b);
 	}
 	free(sorted);
 	sorted = NULL;
@@ -170,8 +251,12 @@ nat_pool_free(struct nat_pool *pool)
 	rte_hash_free(pool->map_in);
 	rte_hash_free(pool->map_out);
 	if (pool->addrs != NULL)
-		for (i = 0; i < pool->p.n_addrs; i++)
+		for (i = 0; i < pool->p.n_addrs; i++) {
 			rte_free(pool->addrs[i].free_blk);
+			rte_free(pool->addrs[i].free_low);
+			rte_free(pool->addrs[i].free_pos);
+		}
+	rte_free(pool->holds);
 	rte_free(pool->addrs);
 	rte_free(pool->blocks);
 	rte_free(pool->bitmap);
@@ -190,6 +275,8 @@ nat_err_str(enum nat_err e)
 	case NAT_ERR_POOL_EXHAUSTED: return "no free port block";
 	case NAT_ERR_PORTS_EXHAUSTED: return "subscriber out of ports";
 	case NAT_ERR_BLOCK_PENDING: return "waiting for a port block";
+	case NAT_ERR_PORT_LIMIT: return "subscriber port limit";
+	case NAT_ERR_RATE_LIMIT: return "subscriber mapping rate limit";
 	}
 	return "?";
 }
@@ -221,8 +308,22 @@ nat_block_range(const struct nat_pool *pool, uint32_t blk, uint16_t *lo,
 {
 	uint32_t b = blk % pool->blocks_per_addr;
 
+	if (b >= pool->n_reg_blocks) {
+		*lo = (uint16_t)(pool->p.low_lo + (b - pool->n_reg_blocks) *
+				 pool->low_block_size);
+		*hi = (uint16_t)(*lo + pool->low_block_size - 1);
+		return;
+	}
 	*lo = (uint16_t)(pool->p.port_lo + b * pool->p.block_size);
 	*hi = (uint16_t)(*lo + pool->p.block_size - 1);
+}
+
+/* Ports in block blk. */
+static uint32_t
+block_ports(const struct nat_pool *pool, uint32_t blk)
+{
+	return nat_block_is_low(pool, blk) ? pool->low_block_size :
+					     pool->p.block_size;
 }
 
 static inline uint64_t *
@@ -298,6 +399,8 @@ sub_new(struct nat_pool *pool, uint32_t in_addr, uint32_t addr_idx,
 	s->addr = in_addr;
 	s->addr_idx = addr_idx;
 	s->next_free = NAT_NONE;
+	s->hold_head = NAT_NONE;
+	s->hold_tail = NAT_NONE;
 	pool->addrs[addr_idx].n_subs++;
 	pool->n_subs++;
 	return idx;
@@ -347,30 +450,48 @@ log_block(struct nat_pool *pool, uint32_t sub_idx, uint32_t blk,
 	pool->p.log(pool->p.log_arg, &ev);
 }
 
-/* Grant a random free block of the subscriber's address. */
+static void
+call_need(struct nat_pool *pool, uint32_t addr_idx, bool low)
+{
+	nat_need_fn fn = low && pool->p.need_low != NULL ? pool->p.need_low :
+							   pool->p.need;
+
+	if (fn != NULL)
+		fn(pool->p.log_arg, addr_idx);
+}
+
+/*
+ * Grant the subscriber a free block of its address, of kind low: block
+ * number want (within the address) when it is free here, else a random
+ * one. Returns the global id or NAT_NONE.
+ */
 static uint32_t
-block_grant(struct nat_pool *pool, uint32_t sub_idx, uint64_t tsc)
+block_grant(struct nat_pool *pool, uint32_t sub_idx, bool low, uint32_t want,
+	    uint64_t tsc)
 {
 	struct nat_subscriber *s = &pool->subs[sub_idx];
 	struct nat_addr *a = &pool->addrs[s->addr_idx];
-	uint32_t r, b, blk;
+	uint32_t n = low ? a->n_free_low : a->n_free;
+	uint32_t i, b, blk;
 
-	if (a->n_free == 0) {
-		if (pool->p.need != NULL)
-			pool->p.need(pool->p.log_arg, s->addr_idx);
+	if (n == 0) {
+		call_need(pool, s->addr_idx, low);
 		return NAT_NONE;
 	}
-	/* Take a random entry of the free stack; the last one fills its
-	 * place. Blocks are thus hard to guess (RFC 6888 REQ-15).
+	/* A random entry of the free stack, so blocks are hard to guess
+	 * (RFC 6888 REQ-15), unless port preservation asks for one.
 	 */
-	r = (uint32_t)(rte_rand() % a->n_free);
-	b = a->free_blk[r];
-	a->free_blk[r] = a->free_blk[--a->n_free];
+	if (want != NAT_NONE && a->free_pos[want] != NAT_NONE)
+		i = a->free_pos[want];
+	else
+		i = (uint32_t)(rte_rand() % n);
+	b = free_remove_at(a, low, i);
 	blk = s->addr_idx * pool->blocks_per_addr + b;
-	if (pool->p.need != NULL && a->n_free <= pool->p.low_water)
-		pool->p.need(pool->p.log_arg, s->addr_idx);
+	if ((low ? a->n_free_low : a->n_free) <= pool->p.low_water)
+		call_need(pool, s->addr_idx, low);
 	pool->blocks[blk].sub_idx = sub_idx;
 	pool->blocks[blk].n_used = 0;
+	pool->blocks[blk].n_held = 0;
 	s->blocks[s->n_blocks++] = blk;
 	pool->n_blocks_used++;
 	log_block(pool, sub_idx, blk, NAT_LOG_BLOCK_ALLOC, tsc);
@@ -392,36 +513,195 @@ block_release(struct nat_pool *pool, uint32_t blk, uint64_t tsc)
 			break;
 		}
 	pool->blocks[blk].sub_idx = NAT_NONE;
-	a->free_blk[a->n_free++] = blk % pool->blocks_per_addr;
+	free_push(pool, a, blk % pool->blocks_per_addr);
 	pool->n_blocks_used--;
 }
 
+/* Does a block hold neither mappings nor held ports? */
+static bool
+block_idle(const struct nat_pool *pool, uint32_t blk)
+{
+	return pool->blocks[blk].n_used == 0 && pool->blocks[blk].n_held == 0;
+}
+
+static void
+port_mark(struct nat_pool *pool, uint32_t blk, unsigned int slot,
+	  uint32_t off, bool used)
+{
+	uint64_t *w = &block_bitmap(pool, blk, slot)[off >> 6];
+
+	if (used)
+		*w |= 1ULL << (off & 63);
+	else
+		*w &= ~(1ULL << (off & 63));
+}
+
+static bool
+port_used(const struct nat_pool *pool, uint32_t blk, unsigned int slot,
+	  uint32_t off)
+{
+	return block_bitmap(pool, blk, slot)[off >> 6] & (1ULL << (off & 63));
+}
+
 /*
- * Find a free port for proto in a block, starting at a random offset.
+ * Find a free port for slot in a block: the first free one at or after a
+ * random offset, wrapping around (RFC 6056 algorithm 1 within the block).
+ * parity 0/1: only ports (not offsets) of that parity; -1: any.
  * Returns the offset in the block or -1.
  */
 static int
-block_find_port(const struct nat_pool *pool, uint32_t blk, unsigned int slot)
+block_find_port(const struct nat_pool *pool, uint32_t blk, unsigned int slot,
+		int parity)
 {
 	const uint64_t *bm = block_bitmap(pool, blk, slot);
-	uint32_t bs = pool->p.block_size;
+	uint32_t bs = block_ports(pool, blk);
+	uint32_t nw = (bs + 63) / 64;
 	uint32_t start = (uint32_t)(rte_rand() % bs);
-	uint32_t n, off;
+	uint32_t w0 = start >> 6, i;
+	uint64_t pmask = UINT64_MAX;
 
-	for (n = 0; n < bs; n++) {
-		off = start + n;
-		if (off >= bs)
-			off -= bs;
-		/* Skip a whole word of used ports at once. */
-		if ((off & 63) == 0 && bm[off >> 6] == UINT64_MAX &&
-		    bs - n >= 64) {
-			n += 63;
-			continue;
-		}
-		if (!(bm[off >> 6] & (1ULL << (off & 63))))
-			return (int)off;
+	if (parity >= 0) {
+		uint16_t lo, hi;
+
+		nat_block_range(pool, blk, &lo, &hi);
+		/* Offsets whose port lo + off has the wanted parity. */
+		pmask = ((uint32_t)parity ^ lo) & 1 ? 0xaaaaaaaaaaaaaaaaULL :
+						      0x5555555555555555ULL;
+	}
+	/* nw + 1 words: the start word again at the end, for the bits
+	 * below the start.
+	 */
+	for (i = 0; i <= nw; i++) {
+		uint32_t w = (w0 + i) % nw;
+		uint64_t avail = ~bm[w] & pmask;
+
+		if (w == nw - 1 && (bs & 63) != 0)
+			avail &= (1ULL << (bs & 63)) - 1;
+		if (i == 0)
+			avail &= UINT64_MAX << (start & 63);
+		else if (i == nw)
+			avail &= (1ULL << (start & 63)) - 1;
+		if (avail != 0)
+			return (int)(w * 64 + (uint32_t)__builtin_ctzll(avail));
 	}
 	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hold-down (RFC 6888 REQ-8)                                          */
+
+/*
+ * End hold h: the port is free again; its block goes back when it holds
+ * nothing else, and its subscriber when it holds nothing (unless it is
+ * keep_sub, which a caller is working on). h is always the oldest hold of
+ * its subscriber: holds are added at the tails of both lists and end at
+ * the head of one of them.
+ */
+static void
+hold_end(struct nat_pool *pool, uint32_t h, uint64_t tsc, uint32_t keep_sub)
+{
+	struct nat_hold *e = &pool->holds[h];
+	uint32_t sub_idx = e->sub_idx, blk = e->blk;
+	struct nat_subscriber *s = &pool->subs[sub_idx];
+
+	if (e->prev != NAT_NONE)
+		pool->holds[e->prev].next = e->next;
+	else
+		pool->hold_head = e->next;
+	if (e->next != NAT_NONE)
+		pool->holds[e->next].prev = e->prev;
+	else
+		pool->hold_tail = e->prev;
+	RTE_ASSERT(s->hold_head == h);
+	s->hold_head = e->sub_next;
+	if (s->hold_head == NAT_NONE)
+		s->hold_tail = NAT_NONE;
+	port_mark(pool, blk, e->slot, e->off, false);
+	pool->blocks[blk].n_held--;
+	s->n_held--;
+	pool->n_holds--;
+	e->next = pool->hold_free;
+	pool->hold_free = h;
+	if (block_idle(pool, blk))
+		block_release(pool, blk, tsc);
+	if (sub_idx != keep_sub)
+		nat_sub_maybe_free(pool, sub_idx);
+}
+
+/* Put a released port (still marked used) in hold-down. */
+static void
+hold_add(struct nat_pool *pool, uint32_t sub_idx, uint32_t blk,
+	 unsigned int slot, uint32_t off, uint64_t tsc)
+{
+	struct nat_subscriber *s = &pool->subs[sub_idx];
+	struct nat_hold *e;
+	uint32_t h;
+
+	/* Over the subscriber's maximum: its oldest hold ends now. */
+	if (pool->p.hold_down_max != 0 && s->n_held >= pool->p.hold_down_max) {
+		hold_end(pool, s->hold_head, tsc, sub_idx);
+		pool->holds_ended_early++;
+	}
+	/* No room in the pool: the pool's oldest hold ends now. */
+	if (pool->hold_free == NAT_NONE) {
+		hold_end(pool, pool->hold_head, tsc, sub_idx);
+		pool->holds_ended_early++;
+	}
+	h = pool->hold_free;
+	e = &pool->holds[h];
+	pool->hold_free = e->next;
+	*e = (struct nat_hold){
+		.until = tsc + pool->hold_ticks,
+		.blk = blk,
+		.sub_idx = sub_idx,
+		.prev = pool->hold_tail,
+		.next = NAT_NONE,
+		.sub_next = NAT_NONE,
+		.off = (uint16_t)off,
+		.slot = (uint8_t)slot,
+	};
+	if (pool->hold_tail != NAT_NONE)
+		pool->holds[pool->hold_tail].next = h;
+	else
+		pool->hold_head = h;
+	pool->hold_tail = h;
+	if (s->hold_tail != NAT_NONE)
+		pool->holds[s->hold_tail].sub_next = h;
+	else
+		s->hold_head = h;
+	s->hold_tail = h;
+	pool->blocks[blk].n_held++;
+	s->n_held++;
+	pool->n_holds++;
+}
+
+/* End up to budget (0: all) holds due at tsc. */
+static uint32_t
+holds_expire(struct nat_pool *pool, uint64_t tsc, uint32_t budget,
+	     uint32_t keep_sub)
+{
+	uint32_t n = 0;
+
+	while (pool->hold_head != NAT_NONE &&
+	       pool->holds[pool->hold_head].until <= tsc &&
+	       (budget == 0 || n < budget)) {
+		hold_end(pool, pool->hold_head, tsc, keep_sub);
+		n++;
+	}
+	return n;
+}
+
+uint32_t
+nat_pool_tick(struct nat_pool *pool, uint64_t tsc, uint32_t budget)
+{
+	return holds_expire(pool, tsc, budget, NAT_NONE);
+}
+
+void
+nat_pool_end_holds(struct nat_pool *pool, uint64_t tsc)
+{
+	while (pool->hold_head != NAT_NONE)
+		hold_end(pool, pool->hold_head, tsc, NAT_NONE);
 }
 
 static uint32_t
@@ -494,6 +774,132 @@ nat_map_lookup_out(const struct nat_pool *pool, uint32_t out_addr,
 	return (uint32_t)(uintptr_t)data;
 }
 
+/* A port found for a new mapping. */
+struct port_pick {
+	uint32_t blk;
+	int off;
+	bool new_block; /* granted for this mapping */
+};
+
+/* Is blk (held by the subscriber) of the kind wanted? */
+static bool
+kind_ok(const struct nat_pool *pool, uint32_t blk, bool low)
+{
+	return nat_block_is_low(pool, blk) == low;
+}
+
+/* A free port of parity (or any, -1) in the subscriber's blocks of kind
+ * low, starting at a random one so ports spread over the blocks.
+ */
+static bool
+pick_in_blocks(const struct nat_pool *pool, const struct nat_subscriber *s,
+	       unsigned int slot, bool low, int parity, struct port_pick *pk)
+{
+	uint32_t i, first;
+
+	if (s->n_blocks == 0)
+		return false;
+	first = (uint32_t)(rte_rand() % s->n_blocks);
+	for (i = 0; i < s->n_blocks; i++) {
+		uint32_t blk = s->blocks[(first + i) % s->n_blocks];
+
+		if (!kind_ok(pool, blk, low))
+			continue;
+		pk->off = block_find_port(pool, blk, slot, parity);
+		if (pk->off >= 0) {
+			pk->blk = blk;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Choose the outside port of a new mapping:
+ * 1) port preservation: the inside port itself, in a block the subscriber
+ *    holds;
+ * 2) a free port of the inside port's parity in the blocks it holds;
+ * 3) a new block (the one holding the inside port when preservation is on
+ *    and that block is free here), then as 1) and 2) in it;
+ * 4) parity given up: any free port in the blocks it holds.
+ * Returns NAT_OK or why not.
+ */
+static enum nat_err
+pick_port(struct nat_pool *pool, uint32_t sub_idx, uint16_t in_port_h,
+	  uint8_t proto, uint64_t tsc, struct port_pick *pk)
+{
+	struct nat_subscriber *s = &pool->subs[sub_idx];
+	unsigned int slot = nat_proto_slot(proto);
+	bool low = pool->n_low_blocks != 0 && proto != IPPROTO_ICMP &&
+		   in_port_h < 1024;
+	int parity = pool->p.port_parity ? (int)(in_port_h & 1) : -1;
+	uint32_t pres = NAT_NONE, want = NAT_NONE;
+	enum nat_err why;
+
+	pk->new_block = false;
+	/* The block that would preserve the port, if it is of the kind. */
+	if (pool->p.port_preservation) {
+		pres = nat_port_block(pool, s->addr_idx, in_port_h);
+		if (pres != NAT_NONE && !kind_ok(pool, pres, low))
+			pres = NAT_NONE;
+	}
+	if (pres != NAT_NONE) {
+		uint16_t lo, hi;
+
+		nat_block_range(pool, pres, &lo, &hi);
+		pk->blk = pres;
+		pk->off = in_port_h - lo;
+		if (pool->blocks[pres].sub_idx == sub_idx &&
+		    !port_used(pool, pres, slot, (uint32_t)pk->off))
+			return NAT_OK;
+		want = pres % pool->blocks_per_addr;
+	}
+	if (pick_in_blocks(pool, s, slot, low, parity, pk))
+		return NAT_OK;
+	if (s->n_blocks >= pool->p.max_blocks_per_sub) {
+		why = NAT_ERR_PORTS_EXHAUSTED;
+	} else {
+		pk->blk = block_grant(pool, sub_idx, low, want, tsc);
+		if (pk->blk != NAT_NONE) {
+			pk->new_block = true;
+			if (pk->blk == pres) {
+				uint16_t lo, hi;
+
+				nat_block_range(pool, pres, &lo, &hi);
+				pk->off = in_port_h - lo;
+				return NAT_OK;
+			}
+			pk->off = block_find_port(pool, pk->blk, slot, parity);
+			/* A block of one port of the other parity. */
+			if (pk->off < 0)
+				pk->off = block_find_port(pool, pk->blk, slot,
+							  -1);
+			return NAT_OK;
+		}
+		why = pool->p.global_free != NULL &&
+		      __atomic_load_n(&pool->p.global_free[s->addr_idx],
+				      __ATOMIC_RELAXED) > 0 ?
+			NAT_ERR_BLOCK_PENDING : NAT_ERR_POOL_EXHAUSTED;
+	}
+	if (parity >= 0 && pick_in_blocks(pool, s, slot, low, -1, pk))
+		return NAT_OK;
+	return why;
+}
+
+/* May the subscriber make another mapping now (RFC 6888 REQ-4)? */
+static enum nat_err
+sub_limits(const struct nat_pool *pool, const struct nat_subscriber *s,
+	   unsigned int slot, uint64_t tsc)
+{
+	if (pool->p.port_limit[slot] != 0 &&
+	    s->n_ports[slot] >= pool->p.port_limit[slot])
+		return NAT_ERR_PORT_LIMIT;
+	if (pool->p.map_rate != 0 && s->rate_tat > tsc &&
+	    s->rate_tat - tsc > pool->rate_burst)
+		return NAT_ERR_RATE_LIMIT;
+	return NAT_OK;
+}
+
 uint32_t
 nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	       uint16_t in_port, uint8_t proto, uint64_t tsc,
@@ -501,44 +907,30 @@ nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 {
 	struct nat_subscriber *s = &pool->subs[sub_idx];
 	unsigned int slot = nat_proto_slot(proto);
-	uint32_t blk = NAT_NONE, idx, i, first;
-	uint16_t lo, hi;
-	int off = -1;
+	uint16_t in_port_h = rte_be_to_cpu_16(in_port);
+	struct port_pick pk;
+	uint32_t idx;
+	uint16_t lo, hi, out_h;
 
 	*err = NAT_OK;
-	/* 1) A free port in a block the subscriber already holds, starting
-	 *    from a random block so ports spread over the blocks.
-	 */
-	first = s->n_blocks ? (uint32_t)(rte_rand() % s->n_blocks) : 0;
-	for (i = 0; i < s->n_blocks && off < 0; i++) {
-		blk = s->blocks[(first + i) % s->n_blocks];
-		off = block_find_port(pool, blk, slot);
-	}
-	/* 2) Otherwise a new block of the paired address. */
-	if (off < 0) {
-		if (s->n_blocks >= pool->p.max_blocks_per_sub) {
-			*err = NAT_ERR_PORTS_EXHAUSTED;
-			return NAT_NONE;
-		}
-		blk = block_grant(pool, sub_idx, tsc);
-		if (blk == NAT_NONE) {
-			*err = pool->p.global_free != NULL &&
-			       __atomic_load_n(&pool->p.global_free[s->addr_idx],
-					       __ATOMIC_RELAXED) > 0 ?
-				NAT_ERR_BLOCK_PENDING : NAT_ERR_POOL_EXHAUSTED;
-			return NAT_NONE;
-		}
-		off = block_find_port(pool, blk, slot);
-	}
+	if (pool->hold_head != NAT_NONE)
+		holds_expire(pool, tsc, NAT_HOLD_LAZY, sub_idx);
+	*err = sub_limits(pool, s, slot, tsc);
+	if (*err != NAT_OK)
+		return NAT_NONE;
+	*err = pick_port(pool, sub_idx, in_port_h, proto, tsc, &pk);
+	if (*err != NAT_OK)
+		return NAT_NONE;
 	idx = map_new(pool, err);
 	if (idx == NAT_NONE)
 		goto undo_block;
-	nat_block_range(pool, blk, &lo, &hi);
+	nat_block_range(pool, pk.blk, &lo, &hi);
+	out_h = (uint16_t)(lo + pk.off);
 	pool->maps[idx] = (struct nat_mapping){
 		.in_addr = in_addr,
 		.in_port = in_port,
 		.out_addr = pool->addrs[s->addr_idx].addr,
-		.out_port = rte_cpu_to_be_16((uint16_t)(lo + off)),
+		.out_port = rte_cpu_to_be_16(out_h),
 		.proto = proto,
 		.sub_idx = sub_idx,
 		.sess_head = NAT_NONE,
@@ -549,13 +941,20 @@ nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 		*err = NAT_ERR_MAP_TABLE_FULL;
 		goto undo_block;
 	}
-	block_bitmap(pool, blk, slot)[off >> 6] |= 1ULL << (off & 63);
-	pool->blocks[blk].n_used++;
+	port_mark(pool, pk.blk, slot, (uint32_t)pk.off, true);
+	pool->blocks[pk.blk].n_used++;
 	s->n_mappings++;
+	s->n_ports[slot]++;
+	if (pool->p.map_rate != 0)
+		s->rate_tat = RTE_MAX(s->rate_tat, tsc) + pool->rate_interval;
+	if (out_h == in_port_h)
+		pool->ports_preserved++;
+	if (pool->p.port_parity && ((out_h ^ in_port_h) & 1))
+		pool->parity_missed++;
 	return idx;
 undo_block:
-	if (pool->blocks[blk].n_used == 0)
-		block_release(pool, blk, tsc);
+	if (pk.new_block && block_idle(pool, pk.blk))
+		block_release(pool, pk.blk, tsc);
 	return NAT_NONE;
 }
 
@@ -611,7 +1010,9 @@ nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc)
 	struct map_key ki = { .addr = m->in_addr, .port = m->in_port,
 			      .proto = m->proto };
 	uint32_t sub_idx = m->sub_idx;
-	uint32_t port, blk, off;
+	unsigned int slot = nat_proto_slot(m->proto);
+	uint16_t port = rte_be_to_cpu_16(m->out_port), lo, hi;
+	uint32_t blk, off;
 	int32_t ai;
 
 	if (m->flags & NAT_MAP_STATIC)
@@ -622,14 +1023,21 @@ nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc)
 	pool->n_maps--;
 
 	ai = nat_pool_addr_index(pool, m->out_addr);
-	port = rte_be_to_cpu_16(m->out_port) - pool->p.port_lo;
-	blk = (uint32_t)ai * pool->blocks_per_addr + port / pool->p.block_size;
-	off = port % pool->p.block_size;
-	block_bitmap(pool, blk, nat_proto_slot(m->proto))[off >> 6] &=
-		~(1ULL << (off & 63));
+	blk = nat_block_of(pool, (uint32_t)ai, port);
+	nat_block_range(pool, blk, &lo, &hi);
+	off = (uint32_t)(port - lo);
+	/* The port stays marked used while it is held: hold it before the
+	 * block can look idle.
+	 */
+	if (pool->hold_ticks != 0)
+		hold_add(pool, sub_idx, blk, slot, off, tsc);
+	else
+		port_mark(pool, blk, slot, off, false);
 	pool->subs[sub_idx].n_mappings--;
+	pool->subs[sub_idx].n_ports[slot]--;
 	map_put(pool, map_idx);
-	if (--pool->blocks[blk].n_used == 0)
+	pool->blocks[blk].n_used--;
+	if (block_idle(pool, blk))
 		block_release(pool, blk, tsc);
 	nat_sub_maybe_free(pool, sub_idx);
 }
@@ -641,15 +1049,30 @@ nat_pool_block_give(struct nat_pool *pool, uint32_t blk)
 
 	pool->blocks[blk].sub_idx = NAT_NONE;
 	pool->blocks[blk].n_used = 0;
-	a->free_blk[a->n_free++] = blk % pool->blocks_per_addr;
+	pool->blocks[blk].n_held = 0;
+	free_push(pool, a, blk % pool->blocks_per_addr);
+}
+
+static uint32_t
+block_take(struct nat_pool *pool, uint32_t addr_idx, uint32_t keep, bool low)
+{
+	struct nat_addr *a = &pool->addrs[addr_idx];
+	uint32_t n = low ? a->n_free_low : a->n_free;
+
+	if (n <= keep)
+		return NAT_NONE;
+	return addr_idx * pool->blocks_per_addr + free_remove_at(a, low, n - 1);
 }
 
 uint32_t
 nat_pool_block_take(struct nat_pool *pool, uint32_t addr_idx, uint32_t keep)
 {
-	struct nat_addr *a = &pool->addrs[addr_idx];
+	return block_take(pool, addr_idx, keep, false);
+}
 
-	if (a->n_free <= keep)
-		return NAT_NONE;
-	return addr_idx * pool->blocks_per_addr + a->free_blk[--a->n_free];
+uint32_t
+nat_pool_low_block_take(struct nat_pool *pool, uint32_t addr_idx,
+			uint32_t keep)
+{
+	return block_take(pool, addr_idx, keep, true);
 }

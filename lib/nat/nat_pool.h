@@ -12,6 +12,60 @@
  *
  * One writer: the worker that owns the pool instance. Addresses and ports
  * in the public structures are in network byte order unless named _h.
+ *
+ * Port assignment policies (nat_pool_params; all off when zeroed, so a
+ * caller that does not know them gets the plain behaviour):
+ *
+ *   low ports (RFC 4787 REQ-3a)
+ *       With a low range low_lo..low_hi (within 1-1023), every pool
+ *       address also has LOW BLOCKS: low_block_size consecutive ports of
+ *       the low range. They are numbered after the regular blocks of the
+ *       same address: per address, block numbers 0..n_reg_blocks-1 are
+ *       regular (pool.ports), n_reg_blocks..blocks_per_addr-1 are low, and
+ *       blocks_per_addr counts both. A low block is granted, logged,
+ *       released and handed between pools exactly like a regular one, and
+ *       belongs to the subscriber's paired address. Inside TCP/UDP ports
+ *       0-1023 get outside ports from low blocks only, every other port
+ *       (and every ICMP identifier) from regular blocks only. Low blocks
+ *       count against max_blocks_per_sub. nat_block_of(), nat_port_block()
+ *       and nat_block_range() know both kinds.
+ *
+ *   port preservation (RFC 4787 sec. 4.2.1, RFC 8512)
+ *       The inside port is used as the outside port when it lies in a
+ *       block of the right kind that the subscriber holds and is free
+ *       there, or when the subscriber needs a new block anyway and the
+ *       block holding that port is free in this pool: then that block is
+ *       the one granted. A block is never granted only to preserve a port,
+ *       so preservation costs no blocks (RFC 6888 REQ-13).
+ *
+ *   parity (RFC 4787 REQ-4)
+ *       The outside port has the inside port's parity. When no port of
+ *       that parity is free and no block can be granted, a port of the
+ *       other parity is used rather than refusing the mapping.
+ *
+ *   hold-down (RFC 6888 REQ-8)
+ *       Every released dynamic port stays in use ("held") for hold_down
+ *       seconds (tsc_hz ticks each) after nat_map_release(): it is not
+ *       handed out again, whatever protocol state the mapping had. Its
+ *       block stays with the subscriber until it has neither mappings nor
+ *       held ports, so the hold survives block reuse and the block log
+ *       shows the release when the last hold ends. At most hold_down_max
+ *       held ports per subscriber (0: no limit): beyond it the
+ *       subscriber's oldest hold ends early. At most max_holds in the pool
+ *       (0: max_mappings): beyond it the pool's oldest hold ends early.
+ *       Holds end lazily: nat_map_create() ends a few due ones, and the
+ *       owner calls nat_pool_tick() periodically for the rest.
+ *
+ *   limits (RFC 6888 REQ-4)
+ *       port_limit[slot]: most dynamic mappings (= outside ports) a
+ *       subscriber may hold per protocol (held ports do not count);
+ *       map_rate: new mappings per second per subscriber, bursts of
+ *       map_rate allowed (GCRA). Refusals are NAT_ERR_PORT_LIMIT and
+ *       NAT_ERR_RATE_LIMIT; existing mappings are never touched.
+ *
+ *   Ports stay hard to guess (RFC 6888 REQ-15): blocks are granted at
+ *   random, and inside a block the search starts at a random port;
+ *   preservation and parity aside, nothing else is predictable.
  */
 #ifndef NAT_POOL_H
 #define NAT_POOL_H
@@ -33,6 +87,8 @@ enum nat_err {
 	NAT_ERR_POOL_EXHAUSTED,  /* the paired address has no free block */
 	NAT_ERR_PORTS_EXHAUSTED, /* subscriber at its block limit, all used */
 	NAT_ERR_BLOCK_PENDING,   /* no local free block yet; one was asked for */
+	NAT_ERR_PORT_LIMIT,      /* subscriber at its per-protocol port limit */
+	NAT_ERR_RATE_LIMIT,      /* subscriber over its mapping rate */
 };
 
 /* Port-block log events. */
@@ -77,18 +133,73 @@ struct nat_pool_params {
 	uint32_t low_water;
 	nat_need_fn need;        /* may be NULL */
 	const uint32_t *global_free; /* may be NULL */
+	/*
+	 * Port assignment policies (see the top of this file); zero = off.
+	 */
+	bool port_preservation;
+	bool port_parity;
+	uint16_t low_lo, low_hi; /* low range (host order); 0, 0: none */
+	uint16_t low_block_size; /* 0: min(block_size, low range size) */
+	/* Short of free low blocks of an address; NULL: need() is called. */
+	nat_need_fn need_low;
+	uint64_t tsc_hz;         /* ticks per second of the tsc arguments;
+				  * needed by hold_down and map_rate */
+	uint32_t hold_down;      /* seconds; 0: off */
+	uint32_t hold_down_max;  /* held ports per subscriber; 0: no limit */
+	uint32_t max_holds;      /* held ports in the pool; 0: max_mappings */
+	uint32_t port_limit[NAT_PROTOS]; /* per nat_proto_slot(); 0: none */
+	uint32_t map_rate;       /* new mappings/s per subscriber; 0: none */
 };
+
+/*
+ * Blocks per address for these parameters, regular and low together; what
+ * nat_pool_create() puts in pool->blocks_per_addr. For a block manager
+ * that numbers blocks before the pools exist.
+ */
+static inline uint32_t
+nat_blocks_per_addr(const struct nat_pool_params *p)
+{
+	uint32_t n_low = (uint32_t)p->low_hi - p->low_lo + 1;
+	uint32_t lbs;
+
+	if (p->block_size == 0 || p->port_lo > p->port_hi)
+		return 0;
+	if (p->low_hi == 0 || p->low_lo > p->low_hi)
+		n_low = 0;
+	lbs = p->low_block_size ? p->low_block_size :
+	      RTE_MIN((uint32_t)p->block_size, n_low);
+	return ((uint32_t)p->port_hi - p->port_lo + 1) / p->block_size +
+	       (n_low && lbs ? n_low / lbs : 0);
+}
 
 struct nat_addr {
 	uint32_t addr;        /* network order */
 	uint32_t n_subs;      /* subscribers paired with it */
-	uint32_t n_free;      /* free blocks */
-	uint32_t *free_blk;   /* stack of free block numbers (0-based) */
+	uint32_t n_free;      /* free regular blocks */
+	uint32_t *free_blk;   /* stack of free regular block numbers (0-based
+			       * within the address) */
+	uint32_t n_free_low;  /* free low blocks */
+	uint32_t *free_low;   /* stack of free low block numbers */
+	uint32_t *free_pos;   /* [block number]: its index in its stack, or
+			       * NAT_NONE when not free here */
 };
 
 struct nat_block {
 	uint32_t sub_idx;     /* owner or NAT_NONE */
 	uint32_t n_used;      /* mappings in it, all protocols */
+	uint32_t n_held;      /* ports of it in hold-down */
+};
+
+/* A released port in hold-down. */
+struct nat_hold {
+	uint64_t until;       /* tsc when it may be used again */
+	uint32_t blk;
+	uint32_t sub_idx;
+	uint32_t prev, next;  /* pool list, oldest first; next: free list */
+	uint32_t sub_next;    /* the subscriber's list, oldest first */
+	uint16_t off;         /* port offset in the block */
+	uint8_t slot;         /* nat_proto_slot() */
+	uint8_t pad;
 };
 
 #define NAT_SUB_PINNED 0x1 /* holds static mappings: never freed */
@@ -102,6 +213,11 @@ struct nat_subscriber {
 	uint16_t flags;
 	uint32_t next_free;
 	uint32_t blocks[NAT_MAX_BLOCKS_PER_SUB]; /* global block ids */
+	uint32_t n_ports[NAT_PROTOS]; /* dynamic mappings per protocol slot */
+	uint32_t n_held;      /* ports in hold-down */
+	uint32_t hold_head;   /* its oldest hold, or NAT_NONE */
+	uint32_t hold_tail;
+	uint64_t rate_tat;    /* mapping rate: GCRA theoretical arrival */
 };
 
 #define NAT_MAP_STATIC 0x1
@@ -124,8 +240,20 @@ struct rte_hash;
 
 struct nat_pool {
 	struct nat_pool_params p;
-	uint32_t blocks_per_addr;
+	uint32_t blocks_per_addr; /* all blocks of an address, both kinds */
+	uint32_t n_reg_blocks;    /* regular blocks per address (numbered
+				   * first) */
+	uint32_t n_low_blocks;    /* low blocks per address (after them) */
+	uint16_t low_block_size;  /* ports per low block (1 when none) */
 	uint32_t words_per_block; /* 64-bit words of a block's bitmap */
+	uint64_t hold_ticks;      /* hold_down in tsc ticks; 0: off */
+	uint64_t rate_interval;   /* ticks between mappings at map_rate */
+	uint64_t rate_burst;      /* GCRA tolerance: (map_rate-1) intervals */
+	struct nat_hold *holds;
+	uint32_t n_holds_max;
+	uint32_t hold_free;       /* free list of holds */
+	uint32_t hold_head;       /* oldest hold, or NAT_NONE */
+	uint32_t hold_tail;
 	struct nat_addr *addrs;
 	struct nat_block *blocks;
 	uint64_t *bitmap;         /* [block][proto][word]: port in use */
@@ -140,7 +268,12 @@ struct nat_pool {
 	uint32_t n_subs;
 	uint32_t n_maps;
 	uint32_t n_blocks_used;
+	uint32_t n_holds;         /* ports in hold-down */
 	uint64_t bytes;           /* memory allocated */
+	/* Counters. */
+	uint64_t holds_ended_early; /* hold_down_max or max_holds reached */
+	uint64_t ports_preserved;   /* outside port = inside port */
+	uint64_t parity_missed;     /* parity wanted, other parity used */
 };
 
 struct nat_pool *nat_pool_create(const char *name,
@@ -168,7 +301,11 @@ uint32_t nat_map_lookup_in(const struct nat_pool *pool, uint32_t in_addr,
 uint32_t nat_map_lookup_out(const struct nat_pool *pool, uint32_t out_addr,
 			    uint16_t out_port, uint8_t proto);
 
-/* Make a dynamic mapping for a subscriber's inside endpoint. */
+/*
+ * Make a dynamic mapping for a subscriber's inside endpoint. tsc is the
+ * current time (rte_rdtsc() or any clock of p.tsc_hz ticks per second,
+ * never going back): it is logged, ends due holds and drives map_rate.
+ */
 uint32_t nat_map_create(struct nat_pool *pool, uint32_t sub_idx,
 			uint32_t in_addr, uint16_t in_port, uint8_t proto,
 			uint64_t tsc, enum nat_err *err);
@@ -180,34 +317,94 @@ uint32_t nat_map_add_static(struct nat_pool *pool, uint8_t proto,
 			    enum nat_err *err);
 
 /*
- * Drop a mapping that no session uses any more: frees its port, and the
- * port block when it was the block's last mapping, and the subscriber when
- * it holds nothing. Static mappings stay.
+ * Drop a mapping that no session uses any more: frees its port (or puts it
+ * in hold-down until tsc + hold_down), and the port block when it has
+ * neither mappings nor held ports left, and the subscriber when it holds
+ * nothing. Static mappings stay.
  */
 void nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc);
 
-/* Give the pool a free block (global id), e.g. a grant. */
+/*
+ * End the holds due at tsc (at most budget of them; 0: all), releasing the
+ * blocks and subscribers they kept. The owner calls it periodically (e.g.
+ * with the session aging, every millisecond with a budget of 64) when
+ * hold_down is on. Returns how many ended.
+ */
+uint32_t nat_pool_tick(struct nat_pool *pool, uint64_t tsc, uint32_t budget);
+
+/* End every hold-down now (shutdown): blocks go back, logged at tsc. */
+void nat_pool_end_holds(struct nat_pool *pool, uint64_t tsc);
+
+/* Give the pool a free block (global id, either kind), e.g. a grant. */
 void nat_pool_block_give(struct nat_pool *pool, uint32_t blk);
 
 /*
- * Take back one free block of address addr_idx if more than keep are free;
- * returns its global id, or NAT_NONE.
+ * Take back one free regular block of address addr_idx if more than keep
+ * are free; returns its global id, or NAT_NONE.
  */
 uint32_t nat_pool_block_take(struct nat_pool *pool, uint32_t addr_idx,
 			     uint32_t keep);
 
-/* Global block id of an outside (address index, port host order). */
+/* The same for low blocks. */
+uint32_t nat_pool_low_block_take(struct nat_pool *pool, uint32_t addr_idx,
+				 uint32_t keep);
+
+/* Is global block blk a low block? */
+static inline bool
+nat_block_is_low(const struct nat_pool *pool, uint32_t blk)
+{
+	return blk % pool->blocks_per_addr >= pool->n_reg_blocks;
+}
+
+/*
+ * Global block id of an outside (address index, port host order); the
+ * port must lie in a block (see nat_port_block() otherwise).
+ */
 static inline uint32_t
 nat_block_of(const struct nat_pool *pool, uint32_t addr_idx, uint16_t port_h)
 {
-	return addr_idx * pool->blocks_per_addr +
-	       (uint32_t)(port_h - pool->p.port_lo) / pool->p.block_size;
+	uint32_t b;
+
+	if (pool->n_low_blocks != 0 && port_h >= pool->p.low_lo &&
+	    port_h <= pool->p.low_hi)
+		b = pool->n_reg_blocks +
+		    (uint32_t)(port_h - pool->p.low_lo) / pool->low_block_size;
+	else
+		b = (uint32_t)(port_h - pool->p.port_lo) / pool->p.block_size;
+	return addr_idx * pool->blocks_per_addr + b;
+}
+
+/*
+ * Global block id of an outside (address index, port host order), or
+ * NAT_NONE when the port lies in no block (static ports, the tail of a
+ * range that does not fill a whole block).
+ */
+static inline uint32_t
+nat_port_block(const struct nat_pool *pool, uint32_t addr_idx,
+	       uint16_t port_h)
+{
+	uint32_t b;
+
+	if (pool->n_low_blocks != 0 && port_h >= pool->p.low_lo &&
+	    port_h <= pool->p.low_hi) {
+		b = (uint32_t)(port_h - pool->p.low_lo) / pool->low_block_size;
+		if (b >= pool->n_low_blocks)
+			return NAT_NONE;
+		b += pool->n_reg_blocks;
+	} else {
+		if (port_h < pool->p.port_lo || port_h > pool->p.port_hi)
+			return NAT_NONE;
+		b = (uint32_t)(port_h - pool->p.port_lo) / pool->p.block_size;
+		if (b >= pool->n_reg_blocks)
+			return NAT_NONE;
+	}
+	return addr_idx * pool->blocks_per_addr + b;
 }
 
 /* Pool index of an outside address (network order), or -1. */
 int32_t nat_pool_addr_index(const struct nat_pool *pool, uint32_t addr);
 
-/* Port range (host order) of a global block id. */
+/* Port range (host order) of a global block id, either kind. */
 void nat_block_range(const struct nat_pool *pool, uint32_t blk,
 		     uint16_t *lo, uint16_t *hi);
 

@@ -136,10 +136,10 @@ static const struct conf_case cases[] = {
 	OK("no static group", BLANK(36, 38)),
 	OK("outside /32 with an off-link gateway",
 	   E(8, "\taddress = \"198.51.100.2/32\";"),
-	   E(9, "\tgateway = \"192.0.2.1\";")),
+	   E(9, "\tgateway = \"198.19.0.1\";")),
 	OK("pool range and single address",
 	   E(12, "\taddresses = [\"203.0.113.0-203.0.113.9\", "
-		 "\"192.0.2.77\"];")),
+		 "\"198.19.0.77\"];")),
 
 	/* Syntax. */
 	ERR("syntax error", 21, "syntax error", E(21, "\tudp = = 300;")),
@@ -178,8 +178,8 @@ static const struct conf_case cases[] = {
 	/* Unknown keys. */
 	ERR("unknown top-level", 39, "unknown setting \"timeout\"",
 	    E(38, ");\ntimeout: { udp = 300; };")),
-	ERR("unknown inside key", 2, "unknown key \"mtu\" in inside",
-	    E(2, "\tport = \"net_af_packet0\"; mtu = 1500;")),
+	ERR("unknown inside key", 2, "unknown key \"mut\" in inside",
+	    E(2, "\tport = \"net_af_packet0\"; mut = 1500;")),
 	ERR("unknown outside key", 9, "unknown key \"gw_mac\" in outside",
 	    E(9, "\tgateway = \"198.51.100.1\"; gw_mac = \"x\";")),
 	ERR("unknown pool key", 18, "unknown key \"hairpining\" in pool",
@@ -325,9 +325,9 @@ static const struct conf_case cases[] = {
 	    "outside.gateway 198.51.100.1",
 	    E(12, "\taddresses = [\"203.0.113.0/29\",\n\t\t\"198.51.100.1\"];")),
 	ERR("pool contains inside address", 12, "contains inside.address "
-	    "192.0.2.1",
-	    E(3, "\taddress = \"192.0.2.1/24\";"),
-	    E(12, "\taddresses = [\"192.0.2.0/29\"];")),
+	    "198.19.0.1",
+	    E(3, "\taddress = \"198.19.0.1/24\";"),
+	    E(12, "\taddresses = [\"198.19.0.0/29\"];")),
 
 	/* Ports and blocks. */
 	ERR("ports missing HI", 13, "pool.ports = \"1024-\": expected \"LO-HI\"",
@@ -445,9 +445,279 @@ static const struct conf_case cases[] = {
 	    "static[0] (line 37)",
 	    E(37, STATIC("udp", "100.64.0.5:53", "203.0.113.1:53") ",\n"
 		  STATIC("udp", "100.64.0.5:53", "203.0.113.2:53"))),
+	/* ---- Carrier-grade keys (checklist A, C, D, F, G, H) ---- */
+
+	/* pool: port preservation, parity (A4), low ports (A3). */
+	OK("A3 low_ports within 1-1023",
+	   E(18, "\thairpinning = true; low_ports = \"1-1023\";"),
+	   E(37, "")),
+	OK("A3 low_ports and a static port below them",
+	   E(18, "\tlow_ports = \"512-1023\";"),
+	   E(37, STATIC("tcp", "100.64.0.5:8080", "203.0.113.1:511"))),
+	OK("A3 low_ports empty", E(18, "\tlow_ports = \"\";")),
+	OK("A3 low_ports one port", E(18, "\tlow_ports = \"1023-1023\";")),
+	OK("A4 parity and preservation off",
+	   E(18, "\tport_parity = false; port_preservation = false;")),
+	ERR("A3 low_ports from 0", 18, "pool.low_ports = \"0-1023\": the range "
+	    "must lie within 1-1023", E(18, "\tlow_ports = \"0-1023\";")),
+	ERR("A3 low_ports above 1023", 18, "must lie within 1-1023",
+	    E(18, "\tlow_ports = \"100-2000\";")),
+	ERR("A3 low_ports to 1024", 18, "pool.low_ports = \"1-1024\": the "
+	    "range must lie within 1-1023",
+	    E(13, "\tports = \"2000-65535\";"),
+	    E(18, "\tlow_ports = \"1-1024\";")),
+	ERR("A3 low_ports inverted", 18, "pool.low_ports = \"500-100\": empty "
+	    "range", E(18, "\tlow_ports = \"500-100\";")),
+	ERR("A3 low_ports syntax", 18, "expected \"LO-HI\"",
+	    E(18, "\tlow_ports = \"low\";")),
+	ERR("A3 low_ports not a string", 18, "pool.low_ports must be a string",
+	    E(18, "\tlow_ports = 1023;")),
+	ERR("A3 low_ports overlaps pool.ports", 18, "pool.low_ports 1-1023 "
+	    "overlaps the dynamic port range pool.ports 1000-65535",
+	    E(13, "\tports = \"1000-65535\";"),
+	    E(18, "\tlow_ports = \"1-1023\";")),
+	ERR("A3 static port in low_ports", 37, "static[0].outside: port 80 "
+	    "lies in pool.low_ports 1-1023",
+	    E(18, "\tlow_ports = \"1-1023\";")),
+	ERR("A4 port_parity not a bool", 18, "pool.port_parity must be true or "
+	    "false", E(18, "\tport_parity = 1;")),
+	ERR("port_preservation not a bool", 18, "pool.port_preservation must "
+	    "be true or false", E(18, "\tport_preservation = \"yes\";")),
+
+	/* pool: hold-down (A8). */
+	OK("A8 hold_down off", E(18, "\thold_down = 0; hold_down_max = 0;")),
+	ERR("A8 hold_down negative", 18, "pool.hold_down = -1 is out of range "
+	    "(0..2147483647)", E(18, "\thold_down = -1;")),
+	ERR("A8 hold_down_max negative", 18, "pool.hold_down_max = -5 is out "
+	    "of range", E(18, "\thold_down_max = -5;")),
+	ERR("A8 hold_down float", 18, "pool.hold_down must be an integer",
+	    E(18, "\thold_down = 1.5;")),
+
+	/* pool.mode and the deterministic group (J44). */
+	OK("mode dynamic", E(18, "\tmode = \"dynamic\";")),
+	ERR("bad mode", 18, "pool.mode = \"static\" is not one of \"dynamic\", "
+	    "\"deterministic\"", E(18, "\tmode = \"static\";")),
+	ERR("J44 deterministic mode without group", 18, "pool.mode = "
+	    "\"deterministic\" needs a deterministic group",
+	    E(18, "\tmode = \"deterministic\";"), E(13, "")),
+	ERR("J44 deterministic group in dynamic mode", 39, "the deterministic "
+	    "group is set but pool.mode is \"dynamic\"",
+	    E(38, ");\ndeterministic: { inside = \"100.64.0.0/28\"; };")),
+
+	/* timeouts (C16, D21). */
+	OK("C16 transitory open and close",
+	   E(23, "\ttcp_trans_open = 240; tcp_trans_close = 3600;")),
+	OK("D21 syn inbound at minimum", E(24, "\ttcp_syn_inbound = 6;")),
+	ERR("C16 tcp_trans_open below minimum", 23, "timeouts.tcp_trans_open = "
+	    "239 is below the RFC 5382 minimum of 240 s",
+	    E(23, "\ttcp_trans_open = 239;")),
+	ERR("C16 tcp_trans_close below minimum", 23, "timeouts.tcp_trans_close "
+	    "= 100 is below the RFC 5382 minimum of 240 s",
+	    E(23, "\ttcp_transitory = 240; tcp_trans_close = 100;")),
+	ERR("D21 tcp_syn_inbound below minimum", 24, "timeouts.tcp_syn_inbound "
+	    "= 5 is below the RFC 5382 minimum of 6 s",
+	    E(24, "\ttcp_syn_inbound = 5;")),
+
+	/* limits (H36). */
+	OK("H36 per-protocol port limits",
+	   E(28, "\tports_per_subscriber = { tcp = 1000; udp = 1000; "
+		 "icmp = 10; };")),
+	OK("H36 empty port limits", E(28, "\tports_per_subscriber: {};")),
+	OK("H36 rate limit", E(28, "\tmappings_per_second = 1000000;")),
+	ERR("H36 port limits not a group", 28, "limits.ports_per_subscriber "
+	    "must be a group", E(28, "\tports_per_subscriber = 1000;")),
+	ERR("H36 unknown port-limit key", 29, "unknown key \"sctp\" in "
+	    "limits.ports_per_subscriber (known keys: tcp, udp, icmp)",
+	    E(28, "\tports_per_subscriber: {\n\t\tsctp = 5; };")),
+	ERR("H36 port limit negative", 28, "limits.ports_per_subscriber.tcp = "
+	    "-1 is out of range (0..4194304)",
+	    E(28, "\tports_per_subscriber: { tcp = -1; };")),
+	ERR("H36 port limit too big", 28, "limits.ports_per_subscriber.udp = "
+	    "4194305 is out of range",
+	    E(28, "\tports_per_subscriber: { udp = 4194305; };")),
+	ERR("H36 rate limit too big", 28, "limits.mappings_per_second = "
+	    "1000001 is out of range (0..1000000)",
+	    E(28, "\tmappings_per_second = 1000001;")),
+
+	/* icmp group (F31, D21). */
+	OK("icmp group", E(38, ");\nicmp: { unreachable_on_no_mapping = "
+			      "false; unsolicited_syn = \"icmp\"; "
+			      "rate = 0; };")),
+	ERR("F31 unreachable_on_no_mapping not a bool", 39,
+	    "icmp.unreachable_on_no_mapping must be true or false",
+	    E(38, ");\nicmp: { unreachable_on_no_mapping = 1; };")),
+	ERR("D21 bad unsolicited_syn", 40, "icmp.unsolicited_syn = \"rst\" is "
+	    "not one of \"drop\", \"icmp\"",
+	    E(38, ");\nicmp: {\n\tunsolicited_syn = \"rst\"; };")),
+	ERR("icmp rate negative", 39, "icmp.rate = -1 is out of range",
+	    E(38, ");\nicmp: { rate = -1; };")),
+	ERR("unknown icmp key", 39, "unknown key \"ratelimit\" in icmp",
+	    E(38, ");\nicmp: { ratelimit = 5; };")),
+	ERR("icmp not a group", 39, "icmp must be a group",
+	    E(38, ");\nicmp = 5;")),
+
+	/* bypass (H38). */
+	OK("H38 bypass", E(38, ");\nbypass = [\"10.0.0.0/8\", "
+			       "\"198.18.0.0/15\"];")),
+	OK("H38 bypass empty", E(38, ");\nbypass = [];")),
+	OK("H38 bypass as a list", E(38, ");\nbypass = ( \"10.0.0.0/8\" );")),
+	ERR("H38 bypass overlaps pool", 40, "bypass[1] 203.0.113.4/32 overlaps "
+	    "pool.addresses[0] (line 12)",
+	    E(38, ");\nbypass = [\"10.0.0.0/8\",\n\t\"203.0.113.4/32\"];")),
+	ERR("H38 bypass overlaps subscribers", 39, "bypass[0] 100.64.0.0/16 "
+	    "overlaps subscriber prefix 100.64.0.0/10 (line 4)",
+	    E(38, ");\nbypass = [\"100.64.0.0/16\"];")),
+	ERR("H38 bypass host bits", 39, "bypass: \"10.0.0.1/8\": host bits set",
+	    E(38, ");\nbypass = [\"10.0.0.1/8\"];")),
+	ERR("H38 bypass entries overlap", 40, "\"10.1.0.0/16\" overlaps "
+	    "\"10.0.0.0/8\"",
+	    E(38, ");\nbypass = [\"10.0.0.0/8\",\n\t\"10.1.0.0/16\"];")),
+	ERR("H38 bypass not an array", 39, "bypass must be an array",
+	    E(38, ");\nbypass = \"10.0.0.0/8\";")),
+	ERR("H38 bypass group", 39, "bypass must be an array",
+	    E(38, ");\nbypass: { a = 1; };")),
+	ERR("H38 bypass element not a string", 39, "bypass[0] must be a string",
+	    E(38, ");\nbypass = [1];")),
+	ERR("H38 bypass bad prefix", 39, "bypass: \"10.0.0.0/33\": prefix "
+	    "length must be 0..32", E(38, ");\nbypass = [\"10.0.0.0/33\"];")),
+
+	/* fragments (G34). */
+	OK("G34 fragments",
+	   E(38, ");\nfragments: { max = 1; timeout = 60; };")),
+	ERR("G34 fragments max 0", 39, "fragments.max = 0 is out of range "
+	    "(1..1048576)", E(38, ");\nfragments: { max = 0; };")),
+	ERR("G34 fragments timeout 61", 39, "fragments.timeout = 61 is out of "
+	    "range (1..60)", E(38, ");\nfragments: { timeout = 61; };")),
+	ERR("G34 unknown fragments key", 39, "unknown key \"entries\" in "
+	    "fragments", E(38, ");\nfragments: { entries = 5; };")),
+
+	/* mtu (F32, G33). */
+	OK("mtu at the edges", E(2, "\tport = \"net_af_packet0\"; mtu = 68;"),
+	   E(7, "\tport = \"net_af_packet1\"; mtu = 9000;")),
+	ERR("inside mtu too small", 2, "inside.mtu = 67 is out of range "
+	    "(68..9000)", E(2, "\tport = \"net_af_packet0\"; mtu = 67;")),
+	ERR("outside mtu too big", 7, "outside.mtu = 9001 is out of range",
+	    E(7, "\tport = \"net_af_packet1\"; mtu = 9001;")),
+	ERR("mtu as a string", 7, "outside.mtu must be an integer",
+	    E(7, "\tport = \"net_af_packet1\"; mtu = \"1500\";")),
+
+	/* Unknown top-level names list every group. */
+	ERR("unknown top-level lists groups", 39, "(known: inside, outside, "
+	    "pool, timeouts, limits, workers, logging, static, deterministic, "
+	    "icmp, fragments, bypass)", E(38, ");\nbypas = [];")),
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
+
+/*
+ * J44 (RFC 7422): the RFC's example with our addresses (I=100.64.0.0/28,
+ * O=203.0.113.1, C=14, D=2, R=0-1023).
+ */
+static const char *const det_lines[] = {
+	/*  1 */ "inside: {",
+	/*  2 */ "\tport = \"net_af_packet0\";",
+	/*  3 */ "\taddress = \"100.64.255.1/10\";",
+	/*  4 */ "\tsubscribers = [\"100.64.0.0/10\"];",
+	/*  5 */ "};",
+	/*  6 */ "outside: {",
+	/*  7 */ "\tport = \"net_af_packet1\";",
+	/*  8 */ "\taddress = \"198.51.100.2/24\";",
+	/*  9 */ "\tgateway = \"198.51.100.1\";",
+	/* 10 */ "};",
+	/* 11 */ "pool: {",
+	/* 12 */ "\taddresses = [\"203.0.113.1\"];",
+	/* 13 */ "\tmode = \"deterministic\";",
+	/* 14 */ "\tblock_size = 256;",
+	/* 15 */ "};",
+	/* 16 */ "deterministic: {",
+	/* 17 */ "\tinside = \"100.64.0.0/28\";",
+	/* 18 */ "\tcompression_ratio = 14;",
+	/* 19 */ "\tdynamic_pool_factor = 2;",
+	/* 20 */ "\treserved_ports = \"0-1023\";",
+	/* 21 */ "};",
+	/* 22 */ "static: (",
+	/* 23 */ STATIC("tcp", "100.64.0.5:8080", "203.0.113.1:80"),
+	/* 24 */ ");",
+};
+
+#define N_DET (sizeof(det_lines) / sizeof(det_lines[0]))
+
+static const struct conf_case det_cases[] = {
+	OK("J44 base"),
+	OK("J44 compression_ratio derived", E(18, "")),
+	OK("J44 reserved_ports default", E(20, "")),
+	OK("J44 dynamic_pool_factor default", E(19, "")),
+	OK("J44 two pool addresses", E(17, "\tinside = \"100.64.0.0/27\";"),
+	   E(12, "\taddresses = [\"203.0.113.1-203.0.113.2\"];"), E(18, "")),
+	OK("J44 /32 inside", E(17, "\tinside = \"100.64.0.9/32\";"),
+	   E(18, "")),
+	OK("J44 low ports within reserved",
+	   E(14, "\tblock_size = 256; low_ports = \"100-1023\";")),
+	ERR("J44 inside not a subscriber", 17, "deterministic.inside "
+	    "10.0.0.0/28 is not within any inside.subscribers prefix",
+	    E(17, "\tinside = \"10.0.0.0/28\";")),
+	ERR("J44 inside larger than the subscribers", 17, "is not within any "
+	    "inside.subscribers prefix",
+	    E(4, "\tsubscribers = [\"100.64.0.0/29\", \"100.64.0.8/29\"];")),
+	ERR("J44 inside host bits", 17, "deterministic.inside = "
+	    "\"100.64.0.1/28\": host bits set",
+	    E(17, "\tinside = \"100.64.0.1/28\";")),
+	ERR("J44 inside bad prefix", 17, "prefix length must be 1..32",
+	    E(17, "\tinside = \"100.64.0.0/0\";")),
+	ERR("J44 inside missing", 16, "missing required key "
+	    "deterministic.inside", E(17, "")),
+	ERR("J44 ratio needs more addresses", 18, "deterministic: 14 inside "
+	    "hosts at compression_ratio 7 need 2 pool address(es), "
+	    "pool.addresses has 1", E(18, "\tcompression_ratio = 7;")),
+	ERR("J44 ratio leaves addresses unused", 18, "need only 1 pool "
+	    "address(es), pool.addresses has 2 (the others would never be "
+	    "used)", E(12, "\taddresses = [\"203.0.113.1\", "
+		       "\"203.0.113.2\"];")),
+	ERR("J44 derived ratio cannot use every address", 12, "deterministic: "
+	    "2 inside hosts cannot use all 3 pool addresses",
+	    E(12, "\taddresses = [\"203.0.113.1-203.0.113.3\"];"),
+	    E(17, "\tinside = \"100.64.0.0/31\";"), E(18, "")),
+	ERR("J44 ratio 0", 18, "deterministic.compression_ratio = 0 is out of "
+	    "range (1..65535)", E(18, "\tcompression_ratio = 0;")),
+	ERR("J44 no port per host", 18, "64512 ports over compression_ratio + "
+	    "dynamic_pool_factor = 65549 leave no port per inside host",
+	    E(19, "\tdynamic_pool_factor = 65535;")),
+	ERR("J44 no dynamic pool", 19, "the ranges leave no port for the "
+	    "dynamic pool", E(19, "\tdynamic_pool_factor = 0;")),
+	ERR("J44 dynamic pool below a block", 19, "the dynamic pool "
+	    "65523-65535 has 13 ports, fewer than pool.block_size 256",
+	    E(19, "\tdynamic_pool_factor = 0;"),
+	    E(20, "\treserved_ports = \"0-1024\";")),
+	ERR("J44 reserved not from 0", 20, "deterministic.reserved_ports = "
+	    "\"1-1023\": the reserved ports must start at port 0",
+	    E(20, "\treserved_ports = \"1-1023\";")),
+	ERR("J44 reserved everything", 20, "no port would be left to map",
+	    E(20, "\treserved_ports = \"0-65535\";")),
+	ERR("J44 reserved syntax", 20, "expected \"LO-HI\"",
+	    E(20, "\treserved_ports = \"0-\";")),
+	ERR("J44 pool.ports set", 14, "pool.ports cannot be set with "
+	    "pool.mode = \"deterministic\"",
+	    E(14, "\tblock_size = 256; ports = \"1024-65535\";")),
+	ERR("J44 static in a deterministic range", 23, "static[0].outside: "
+	    "port 2000 lies in the deterministic port ranges 1024-57471",
+	    E(23, STATIC("tcp", "100.64.0.5:8080", "203.0.113.1:2000"))),
+	ERR("J44 static in the dynamic pool", 23, "port 60000 lies in the "
+	    "dynamic range pool.ports 57472-65535",
+	    E(23, STATIC("tcp", "100.64.0.5:8080", "203.0.113.1:60000"))),
+	ERR("J44 low ports outside reserved", 14, "pool.low_ports 1-1023 must "
+	    "lie within deterministic.reserved_ports 0-511",
+	    E(14, "\tblock_size = 256; low_ports = \"1-1023\";"),
+	    E(20, "\treserved_ports = \"0-511\";")),
+	ERR("J44 unknown key", 18, "unknown key \"ratio\" in deterministic "
+	    "(known keys: inside, compression_ratio, dynamic_pool_factor, "
+	    "reserved_ports)", E(18, "\tratio = 14;")),
+	ERR("J44 group as scalar", 16, "deterministic must be a group",
+	    E(16, "deterministic = 5;"), BLANK(17, 21)),
+	ERR("J44 group missing", 13, "pool.mode = \"deterministic\" needs a "
+	    "deterministic group", BLANK(16, 21)),
+};
+
+#define N_DET_CASES (sizeof(det_cases) / sizeof(det_cases[0]))
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -485,7 +755,8 @@ write_temp(const char *text, char *path, size_t len)
 
 /* The text of a case: BASE with its edits applied. */
 static char *
-case_text(const struct conf_case *c)
+case_text_of(const char *const *base, size_t n_base,
+	     const struct conf_case *c)
 {
 	size_t cap = 16384, len = 0;
 	char *buf = malloc(cap);
@@ -493,9 +764,9 @@ case_text(const struct conf_case *c)
 
 	assert_non_null(buf);
 	buf[0] = '\0';
-	for (i = 0; i < N_BASE; i++) {
+	for (i = 0; i < n_base; i++) {
 		const struct edit *e = edit_at(c, (int)i + 1);
-		const char *line = base_lines[i];
+		const char *line = base[i];
 
 		if (e != NULL)
 			line = (e->line == (int)i + 1) ? e->text : "";
@@ -503,6 +774,12 @@ case_text(const struct conf_case *c)
 		assert_true(len < cap);
 	}
 	return buf;
+}
+
+static char *
+case_text(const struct conf_case *c)
+{
+	return case_text_of(base_lines, N_BASE, c);
 }
 
 /* Load text from a temp file; path receives the file name (removed). */
@@ -568,6 +845,27 @@ expect_load_error(const char *text, int line, const char *want)
 /* ------------------------------------------------------------------ */
 /* Table-driven cases                                                  */
 /* ------------------------------------------------------------------ */
+
+static void
+run_case(const struct conf_case *c, char *text)
+{
+	struct cgn_config *cfg = new_cfg();
+
+	if (c->want == NULL)
+		expect_load_ok(text, cfg);
+	else
+		expect_load_error(text, c->want_line, c->want);
+	free(text);
+	free(cfg);
+}
+
+static void
+test_det_case(void **state)
+{
+	const struct conf_case *c = *state;
+
+	run_case(c, case_text_of(det_lines, N_DET, c));
+}
 
 static void
 test_case(void **state)
@@ -640,16 +938,16 @@ test_small_err_buffer(void **state __rte_unused)
 static const char full_conf[] =
 	"# every key set, most to non-default values\n"
 	"inside: {\n"
-	"\tport = \"0000:3b:00.0\";\n"
+	"\tport = \"0000:3b:00.0\"; mtu = 9000;\n"
 	"\taddress = \"10.255.0.1/30\";\n"
 	"\tgateway = \"10.255.0.2\";\n"
 	"\tgateway_mac = \"02:00:00:00:00:0a\";\n"
 	"\tsubscribers = [\"100.64.0.0/10\", \"172.16.0.0/12\"];\n"
 	"};\n"
 	"outside: {\n"
-	"\tport = \"0000:3b:00.1\";\n"
-	"\taddress = \"192.0.2.2/30\";\n"
-	"\tgateway = \"192.0.2.1\";\n"
+	"\tport = \"0000:3b:00.1\"; mtu = 1492;\n"
+	"\taddress = \"198.19.0.2/30\";\n"
+	"\tgateway = \"198.19.0.1\";\n"
 	"\tgateway_mac = \"0C:42:A1:00:00:01\";\n"
 	"};\n"
 	"pool: {\n"
@@ -660,11 +958,16 @@ static const char full_conf[] =
 	"\tmax_blocks_per_subscriber = 64;\n"
 	"\tmapping = \"address-and-port-dependent\";\n"
 	"\tfiltering = \"address-dependent\";\n"
-	"\thairpinning = false;\n"
+	"\thairpinning = false; port_preservation = false; port_parity = false;"
+	" low_ports = \"600-1000\"; hold_down = 300; hold_down_max = 64;"
+	" mode = \"dynamic\";\n"
 	"};\n"
 	"timeouts: { udp = 600; tcp_established = 86400; "
-	"tcp_transitory = 300; icmp = 30000; };\n"
-	"limits: { sessions_per_subscriber = 1000; max_sessions = 8388608; };\n"
+	"tcp_transitory = 300; icmp = 30000; tcp_trans_open = 250; "
+	"tcp_trans_close = 260; tcp_syn_inbound = 10; };\n"
+	"limits: { sessions_per_subscriber = 1000; max_sessions = 8388608; "
+	"ports_per_subscriber: { tcp = 1000; udp = 2000; icmp = 50; }; "
+	"mappings_per_second = 100; };\n"
 	"workers: { lcores = [4, 2, 3]; };\n"
 	"logging: { file = \"/tmp/cgn-test.log\"; };\n"
 	"static: (\n"
@@ -672,7 +975,11 @@ static const char full_conf[] =
 	"outside = \"203.0.113.200:443\"; },\n"
 	"\t{ proto = \"udp\"; inside = \"172.16.0.1:5060\"; "
 	"outside = \"198.51.100.7:1999\"; }\n"
-	");\n";
+	");\n"
+	"icmp: { unreachable_on_no_mapping = false; unsolicited_syn = \"icmp\";"
+	" rate = 50; };\n"
+	"bypass = [\"10.0.0.0/8\", \"198.18.0.0/15\"];\n"
+	"fragments: { max = 100; timeout = 5; };\n";
 
 static void
 check_mac(const struct rte_ether_addr *mac, const uint8_t *want)
@@ -710,9 +1017,9 @@ test_full(void **state __rte_unused)
 
 	assert_string_equal(cfg->outside.port, "0000:3b:00.1");
 	assert_int_equal(cfg->outside.port_line, 10);
-	assert_int_equal(cfg->outside.addr, IP(192, 0, 2, 2));
+	assert_int_equal(cfg->outside.addr, IP(198, 19, 0, 2));
 	assert_int_equal(cfg->outside.plen, 30);
-	assert_int_equal(cfg->outside.gateway, IP(192, 0, 2, 1));
+	assert_int_equal(cfg->outside.gateway, IP(198, 19, 0, 1));
 	assert_true(cfg->outside.has_gateway_mac);
 	check_mac(&cfg->outside.gateway_mac, out_mac);
 
@@ -757,6 +1064,38 @@ test_full(void **state __rte_unused)
 	assert_int_equal(cfg->statics[1].out_addr, IP(198, 51, 100, 7));
 	assert_int_equal(cfg->statics[1].out_port, 1999);
 	assert_int_equal(cfg->statics[1].line, 31);
+
+	/* The carrier-grade keys. */
+	assert_int_equal(cfg->inside.mtu, 9000);
+	assert_int_equal(cfg->outside.mtu, 1492);
+	assert_false(cfg->pool.port_preservation);
+	assert_false(cfg->pool.port_parity);
+	assert_int_equal(cfg->pool.low_lo, 600);
+	assert_int_equal(cfg->pool.low_hi, 1000);
+	assert_int_equal(cfg->pool.hold_down, 300);
+	assert_int_equal(cfg->pool.hold_down_max, 64);
+	assert_int_equal(cfg->pool.mode, CGN_POOL_DYNAMIC);
+	assert_int_equal(cfg->timeouts.tcp_trans_open, 250);
+	assert_int_equal(cfg->timeouts.tcp_trans_close, 260);
+	assert_int_equal(cfg->timeouts.tcp_syn_inbound, 10);
+	assert_int_equal(cfg->limits.ports_per_subscriber.tcp, 1000);
+	assert_int_equal(cfg->limits.ports_per_subscriber.udp, 2000);
+	assert_int_equal(cfg->limits.ports_per_subscriber.icmp, 50);
+	assert_int_equal(cfg->limits.mappings_per_second, 100);
+	assert_false(cfg->icmp.unreachable_on_no_mapping);
+	assert_int_equal(cfg->icmp.unsolicited_syn, CGN_SYN_ICMP);
+	assert_int_equal(cfg->icmp.rate, 50);
+	assert_int_equal(cfg->n_bypass, 2);
+	assert_int_equal(cfg->bypass[0].addr, IP(10, 0, 0, 0));
+	assert_int_equal(cfg->bypass[0].len, 8);
+	assert_int_equal(cfg->bypass[1].addr, IP(198, 18, 0, 0));
+	assert_int_equal(cfg->bypass[1].len, 15);
+	assert_true(cgn_config_is_bypass(cfg, IP(10, 255, 255, 255)));
+	assert_true(cgn_config_is_bypass(cfg, IP(198, 19, 0, 1)));
+	assert_false(cgn_config_is_bypass(cfg, IP(198, 20, 0, 1)));
+	assert_false(cgn_config_is_bypass(cfg, IP(100, 64, 0, 1)));
+	assert_int_equal(cfg->fragments.max, 100);
+	assert_int_equal(cfg->fragments.timeout, 5);
 	free(cfg);
 }
 
@@ -812,6 +1151,29 @@ check_defaults(const struct cgn_config *cfg)
 	assert_int_equal(cfg->inside.gateway, 0);
 	assert_false(cfg->inside.has_gateway_mac);
 	assert_false(cfg->outside.has_gateway_mac);
+	/* The carrier-grade keys. */
+	assert_int_equal(cfg->inside.mtu, 1500);
+	assert_int_equal(cfg->outside.mtu, 1500);
+	assert_true(cfg->pool.port_preservation);
+	assert_true(cfg->pool.port_parity);
+	assert_int_equal(cfg->pool.low_lo, 0);
+	assert_int_equal(cfg->pool.low_hi, 0);
+	assert_int_equal(cfg->pool.hold_down, 120);
+	assert_int_equal(cfg->pool.hold_down_max, 0);
+	assert_int_equal(cfg->pool.mode, CGN_POOL_DYNAMIC);
+	assert_int_equal(cfg->timeouts.tcp_trans_open, 240);
+	assert_int_equal(cfg->timeouts.tcp_trans_close, 240);
+	assert_int_equal(cfg->timeouts.tcp_syn_inbound, 6);
+	assert_int_equal(cfg->limits.ports_per_subscriber.tcp, 0);
+	assert_int_equal(cfg->limits.ports_per_subscriber.udp, 0);
+	assert_int_equal(cfg->limits.ports_per_subscriber.icmp, 0);
+	assert_int_equal(cfg->limits.mappings_per_second, 0);
+	assert_true(cfg->icmp.unreachable_on_no_mapping);
+	assert_int_equal(cfg->icmp.unsolicited_syn, CGN_SYN_DROP);
+	assert_int_equal(cfg->icmp.rate, 1000);
+	assert_int_equal(cfg->n_bypass, 0);
+	assert_int_equal(cfg->fragments.max, 4096);
+	assert_int_equal(cfg->fragments.timeout, 2);
 }
 
 static void
@@ -858,25 +1220,25 @@ test_pool_index(void **state __rte_unused)
 		       "outside: { port = \"b\"; address = \"198.51.100.2/24\";"
 		       " gateway = \"198.51.100.1\"; };\n"
 		       "pool: { addresses = [\"203.0.113.8/30\",\n"
-		       "  \"192.0.2.250-192.0.2.255\", \"198.51.100.77\",\n"
-		       "  \"192.0.2.0/31\"]; };\n", cfg);
+		       "  \"198.19.0.250-198.19.0.255\", \"198.51.100.77\",\n"
+		       "  \"198.19.0.0/31\"]; };\n", cfg);
 	assert_int_equal(cfg->pool.n_ranges, 4);
 	assert_int_equal(cfg->pool.n_addrs, 4 + 6 + 1 + 2);
 
 	/* Indices follow the configured order of the ranges. */
 	assert_int_equal(cgn_config_pool_index(cfg, IP(203, 0, 113, 8)), 0);
 	assert_int_equal(cgn_config_pool_index(cfg, IP(203, 0, 113, 11)), 3);
-	assert_int_equal(cgn_config_pool_index(cfg, IP(192, 0, 2, 250)), 4);
-	assert_int_equal(cgn_config_pool_index(cfg, IP(192, 0, 2, 255)), 9);
+	assert_int_equal(cgn_config_pool_index(cfg, IP(198, 19, 0, 250)), 4);
+	assert_int_equal(cgn_config_pool_index(cfg, IP(198, 19, 0, 255)), 9);
 	assert_int_equal(cgn_config_pool_index(cfg, IP(198, 51, 100, 77)), 10);
-	assert_int_equal(cgn_config_pool_index(cfg, IP(192, 0, 2, 0)), 11);
-	assert_int_equal(cgn_config_pool_index(cfg, IP(192, 0, 2, 1)), 12);
+	assert_int_equal(cgn_config_pool_index(cfg, IP(198, 19, 0, 0)), 11);
+	assert_int_equal(cgn_config_pool_index(cfg, IP(198, 19, 0, 1)), 12);
 
 	/* Gaps and edges. */
 	assert_int_equal(cgn_config_pool_index(cfg, IP(203, 0, 113, 7)), -1);
 	assert_int_equal(cgn_config_pool_index(cfg, IP(203, 0, 113, 12)), -1);
-	assert_int_equal(cgn_config_pool_index(cfg, IP(192, 0, 2, 249)), -1);
-	assert_int_equal(cgn_config_pool_index(cfg, IP(192, 0, 2, 2)), -1);
+	assert_int_equal(cgn_config_pool_index(cfg, IP(198, 19, 0, 249)), -1);
+	assert_int_equal(cgn_config_pool_index(cfg, IP(198, 19, 0, 2)), -1);
 	assert_int_equal(cgn_config_pool_index(cfg, IP(198, 51, 100, 76)), -1);
 	assert_int_equal(cgn_config_pool_index(cfg, 0), -1);
 	assert_int_equal(cgn_config_pool_index(cfg, UINT32_MAX), -1);
@@ -885,9 +1247,9 @@ test_pool_index(void **state __rte_unused)
 	for (i = 0; i < cfg->pool.n_addrs; i++)
 		assert_int_equal(cgn_config_pool_index(cfg,
 				 cgn_config_pool_addr(cfg, i)), (int32_t)i);
-	assert_int_equal(cgn_config_pool_addr(cfg, 4), IP(192, 0, 2, 250));
+	assert_int_equal(cgn_config_pool_addr(cfg, 4), IP(198, 19, 0, 250));
 	assert_int_equal(cgn_config_pool_addr(cfg, 10), IP(198, 51, 100, 77));
-	assert_int_equal(cgn_config_pool_addr(cfg, 12), IP(192, 0, 2, 1));
+	assert_int_equal(cgn_config_pool_addr(cfg, 12), IP(198, 19, 0, 1));
 
 	/* Subscribers over several prefixes. */
 	assert_true(cgn_config_is_subscriber(cfg, IP(100, 64, 0, 0)));
@@ -966,6 +1328,186 @@ test_isp_conf(void **state)
 	free(cfg);
 }
 
+/* C16: the open and close transitory timers follow tcp_transitory. */
+static void
+test_transitory_defaults(void **state __rte_unused)
+{
+	static const char head[] =
+		"inside: { port = \"a\"; address = \"100.64.0.1/10\";\n"
+		"  subscribers = [\"100.64.0.0/10\"]; };\n"
+		"outside: { port = \"b\"; address = \"198.51.100.2/24\";"
+		" gateway = \"198.51.100.1\"; };\n"
+		"pool: { addresses = [\"203.0.113.1\"]; };\n";
+	struct cgn_config *cfg = new_cfg();
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%stimeouts: { tcp_transitory = 300; "
+		 "};\n", head);
+	expect_load_ok(text, cfg);
+	assert_int_equal(cfg->timeouts.tcp_transitory, 300);
+	assert_int_equal(cfg->timeouts.tcp_trans_open, 300);
+	assert_int_equal(cfg->timeouts.tcp_trans_close, 300);
+
+	snprintf(text, sizeof(text), "%stimeouts: { tcp_transitory = 300; "
+		 "tcp_trans_close = 7200; };\n", head);
+	expect_load_ok(text, cfg);
+	assert_int_equal(cfg->timeouts.tcp_trans_open, 300);
+	assert_int_equal(cfg->timeouts.tcp_trans_close, 7200);
+
+	snprintf(text, sizeof(text), "%stimeouts: { tcp_trans_open = 500; "
+		 "};\n", head);
+	expect_load_ok(text, cfg);
+	assert_int_equal(cfg->timeouts.tcp_transitory, 240);
+	assert_int_equal(cfg->timeouts.tcp_trans_open, 500);
+	assert_int_equal(cfg->timeouts.tcp_trans_close, 240);
+	free(cfg);
+}
+
+static void
+load_det(const struct conf_case *c, struct cgn_config *cfg)
+{
+	char *text = case_text_of(det_lines, N_DET, c);
+
+	expect_load_ok(text, cfg);
+	free(text);
+}
+
+/*
+ * J44 (RFC 7422 section 2's example, our addresses): I=100.64.0.0/28,
+ * O=203.0.113.1, C=14, D=2, R=0-1023: each host gets 4032 ports, .1 gets
+ * 1024-5055, .14 gets 53440-57471, the dynamic pool is 57472-65535, and
+ * 203.0.113.1:2001 maps back to .1.
+ */
+static void
+test_det_j44(void **state __rte_unused)
+{
+	const struct conf_case base = { .name = "det" };
+	const struct conf_case derived = { .name = "det", .ed = { E(18, "") } };
+	const struct conf_case *which[] = { &base, &derived };
+	struct cgn_config *cfg = new_cfg();
+	uint32_t out, in, h;
+	uint16_t lo, hi, port;
+	unsigned int v;
+
+	for (v = 0; v < 2; v++) {
+		load_det(which[v], cfg);
+		assert_int_equal(cfg->pool.mode, CGN_POOL_DETERMINISTIC);
+		assert_int_equal(cfg->deterministic.line, 16);
+		assert_int_equal(cfg->deterministic.inside.addr,
+				 IP(100, 64, 0, 0));
+		assert_int_equal(cfg->deterministic.inside.len, 28);
+		assert_int_equal(cfg->deterministic.n_hosts, 14);
+		assert_int_equal(cfg->deterministic.first_host,
+				 IP(100, 64, 0, 1));
+		assert_int_equal(cfg->deterministic.compression_ratio, 14);
+		assert_int_equal(cfg->deterministic.dynamic_pool_factor, 2);
+		assert_int_equal(cfg->deterministic.reserved_hi, 1023);
+		assert_int_equal(cfg->deterministic.first_port, 1024);
+		assert_int_equal(cfg->deterministic.ports_per_sub, 4032);
+		assert_int_equal(cfg->deterministic.dyn_lo, 57472);
+		/* The dynamic pool is what the ranges leave. */
+		assert_int_equal(cfg->pool.port_lo, 57472);
+		assert_int_equal(cfg->pool.port_hi, 65535);
+
+		assert_int_equal(cgn_config_det_forward(cfg, IP(100, 64, 0, 1),
+							&out, &lo, &hi), 0);
+		assert_int_equal(out, IP(203, 0, 113, 1));
+		assert_int_equal(lo, 1024);
+		assert_int_equal(hi, 5055);
+		assert_int_equal(cgn_config_det_forward(cfg,
+							IP(100, 64, 0, 14),
+							&out, &lo, &hi), 0);
+		assert_int_equal(out, IP(203, 0, 113, 1));
+		assert_int_equal(lo, 53440);
+		assert_int_equal(hi, 57471);
+		/* Network and broadcast addresses, and others: none. */
+		assert_int_equal(cgn_config_det_forward(cfg, IP(100, 64, 0, 0),
+							&out, &lo, &hi), -1);
+		assert_int_equal(cgn_config_det_forward(cfg,
+							IP(100, 64, 0, 15),
+							&out, &lo, &hi), -1);
+		assert_int_equal(cgn_config_det_forward(cfg,
+							IP(100, 64, 0, 16),
+							&out, &lo, &hi), -1);
+
+		assert_int_equal(cgn_config_det_reverse(cfg,
+							IP(203, 0, 113, 1),
+							2001, &in), 0);
+		assert_int_equal(in, IP(100, 64, 0, 1));
+		assert_int_equal(cgn_config_det_reverse(cfg,
+							IP(203, 0, 113, 1),
+							57471, &in), 0);
+		assert_int_equal(in, IP(100, 64, 0, 14));
+		/* Reserved and dynamic ports, other addresses: nobody's. */
+		assert_int_equal(cgn_config_det_reverse(cfg,
+							IP(203, 0, 113, 1),
+							1023, &in), -1);
+		assert_int_equal(cgn_config_det_reverse(cfg,
+							IP(203, 0, 113, 1),
+							57472, &in), -1);
+		assert_int_equal(cgn_config_det_reverse(cfg,
+							IP(203, 0, 113, 2),
+							2001, &in), -1);
+		/* f1 and its inverse agree on every port of every host. */
+		for (h = 1; h <= 14; h++) {
+			assert_int_equal(cgn_config_det_forward(cfg,
+					 IP(100, 64, 0, h), &out, &lo, &hi), 0);
+			assert_int_equal(hi - lo + 1, 4032);
+			for (port = lo; port <= hi && port >= lo; port++) {
+				assert_int_equal(cgn_config_det_reverse(cfg,
+						 out, port, &in), 0);
+				assert_int_equal(in, IP(100, 64, 0, h));
+			}
+		}
+	}
+
+	/* A dynamic configuration has no deterministic mapping. */
+	cfg->pool.mode = CGN_POOL_DYNAMIC;
+	assert_int_equal(cgn_config_det_forward(cfg, IP(100, 64, 0, 1), &out,
+						&lo, &hi), -1);
+	assert_int_equal(cgn_config_det_reverse(cfg, IP(203, 0, 113, 1), 2001,
+						&in), -1);
+	free(cfg);
+}
+
+/* Several pool addresses: C hosts per address, in the configured order. */
+static void
+test_det_several_addresses(void **state __rte_unused)
+{
+	const struct conf_case c = { .name = "det", .ed = {
+		E(17, "\tinside = \"100.64.0.0/27\";"),
+		E(12, "\taddresses = [\"203.0.113.9\", \"203.0.113.1\"];"),
+		E(18, "") } };
+	struct cgn_config *cfg = new_cfg();
+	uint32_t out, in, h;
+	uint16_t lo, hi;
+
+	load_det(&c, cfg);
+	/* 30 hosts over 2 addresses: C = 15; 64512 / 17 = 3794 ports. */
+	assert_int_equal(cfg->deterministic.n_hosts, 30);
+	assert_int_equal(cfg->deterministic.compression_ratio, 15);
+	assert_int_equal(cfg->deterministic.ports_per_sub, 3794);
+	assert_int_equal(cfg->deterministic.dyn_lo, 1024 + 15 * 3794);
+	assert_int_equal(cfg->pool.port_lo, 1024 + 15 * 3794);
+	for (h = 1; h <= 30; h++) {
+		uint32_t k = h - 1;
+
+		assert_int_equal(cgn_config_det_forward(cfg,
+				 IP(100, 64, 0, h), &out, &lo, &hi), 0);
+		assert_int_equal(out, k < 15 ? IP(203, 0, 113, 9) :
+					       IP(203, 0, 113, 1));
+		assert_int_equal(lo, 1024 + (k % 15) * 3794);
+		assert_int_equal(hi, lo + 3793);
+		assert_int_equal(cgn_config_det_reverse(cfg, out, lo, &in), 0);
+		assert_int_equal(in, IP(100, 64, 0, h));
+		assert_int_equal(cgn_config_det_reverse(cfg, out, hi, &in), 0);
+		assert_int_equal(in, IP(100, 64, 0, h));
+	}
+	assert_int_equal(cgn_config_det_forward(cfg, IP(100, 64, 0, 31), &out,
+						&lo, &hi), -1);
+	free(cfg);
+}
+
 static const char *
 config_dir(int argc, char **argv)
 {
@@ -996,10 +1538,14 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_pool_index),
 		cmocka_unit_test(test_pool_max),
+		cmocka_unit_test(test_transitory_defaults),
+		cmocka_unit_test(test_det_j44),
+		cmocka_unit_test(test_det_several_addresses),
 		cmocka_unit_test_prestate(test_cgnat_conf, (void *)dir),
 		cmocka_unit_test_prestate(test_isp_conf, (void *)dir),
 	};
 	struct CMUnitTest table[N_CASES];
+	struct CMUnitTest det_table[N_DET_CASES];
 	size_t i;
 	int failed;
 
@@ -1010,8 +1556,17 @@ main(int argc, char **argv)
 			.initial_state = (void *)&cases[i],
 		};
 	}
+	for (i = 0; i < N_DET_CASES; i++) {
+		det_table[i] = (struct CMUnitTest) {
+			.name = det_cases[i].name,
+			.test_func = test_det_case,
+			.initial_state = (void *)&det_cases[i],
+		};
+	}
 	failed = cmocka_run_group_tests_name("config", tests, NULL, NULL);
 	failed += _cmocka_run_group_tests("config_cases", table, N_CASES,
 					  NULL, NULL);
+	failed += _cmocka_run_group_tests("config_det_cases", det_table,
+					  N_DET_CASES, NULL, NULL);
 	return failed != 0;
 }

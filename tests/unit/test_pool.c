@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Unit tests for the address pool, port-block allocation, subscribers and
- * mappings (lib/nat/nat_pool.c); checklist section A (A2, A5, A7, A9) and
- * the block log of section J.
+ * mappings (lib/nat/nat_pool.c); checklist section A (A2, A3, A4, A5, A7,
+ * A8, A9), H36 and the block log of section J.
  *
  * The pool allocates with rte_zmalloc and indexes with rte_hash, so the
  * group setup starts an EAL without hugepages, PCI or shared config, under
@@ -25,6 +25,7 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_memory.h>
+#include <rte_random.h>
 
 #include "nat_pool.h"
 
@@ -66,7 +67,34 @@ struct pool_cfg {
 	uint16_t port_lo, port_hi, block_size, max_blocks;
 	uint32_t max_subs, max_maps;
 	bool eim;
+	/* Policies; zero = off, as in nat_pool_params. */
+	bool preserve, parity;
+	uint16_t low_lo, low_hi, low_block_size;
+	uint64_t tsc_hz;
+	uint32_t hold_down, hold_down_max, max_holds;
+	uint32_t port_limit[3];
+	uint32_t map_rate;
+	bool start_empty;
 };
+
+/* need() / need_low() calls. */
+static uint32_t need_calls, need_low_calls, need_addr;
+
+static void
+need_cb(void *arg, uint32_t addr_idx)
+{
+	(void)arg;
+	need_calls++;
+	need_addr = addr_idx;
+}
+
+static void
+need_low_cb(void *arg, uint32_t addr_idx)
+{
+	(void)arg;
+	need_low_calls++;
+	need_addr = addr_idx;
+}
 
 static struct nat_pool *
 make_pool(const struct pool_cfg *c)
@@ -86,13 +114,33 @@ make_pool(const struct pool_cfg *c)
 		.socket = SOCKET_ID_ANY,
 		.log = log_cb,
 		.log_arg = &logb,
+		.port_preservation = c->preserve,
+		.port_parity = c->parity,
+		.low_lo = c->low_lo,
+		.low_hi = c->low_hi,
+		.low_block_size = c->low_block_size,
+		.tsc_hz = c->tsc_hz,
+		.hold_down = c->hold_down,
+		.hold_down_max = c->hold_down_max,
+		.max_holds = c->max_holds,
+		.port_limit = { c->port_limit[0], c->port_limit[1],
+				c->port_limit[2] },
+		.map_rate = c->map_rate,
+		.start_empty = c->start_empty,
 	};
 	struct nat_pool *pool;
 
+	if (c->start_empty) {
+		p.need = need_cb;
+		p.need_low = need_low_cb;
+	}
 	snprintf(name, sizeof(name), "p%u", seq++);
 	memset(&logb, 0, sizeof(logb));
+	need_calls = need_low_calls = 0;
+	need_addr = UINT32_MAX;
 	pool = nat_pool_create(name, &p);
 	assert_non_null(pool);
+	assert_int_equal(pool->blocks_per_addr, nat_blocks_per_addr(&p));
 	return pool;
 }
 
@@ -181,34 +229,83 @@ sub_block_of(const struct nat_pool *pool, uint32_t sub, uint16_t port)
 	return NAT_NONE;
 }
 
+/* Is port (host order) of block blk marked used for proto? */
+static bool
+block_bitmap_bit(const struct nat_pool *pool, uint32_t blk, uint8_t proto,
+		 uint16_t port)
+{
+	uint16_t lo, hi;
+	uint32_t off;
+	const uint64_t *bm;
+
+	nat_block_range(pool, blk, &lo, &hi);
+	off = (uint32_t)(port - lo);
+	bm = &pool->bitmap[((size_t)blk * NAT_PROTOS +
+			    nat_proto_slot(proto)) * pool->words_per_block];
+	return bm[off >> 6] & (1ULL << (off & 63));
+}
+
 /* Internal consistency of the gauges against the arrays. */
 static void
 check_invariants(const struct nat_pool *pool)
 {
 	uint32_t nblk = pool->p.n_addrs * pool->blocks_per_addr;
-	uint32_t i, used = 0, maps = 0, subs_on_addr = 0;
+	uint32_t i, used = 0, maps = 0, dyn_maps = 0, subs_on_addr = 0;
+	uint32_t held = 0, n_held = 0;
+	uint64_t bits = 0;
 
-	for (i = 0; i < nblk; i++)
+	for (i = 0; i < nblk; i++) {
 		if (pool->blocks[i].sub_idx != NAT_NONE) {
 			used++;
-			assert_true(pool->blocks[i].n_used > 0);
+			/* An owned block holds a mapping or a held port. */
+			assert_true(pool->blocks[i].n_used +
+				    pool->blocks[i].n_held > 0);
+		} else {
+			assert_int_equal(pool->blocks[i].n_held, 0);
 		}
+		n_held += pool->blocks[i].n_held;
+	}
 	assert_int_equal(used, pool->n_blocks_used);
-	for (i = 0; i < pool->p.max_mappings; i++)
+	for (i = 0; i < pool->p.max_mappings; i++) {
 		maps += pool->maps[i].proto != 0;
+		dyn_maps += pool->maps[i].proto != 0 &&
+			    !(pool->maps[i].flags & NAT_MAP_STATIC);
+	}
 	assert_int_equal(maps, pool->n_maps);
 	for (i = 0; i < pool->p.n_addrs; i++) {
-		subs_on_addr += pool->addrs[i].n_subs;
-		assert_true(pool->addrs[i].n_free <= pool->blocks_per_addr);
+		const struct nat_addr *a = &pool->addrs[i];
+		uint32_t k;
+
+		subs_on_addr += a->n_subs;
+		assert_true(a->n_free <= pool->n_reg_blocks);
+		assert_true(a->n_free_low <= pool->n_low_blocks);
+		/* The free stacks and their position index agree. */
+		for (k = 0; k < a->n_free; k++) {
+			assert_true(a->free_blk[k] < pool->n_reg_blocks);
+			assert_int_equal(a->free_pos[a->free_blk[k]], k);
+		}
+		for (k = 0; k < a->n_free_low; k++) {
+			assert_true(a->free_low[k] >= pool->n_reg_blocks);
+			assert_int_equal(a->free_pos[a->free_low[k]], k);
+		}
 	}
 	assert_int_equal(subs_on_addr, pool->n_subs);
-	{
+	if (!pool->p.start_empty) {
 		uint32_t free_total = 0;
 
 		for (i = 0; i < pool->p.n_addrs; i++)
-			free_total += pool->addrs[i].n_free;
+			free_total += pool->addrs[i].n_free +
+				      pool->addrs[i].n_free_low;
 		assert_int_equal(free_total + pool->n_blocks_used, nblk);
 	}
+	/* Every port marked used is a dynamic mapping or a held port. */
+	for (i = 0; i < nblk * NAT_PROTOS * pool->words_per_block; i++)
+		bits += (uint64_t)__builtin_popcountll(pool->bitmap[i]);
+	for (i = pool->hold_head; i != NAT_NONE; i = pool->holds[i].next)
+		held++;
+	assert_int_equal(held, pool->n_holds);
+	assert_int_equal(n_held, pool->n_holds);
+	assert_int_equal(bits, dyn_maps + pool->n_holds);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1103,6 +1200,795 @@ test_ports_hard_to_guess(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Port assignment policies                                            */
+
+/* nat_map_create() that must fail with want; nothing may change. */
+static void
+map_refused(struct nat_pool *pool, uint32_t sub, uint32_t in_addr,
+	    uint16_t in_port, uint8_t proto, uint64_t tsc, enum nat_err want)
+{
+	uint32_t n_maps = pool->n_maps, n_log = logb.n;
+	uint16_t n_blocks = pool->subs[sub].n_blocks;
+	enum nat_err err = NAT_OK;
+
+	assert_int_equal(nat_map_create(pool, sub, in_addr,
+					rte_cpu_to_be_16(in_port), proto, tsc,
+					&err), NAT_NONE);
+	if (err != want)
+		print_error("got \"%s\", want \"%s\"\n", nat_err_str(err),
+			    nat_err_str(want));
+	assert_int_equal(err, want);
+	assert_int_equal(pool->n_maps, n_maps);
+	assert_int_equal(pool->subs[sub].n_blocks, n_blocks);
+	assert_int_equal(logb.n, n_log);
+}
+
+/*
+ * Block numbering with low blocks: every block of an address, regular and
+ * low, maps its own range back to itself through nat_block_of() and
+ * nat_port_block(); ranges do not overlap; low ones lie in the low range.
+ */
+static void
+check_block_numbering(const struct nat_pool *pool)
+{
+	static uint8_t seen[65536];
+	uint32_t ai, b;
+
+	for (ai = 0; ai < pool->p.n_addrs; ai++) {
+		memset(seen, 0, sizeof(seen));
+		for (b = 0; b < pool->blocks_per_addr; b++) {
+			uint32_t blk = ai * pool->blocks_per_addr + b;
+			uint16_t lo, hi;
+			uint32_t port;
+
+			nat_block_range(pool, blk, &lo, &hi);
+			assert_true(lo <= hi);
+			assert_int_equal(nat_block_is_low(pool, blk),
+					 b >= pool->n_reg_blocks);
+			if (b >= pool->n_reg_blocks) {
+				assert_true(lo >= pool->p.low_lo &&
+					    hi <= pool->p.low_hi);
+				assert_int_equal(hi - lo + 1,
+						 pool->low_block_size);
+			} else {
+				assert_true(lo >= pool->p.port_lo &&
+					    hi <= pool->p.port_hi);
+				assert_int_equal(hi - lo + 1,
+						 pool->p.block_size);
+			}
+			for (port = lo; port <= hi; port++) {
+				assert_false(seen[port]);
+				seen[port] = 1;
+				assert_int_equal(nat_block_of(pool, ai,
+							(uint16_t)port), blk);
+				assert_int_equal(nat_port_block(pool, ai,
+							(uint16_t)port), blk);
+			}
+		}
+		/* Ports in no block: nat_port_block() says so. */
+		for (b = 0; b < 65536; b++)
+			if (!seen[b])
+				assert_int_equal(nat_port_block(pool, ai,
+							(uint16_t)b), NAT_NONE);
+	}
+}
+
+/*
+ * A3 (RFC 4787 REQ-3a): inside ports 0-1023 map into the low range,
+ * 1024-65535 into the regular one; low blocks are ordinary blocks of the
+ * paired address (granted, logged, released), numbered after the regular
+ * ones.
+ */
+static void
+test_a3_low_ports(void **state)
+{
+	static const uint32_t one_addr[] = { IPH(203, 0, 113, 7) };
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	const uint32_t h1 = IPN(100, 64, 0, 2);
+	uint32_t sub, i, m[64], n = 0, low_blocks = 0;
+	const struct nat_subscriber *s;
+
+	(void)state;
+	c.low_lo = 1;
+	c.low_hi = 1023;
+	pool = make_pool(&c);
+	/* 64-port low blocks: 15 of them in 1-1023 (1-960), after the
+	 * 1008 regular ones.
+	 */
+	assert_int_equal(pool->n_reg_blocks, 1008);
+	assert_int_equal(pool->n_low_blocks, 15);
+	assert_int_equal(pool->low_block_size, 64);
+	assert_int_equal(pool->blocks_per_addr, 1008 + 15);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pool->addrs[i].n_free_low, 15);
+	check_block_numbering(pool);
+
+	sub = get_sub(pool, h1);
+	s = &pool->subs[sub];
+	for (i = 0; i < 30; i++) {
+		/* Low inside ports 0..1023, then high ones, both protos. */
+		uint16_t in = (uint16_t)(i < 20 ? i * 53 : 1024 + i * 997);
+		uint8_t proto = i % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		uint16_t out;
+
+		m[n] = map(pool, sub, h1, in, proto, 10 + i);
+		out = out_port_h(pool, m[n]);
+		if (in < 1024)
+			assert_true(out >= 1 && out <= 960);
+		else
+			assert_true(out >= 1024);
+		/* Paired address for both kinds. */
+		assert_int_equal(pool->maps[m[n]].out_addr,
+				 pool->addrs[s->addr_idx].addr);
+		assert_int_equal(nat_map_lookup_out(pool,
+						    pool->maps[m[n]].out_addr,
+						    pool->maps[m[n]].out_port,
+						    proto), m[n]);
+		n++;
+	}
+	/* ICMP identifiers are not ports: regular blocks. */
+	m[n] = map(pool, sub, h1, 7, IPPROTO_ICMP, 50);
+	assert_true(out_port_h(pool, m[n]) >= 1024);
+	n++;
+	/* Low blocks were granted and logged like regular ones. */
+	for (i = 0; i < s->n_blocks; i++)
+		low_blocks += nat_block_is_low(pool, s->blocks[i]);
+	assert_int_equal(low_blocks, 1); /* 20 low mappings fit in one */
+	assert_int_equal(pool->addrs[s->addr_idx].n_free_low, 14);
+	assert_int_equal(logb.n, s->n_blocks);
+	for (i = 0; i < logb.n; i++) {
+		assert_int_equal(logb.ev[i].type, NAT_LOG_BLOCK_ALLOC);
+		assert_int_equal(logb.ev[i].out_addr,
+				 pool->addrs[s->addr_idx].addr);
+		if (logb.ev[i].port_lo < 1024)
+			assert_true(logb.ev[i].port_hi <= 960);
+	}
+	check_invariants(pool);
+	/* Released with their last mapping, back to the low stack. */
+	for (i = 0; i < n; i++)
+		nat_map_release(pool, m[i], 100);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pool->addrs[i].n_free_low, 15);
+	assert_int_equal(pool->n_subs, 0);
+	assert_int_equal(pool->n_blocks_used, 0);
+	/* One RELEASE for each ALLOC. */
+	{
+		uint32_t n_alloc = 0;
+
+		for (i = 0; i < logb.n; i++)
+			n_alloc += logb.ev[i].type == NAT_LOG_BLOCK_ALLOC;
+		assert_int_equal(2 * n_alloc, logb.n);
+	}
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* Low blocks are scarce: 15 per address; the 16th subscriber of one
+	 * address gets no low port, but regular ports still.
+	 */
+	c.addrs = one_addr;
+	c.n_addrs = 1;
+	pool = make_pool(&c);
+	for (i = 0; i < 15; i++) {
+		uint32_t a = sub_addr(i + 1);
+
+		map(pool, get_sub(pool, a), a, 80, IPPROTO_TCP, 0);
+	}
+	sub = get_sub(pool, sub_addr(16));
+	map_refused(pool, sub, sub_addr(16), 80, IPPROTO_TCP, 0,
+		    NAT_ERR_POOL_EXHAUSTED);
+	assert_true(out_port_h(pool, map(pool, sub, sub_addr(16), 8080,
+					 IPPROTO_TCP, 0)) >= 1024);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* Low blocks count against max_blocks_per_sub. */
+	c.max_blocks = 1;
+	pool = make_pool(&c);
+	sub = get_sub(pool, h1);
+	map(pool, sub, h1, 22, IPPROTO_TCP, 0);
+	map_refused(pool, sub, h1, 40000, IPPROTO_TCP, 0,
+		    NAT_ERR_PORTS_EXHAUSTED);
+	nat_pool_free(pool);
+
+	/* A low range smaller than a block: one block of it all. */
+	c = default_cfg();
+	c.low_lo = 600;
+	c.low_hi = 619;
+	pool = make_pool(&c);
+	assert_int_equal(pool->n_low_blocks, 1);
+	assert_int_equal(pool->low_block_size, 20);
+	check_block_numbering(pool);
+	sub = get_sub(pool, h1);
+	for (i = 0; i < 20; i++) {
+		uint16_t out = out_port_h(pool, map(pool, sub, h1,
+						    (uint16_t)(100 + i),
+						    IPPROTO_UDP, 0));
+
+		assert_true(out >= 600 && out <= 619);
+	}
+	map_refused(pool, sub, h1, 200, IPPROTO_UDP, 0,
+		    NAT_ERR_POOL_EXHAUSTED); /* its only low block is full */
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* Without a low range, low inside ports map into pool.ports. */
+	c = default_cfg();
+	pool = make_pool(&c);
+	assert_int_equal(pool->n_low_blocks, 0);
+	sub = get_sub(pool, h1);
+	assert_true(out_port_h(pool, map(pool, sub, h1, 80, IPPROTO_TCP, 0)) >=
+		    1024);
+	assert_int_equal(nat_port_block(pool, 0, 80), NAT_NONE);
+	nat_pool_free(pool);
+
+	/* Bad low ranges are refused. */
+	{
+		struct nat_pool_params p = {
+			.addrs = four_addrs, .n_addrs = 4, .port_lo = 1024,
+			.port_hi = 65535, .block_size = 64,
+			.max_blocks_per_sub = 8, .max_subscribers = 8,
+			.max_mappings = 8, .socket = SOCKET_ID_ANY,
+			.low_lo = 0, .low_hi = 1023,
+		};
+
+		assert_null(nat_pool_create("bad0", &p));   /* port 0 */
+		p.low_lo = 1000;
+		p.low_hi = 2000;
+		assert_null(nat_pool_create("bad1", &p));   /* overlap */
+		p.low_lo = 500;
+		p.low_hi = 400;
+		assert_null(nat_pool_create("bad2", &p));   /* inverted */
+		p.low_lo = 1;
+		p.low_hi = 10;
+		p.low_block_size = 11;
+		assert_null(nat_pool_create("bad3", &p));   /* no block */
+	}
+}
+
+/*
+ * A3 with several pools sharing the addresses (start_empty): low blocks
+ * come and go like regular ones, need_low() asks for them.
+ */
+static void
+test_a3_low_blocks_shared(void **state)
+{
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	const uint32_t h1 = IPN(100, 64, 0, 2);
+	uint32_t sub, ai, blk, reg, low;
+
+	(void)state;
+	c.low_lo = 1;
+	c.low_hi = 1023;
+	c.start_empty = true;
+	pool = make_pool(&c);
+	sub = get_sub(pool, h1);
+	ai = pool->subs[sub].addr_idx;
+	assert_int_equal(pool->addrs[ai].n_free, 0);
+	assert_int_equal(pool->addrs[ai].n_free_low, 0);
+	/* Nothing local: a regular need, then a low one. */
+	map_refused(pool, sub, h1, 5000, IPPROTO_UDP, 0,
+		    NAT_ERR_POOL_EXHAUSTED);
+	assert_int_equal(need_calls, 1);
+	assert_int_equal(need_low_calls, 0);
+	assert_int_equal(need_addr, ai);
+	map_refused(pool, sub, h1, 53, IPPROTO_UDP, 0, NAT_ERR_POOL_EXHAUSTED);
+	assert_int_equal(need_low_calls, 1);
+	assert_int_equal(need_calls, 1);
+
+	/* A regular block does not serve a low port. */
+	reg = ai * pool->blocks_per_addr + 17;
+	low = ai * pool->blocks_per_addr + pool->n_reg_blocks + 3;
+	nat_pool_block_give(pool, reg);
+	assert_int_equal(pool->addrs[ai].n_free, 1);
+	map_refused(pool, sub, h1, 53, IPPROTO_UDP, 0, NAT_ERR_POOL_EXHAUSTED);
+	nat_pool_block_give(pool, low);
+	assert_int_equal(pool->addrs[ai].n_free_low, 1);
+	blk = nat_block_of(pool, ai, out_port_h(pool, map(pool, sub, h1, 53,
+							  IPPROTO_UDP, 0)));
+	assert_int_equal(blk, low);
+	check_invariants(pool);
+
+	/* Take: regular and low separately, only free ones. */
+	assert_int_equal(nat_pool_low_block_take(pool, ai, 0), NAT_NONE);
+	assert_int_equal(nat_pool_block_take(pool, ai, 0), reg);
+	assert_int_equal(nat_pool_block_take(pool, ai, 0), NAT_NONE);
+	nat_pool_block_give(pool, low + 1);
+	assert_int_equal(nat_pool_low_block_take(pool, ai, 1), NAT_NONE);
+	assert_int_equal(nat_pool_low_block_take(pool, ai, 0), low + 1);
+	check_invariants(pool);
+	nat_pool_free(pool);
+}
+
+/*
+ * A4 (RFC 4787 REQ-4): port parity preserved (5000 -> even, 5001 -> odd),
+ * for every protocol; when no port of that parity is left and no block
+ * can be had, the other parity rather than no mapping.
+ */
+static void
+test_a4_parity(void **state)
+{
+	static const uint32_t one_addr[] = { IPH(203, 0, 113, 7) };
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	const uint32_t h1 = IPN(100, 64, 0, 2);
+	uint32_t sub, i, m;
+	uint16_t out[4];
+
+	(void)state;
+	c.parity = true;
+	c.max_blocks = 16;
+	pool = make_pool(&c);
+	sub = get_sub(pool, h1);
+	for (i = 0; i < 600; i++) {
+		uint16_t in = (uint16_t)(5000 + (uint16_t)rte_rand() % 60000);
+
+		if (nat_map_lookup_in(pool, h1, rte_cpu_to_be_16(in),
+				      protos[i % 3]) != NAT_NONE)
+			continue;
+		m = map(pool, sub, h1, in, protos[i % 3], 0);
+		assert_int_equal(out_port_h(pool, m) & 1, in & 1);
+	}
+	m = map(pool, sub, h1, 5000, IPPROTO_UDP, 0);
+	assert_int_equal(out_port_h(pool, m) & 1, 0);
+	m = map(pool, sub, h1, 5001, IPPROTO_UDP, 0);
+	assert_int_equal(out_port_h(pool, m) & 1, 1);
+	assert_int_equal(pool->parity_missed, 0);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* One block of 4 ports (2 even, 2 odd) and no more. */
+	c.addrs = one_addr;
+	c.n_addrs = 1;
+	c.port_lo = 1024;
+	c.port_hi = 1031;
+	c.block_size = 4;
+	c.max_blocks = 1;
+	pool = make_pool(&c);
+	sub = get_sub(pool, h1);
+	for (i = 0; i < 4; i++)
+		out[i] = out_port_h(pool, map(pool, sub, h1,
+					      (uint16_t)(6000 + 2 * i),
+					      IPPROTO_TCP, 0));
+	/* Two even ones, then the odd ones, counted as missed. */
+	assert_int_equal(out[0] & 1, 0);
+	assert_int_equal(out[1] & 1, 0);
+	assert_int_equal(out[2] & 1, 1);
+	assert_int_equal(out[3] & 1, 1);
+	assert_int_equal(pool->parity_missed, 2);
+	assert_int_equal(pool->subs[sub].n_blocks, 1);
+	map_refused(pool, sub, h1, 6100, IPPROTO_TCP, 0,
+		    NAT_ERR_PORTS_EXHAUSTED);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* Parity off: both parities for even inside ports. */
+	c.parity = false;
+	pool = make_pool(&c);
+	sub = get_sub(pool, h1);
+	for (i = 0; i < 4; i++)
+		map(pool, sub, h1, (uint16_t)(6000 + 2 * i), IPPROTO_TCP, 0);
+	assert_int_equal(pool->parity_missed, 0);
+	nat_pool_free(pool);
+}
+
+/*
+ * Port preservation (RFC 4787 sec. 4.2.1, RFC 8512): the inside port when
+ * it is free in the subscriber's blocks, or in the block it is granted
+ * anyway; never a block just for it (A9: efficient port use).
+ */
+static void
+test_port_preservation(void **state)
+{
+	static const uint32_t one_addr[] = { IPH(203, 0, 113, 7) };
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	const uint32_t h1 = IPN(100, 64, 0, 2), h2 = IPN(100, 64, 0, 3);
+	uint32_t s1, s2, m, blk;
+	uint16_t lo, hi, p;
+
+	(void)state;
+	c.addrs = one_addr;
+	c.n_addrs = 1;
+	c.preserve = true;
+	pool = make_pool(&c);
+	s1 = get_sub(pool, h1);
+	/* First mapping: the block holding 40010 is the one granted. */
+	m = map(pool, s1, h1, 40010, IPPROTO_UDP, 7);
+	assert_int_equal(out_port_h(pool, m), 40010);
+	assert_int_equal(pool->subs[s1].n_blocks, 1);
+	blk = pool->subs[s1].blocks[0];
+	nat_block_range(pool, blk, &lo, &hi);
+	assert_true(lo <= 40010 && 40010 <= hi);
+	assert_int_equal(logb.n, 1);
+	assert_int_equal(logb.ev[0].port_lo, lo);
+	/* In the same block: preserved. Other protocol: preserved too. */
+	assert_int_equal(out_port_h(pool, map(pool, s1, h1, 40011,
+					      IPPROTO_UDP, 7)), 40011);
+	assert_int_equal(out_port_h(pool, map(pool, s1, h1, 40010,
+					      IPPROTO_TCP, 7)), 40010);
+	/* In another block while this one has room: not preserved, no new
+	 * block.
+	 */
+	p = out_port_h(pool, map(pool, s1, h1, 50000, IPPROTO_UDP, 7));
+	assert_int_not_equal(p, 50000);
+	assert_true(p >= lo && p <= hi);
+	assert_int_equal(pool->subs[s1].n_blocks, 1);
+	/* Another subscriber with the same inside port: the block is
+	 * taken, so another port from another block.
+	 */
+	s2 = get_sub(pool, h2);
+	p = out_port_h(pool, map(pool, s2, h2, 40010, IPPROTO_UDP, 7));
+	assert_int_not_equal(p, 40010);
+	assert_int_equal(pool->ports_preserved, 3);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* Address-dependent mapping: the second mapping of 40010 cannot
+	 * have it again.
+	 */
+	c.eim = false;
+	pool = make_pool(&c);
+	s1 = get_sub(pool, h1);
+	assert_int_equal(out_port_h(pool, map(pool, s1, h1, 40010,
+					      IPPROTO_UDP, 7)), 40010);
+	assert_int_not_equal(out_port_h(pool, map(pool, s1, h1, 40010,
+						  IPPROTO_UDP, 7)), 40010);
+	nat_pool_free(pool);
+
+	/* With low ports: 80 stays 80. */
+	c.eim = true;
+	c.low_lo = 1;
+	c.low_hi = 1023;
+	pool = make_pool(&c);
+	s1 = get_sub(pool, h1);
+	assert_int_equal(out_port_h(pool, map(pool, s1, h1, 80, IPPROTO_TCP,
+					      7)), 80);
+	assert_int_equal(out_port_h(pool, map(pool, s1, h1, 81, IPPROTO_TCP,
+					      7)), 81);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* Off: the first port is almost never the inside one. */
+	c = default_cfg();
+	c.addrs = one_addr;
+	c.n_addrs = 1;
+	pool = make_pool(&c);
+	s1 = get_sub(pool, h1);
+	{
+		uint32_t i, same = 0;
+
+		for (i = 0; i < 20; i++)
+			same += out_port_h(pool, map(pool, s1, h1,
+						     (uint16_t)(40000 + i),
+						     IPPROTO_UDP, 7)) ==
+				40000 + i;
+		assert_true(same < 3);
+	}
+	assert_int_equal(pool->ports_preserved < 3, true);
+	nat_pool_free(pool);
+}
+
+/*
+ * A9 (RFC 6888 REQ-13..15) with the policies on: preservation costs no
+ * blocks (1000 random inside ports fill exactly 4 blocks of 256), and with
+ * parity (preservation off) ports are still hard to guess.
+ */
+static void
+test_a9_policies(void **state)
+{
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	uint32_t k, i, seq_up = 0, longest = 0;
+
+	(void)state;
+	c.block_size = 256;
+	c.max_blocks = 8;
+	c.preserve = true;
+	pool = make_pool(&c);
+	for (k = 0; k < 3; k++) {
+		const uint32_t h = sub_addr(k + 1);
+		uint32_t s = get_sub(pool, h), n = 0;
+
+		while (n < 1000) {
+			uint16_t in = (uint16_t)(1024 + rte_rand() % 64512);
+
+			if (nat_map_lookup_in(pool, h, rte_cpu_to_be_16(in),
+					      IPPROTO_UDP) != NAT_NONE)
+				continue;
+			map(pool, s, h, in, IPPROTO_UDP, 0);
+			n++;
+		}
+		assert_int_equal(pool->subs[s].n_blocks, 4);
+	}
+	assert_true(pool->ports_preserved >= 3);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	c.preserve = false;
+	c.parity = true;
+	pool = make_pool(&c);
+	for (k = 0; k < 5; k++) {
+		const uint32_t h = sub_addr(k + 1);
+		uint32_t s = get_sub(pool, h), run = 0;
+		uint16_t prev = 0;
+
+		for (i = 0; i < 1000; i++) {
+			uint16_t p = out_port_h(pool, map(pool, s, h,
+						(uint16_t)(2000 + i),
+						IPPROTO_UDP, 0));
+
+			if (i > 0 && p == prev + 1) {
+				seq_up++;
+				if (++run > longest)
+					longest = run;
+			} else {
+				run = 0;
+			}
+			prev = p;
+		}
+		/* Parity may cost a block, never more. */
+		assert_true(pool->subs[s].n_blocks <= 5);
+	}
+	print_message("parity on: %u of 4995 consecutive pairs sequential, "
+		      "longest run %u\n", seq_up, longest);
+	assert_true(seq_up < 4995 / 20);
+	assert_true(longest < 16);
+	assert_int_equal(pool->parity_missed, 0);
+	nat_pool_free(pool);
+}
+
+/*
+ * A8 (RFC 6888 REQ-8): a released port is not handed out again for
+ * hold_down seconds; its block stays with the subscriber meanwhile (and is
+ * released, logged, when the last hold ends); hold_down_max per subscriber
+ * and the pool's hold table end the oldest holds early.
+ * The clock: tsc_hz = 1000, so tsc values are milliseconds.
+ */
+static void
+test_a8_hold_down(void **state)
+{
+	static const uint32_t one_addr[] = { IPH(203, 0, 113, 7) };
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	const uint32_t h1 = IPN(100, 64, 0, 2), h2 = IPN(100, 64, 0, 3);
+	uint32_t sub, s2, m[16], i, held_port, blk;
+	uint16_t lo, hi;
+
+	(void)state;
+	c.addrs = one_addr;
+	c.n_addrs = 1;
+	c.port_lo = 1024;
+	c.port_hi = 1039;   /* one block of 16 ports */
+	c.block_size = 16;
+	c.max_blocks = 1;
+	c.tsc_hz = 1000;
+	c.hold_down = 120;
+	pool = make_pool(&c);
+	assert_int_equal(pool->hold_ticks, 120000);
+	sub = get_sub(pool, h1);
+	for (i = 0; i < 16; i++)
+		m[i] = map(pool, sub, h1, (uint16_t)(5000 + i), IPPROTO_UDP,
+			   1000);
+	held_port = out_port_h(pool, m[3]);
+	nat_map_release(pool, m[3], 1000);
+	assert_int_equal(pool->n_holds, 1);
+	assert_int_equal(pool->subs[sub].n_held, 1);
+	check_invariants(pool);
+	/* Held: the 16th UDP mapping has no port for 120 s... */
+	map_refused(pool, sub, h1, 6000, IPPROTO_UDP, 1000,
+		    NAT_ERR_PORTS_EXHAUSTED);
+	map_refused(pool, sub, h1, 6000, IPPROTO_UDP, 1000 + 119999,
+		    NAT_ERR_PORTS_EXHAUSTED);
+	/* ...the hold is per protocol: TCP may use the port. */
+	map(pool, sub, h1, 6000, IPPROTO_TCP, 2000);
+	/* ...then it is free again (ended lazily by nat_map_create). */
+	m[3] = map(pool, sub, h1, 6000, IPPROTO_UDP, 1000 + 120000);
+	assert_int_equal(out_port_h(pool, m[3]), held_port);
+	assert_int_equal(pool->n_holds, 0);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* The block stays with the subscriber while a port is held, and so
+	 * does the subscriber; nobody else gets the block. The block is
+	 * released (and logged) when the last hold ends, by nat_pool_tick.
+	 */
+	pool = make_pool(&c);
+	sub = get_sub(pool, h1);
+	m[0] = map(pool, sub, h1, 5000, IPPROTO_UDP, 10);
+	blk = pool->subs[sub].blocks[0];
+	nat_block_range(pool, blk, &lo, &hi);
+	m[1] = map(pool, sub, h1, 5001, IPPROTO_TCP, 10);
+	nat_map_release(pool, m[0], 20);
+	nat_map_release(pool, m[1], 30);
+	assert_int_equal(pool->n_maps, 0);
+	assert_int_equal(pool->n_holds, 2);
+	assert_int_equal(pool->blocks[blk].sub_idx, sub);
+	assert_int_equal(pool->blocks[blk].n_held, 2);
+	assert_int_equal(nat_sub_lookup(pool, h1), sub);
+	assert_int_equal(logb.n, 1); /* the ALLOC only */
+	check_invariants(pool);
+	s2 = get_sub(pool, h2);
+	map_refused(pool, s2, h2, 5000, IPPROTO_UDP, 100,
+		    NAT_ERR_POOL_EXHAUSTED);
+	nat_sub_maybe_free(pool, s2);
+	/* Not yet due. */
+	assert_int_equal(nat_pool_tick(pool, 20 + 119999, 0), 0);
+	/* The first ends; the block stays for the second. */
+	assert_int_equal(nat_pool_tick(pool, 20 + 120000, 0), 1);
+	assert_int_equal(pool->blocks[blk].sub_idx, sub);
+	assert_int_equal(logb.n, 1);
+	/* The budget bounds the work. */
+	assert_int_equal(nat_pool_tick(pool, 1000000, 0 + 1), 1);
+	assert_int_equal(pool->n_holds, 0);
+	assert_int_equal(pool->blocks[blk].sub_idx, NAT_NONE);
+	assert_int_equal(logb.n, 2);
+	check_event(&logb.ev[1], NAT_LOG_BLOCK_RELEASE, h1,
+		    pool->addrs[0].addr, lo, hi, 1000000);
+	assert_int_equal(nat_sub_lookup(pool, h1), NAT_NONE);
+	assert_int_equal(pool->n_subs, 0);
+	/* Now the other subscriber gets it. */
+	s2 = get_sub(pool, h2);
+	map(pool, s2, h2, 5000, IPPROTO_UDP, 1000001);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* hold_down_max = 2: the third release ends the first hold. */
+	c.port_hi = 1087;
+	c.max_blocks = 4;
+	c.hold_down_max = 2;
+	pool = make_pool(&c);
+	sub = get_sub(pool, h1);
+	for (i = 0; i < 3; i++)
+		m[i] = map(pool, sub, h1, (uint16_t)(5000 + i), IPPROTO_UDP, 0);
+	held_port = out_port_h(pool, m[0]);
+	blk = nat_block_of(pool, 0, (uint16_t)held_port);
+	for (i = 0; i < 3; i++)
+		nat_map_release(pool, m[i], 10 + i);
+	assert_int_equal(pool->subs[sub].n_held, 2);
+	assert_int_equal(pool->n_holds, 2);
+	assert_int_equal(pool->holds_ended_early, 1);
+	assert_false(block_bitmap_bit(pool, blk, IPPROTO_UDP,
+				      (uint16_t)held_port));
+	/* The others stay held, in order. */
+	assert_int_equal(pool->holds[pool->hold_head].until, 11 + 120000);
+	assert_int_equal(pool->holds[pool->hold_tail].until, 12 + 120000);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* max_holds = 3 for the pool: the pool's oldest hold ends early,
+	 * whoever it belongs to.
+	 */
+	c.hold_down_max = 0;
+	c.max_holds = 3;
+	pool = make_pool(&c);
+	sub = get_sub(pool, h1);
+	s2 = get_sub(pool, h2);
+	m[0] = map(pool, sub, h1, 5000, IPPROTO_UDP, 0);
+	m[1] = map(pool, s2, h2, 5000, IPPROTO_UDP, 0);
+	m[2] = map(pool, s2, h2, 5001, IPPROTO_UDP, 0);
+	m[3] = map(pool, s2, h2, 5002, IPPROTO_UDP, 0);
+	for (i = 0; i < 4; i++)
+		nat_map_release(pool, m[i], 10 + i);
+	assert_int_equal(pool->n_holds, 3);
+	assert_int_equal(pool->holds_ended_early, 1);
+	/* h1's only hold ended: its block and record went with it. */
+	assert_int_equal(nat_sub_lookup(pool, h1), NAT_NONE);
+	assert_int_equal(pool->subs[s2].n_held, 3);
+	check_invariants(pool);
+	nat_pool_free(pool);
+
+	/* A clock rate is needed. */
+	{
+		struct nat_pool_params p = {
+			.addrs = four_addrs, .n_addrs = 4, .port_lo = 1024,
+			.port_hi = 65535, .block_size = 64,
+			.max_blocks_per_sub = 8, .max_subscribers = 8,
+			.max_mappings = 8, .socket = SOCKET_ID_ANY,
+			.hold_down = 120,
+		};
+
+		assert_null(nat_pool_create("nohz", &p));
+		p.hold_down = 0;
+		p.map_rate = 10;
+		assert_null(nat_pool_create("nohz2", &p));
+	}
+}
+
+/*
+ * H36 (RFC 6888 REQ-4): a port limit per subscriber and protocol; refused
+ * mappings change nothing, other subscribers and protocols go on.
+ */
+static void
+test_h36_port_limit(void **state)
+{
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	const uint32_t h1 = IPN(100, 64, 0, 2), h2 = IPN(100, 64, 0, 3);
+	uint32_t s1, s2, m[3], i;
+
+	(void)state;
+	c.port_limit[0] = 3;   /* TCP */
+	c.port_limit[2] = 1;   /* ICMP; UDP unlimited */
+	pool = make_pool(&c);
+	s1 = get_sub(pool, h1);
+	for (i = 0; i < 3; i++)
+		m[i] = map(pool, s1, h1, (uint16_t)(1000 + i), IPPROTO_TCP, 0);
+	map_refused(pool, s1, h1, 1003, IPPROTO_TCP, 0, NAT_ERR_PORT_LIMIT);
+	for (i = 0; i < 100; i++)
+		map(pool, s1, h1, (uint16_t)(2000 + i), IPPROTO_UDP, 0);
+	map(pool, s1, h1, 7, IPPROTO_ICMP, 0);
+	map_refused(pool, s1, h1, 8, IPPROTO_ICMP, 0, NAT_ERR_PORT_LIMIT);
+	assert_int_equal(pool->subs[s1].n_ports[0], 3);
+	assert_int_equal(pool->subs[s1].n_ports[1], 100);
+	assert_int_equal(pool->subs[s1].n_ports[2], 1);
+	/* Another subscriber has its own count. */
+	s2 = get_sub(pool, h2);
+	for (i = 0; i < 3; i++)
+		map(pool, s2, h2, (uint16_t)(1000 + i), IPPROTO_TCP, 0);
+	/* A released port makes room. */
+	nat_map_release(pool, m[1], 0);
+	assert_int_equal(pool->subs[s1].n_ports[0], 2);
+	map(pool, s1, h1, 1003, IPPROTO_TCP, 0);
+	map_refused(pool, s1, h1, 1004, IPPROTO_TCP, 0, NAT_ERR_PORT_LIMIT);
+	assert_string_equal(nat_err_str(NAT_ERR_PORT_LIMIT),
+			    "subscriber port limit");
+	check_invariants(pool);
+	nat_pool_free(pool);
+}
+
+/*
+ * H36 (RFC 6888 REQ-4): the mapping creation rate per subscriber, here 5
+ * per second (tsc_hz = 1000: one every 200 ms, bursts of 5); refused or
+ * failed attempts cost nothing.
+ */
+static void
+test_h36_rate_limit(void **state)
+{
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	const uint32_t h1 = IPN(100, 64, 0, 2), h2 = IPN(100, 64, 0, 3);
+	uint32_t s1, s2, i;
+	const uint64_t t0 = 1000000;
+
+	(void)state;
+	c.tsc_hz = 1000;
+	c.map_rate = 5;
+	c.port_limit[0] = 2;
+	pool = make_pool(&c);
+	s1 = get_sub(pool, h1);
+	/* Two TCP, a third refused by the port limit (no token spent). */
+	map(pool, s1, h1, 1, IPPROTO_TCP, t0);
+	map(pool, s1, h1, 2, IPPROTO_TCP, t0);
+	map_refused(pool, s1, h1, 3, IPPROTO_TCP, t0, NAT_ERR_PORT_LIMIT);
+	/* Three more make the burst of 5; the 6th is refused. */
+	for (i = 0; i < 3; i++)
+		map(pool, s1, h1, (uint16_t)(10 + i), IPPROTO_UDP, t0);
+	map_refused(pool, s1, h1, 20, IPPROTO_UDP, t0, NAT_ERR_RATE_LIMIT);
+	/* Another subscriber is not affected. */
+	s2 = get_sub(pool, h2);
+	for (i = 0; i < 5; i++)
+		map(pool, s2, h2, (uint16_t)(10 + i), IPPROTO_UDP, t0);
+	/* One more every 200 ms. */
+	map_refused(pool, s1, h1, 20, IPPROTO_UDP, t0 + 199,
+		    NAT_ERR_RATE_LIMIT);
+	map(pool, s1, h1, 20, IPPROTO_UDP, t0 + 200);
+	map_refused(pool, s1, h1, 21, IPPROTO_UDP, t0 + 200,
+		    NAT_ERR_RATE_LIMIT);
+	map(pool, s1, h1, 21, IPPROTO_UDP, t0 + 400);
+	/* After a quiet second, a full burst again, and no more. */
+	for (i = 0; i < 5; i++)
+		map(pool, s1, h1, (uint16_t)(30 + i), IPPROTO_UDP, t0 + 2000);
+	map_refused(pool, s1, h1, 40, IPPROTO_UDP, t0 + 2000,
+		    NAT_ERR_RATE_LIMIT);
+	assert_string_equal(nat_err_str(NAT_ERR_RATE_LIMIT),
+			    "subscriber mapping rate limit");
+	check_invariants(pool);
+	nat_pool_free(pool);
+}
+
+/* ------------------------------------------------------------------ */
 
 static char prefix[64];
 
@@ -1155,6 +2041,14 @@ main(void)
 		cmocka_unit_test(test_noncontiguous_pool),
 		cmocka_unit_test(test_subscriber_freed),
 		cmocka_unit_test(test_ports_hard_to_guess),
+		cmocka_unit_test(test_a3_low_ports),
+		cmocka_unit_test(test_a3_low_blocks_shared),
+		cmocka_unit_test(test_a4_parity),
+		cmocka_unit_test(test_port_preservation),
+		cmocka_unit_test(test_a9_policies),
+		cmocka_unit_test(test_a8_hold_down),
+		cmocka_unit_test(test_h36_port_limit),
+		cmocka_unit_test(test_h36_rate_limit),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, group_setup,
