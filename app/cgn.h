@@ -75,7 +75,20 @@ struct cgn_ctx {
 	uint64_t tsc_hz;
 	uint64_t start_tsc;         /* with start_ns: wall time of a tsc */
 	uint64_t start_ns;
-	volatile bool quit;
+	bool quit;  /* written with cgn_quit(), read with cgn_quitting() */
 };
+
+/* Ask every loop to stop (signal handler, CLI, tests). */
+static inline void
+cgn_quit(struct cgn_ctx *ctx)
+{
+	__atomic_store_n(&ctx->quit, true, __ATOMIC_RELEASE);
+}
+
+static inline bool
+cgn_quitting(const struct cgn_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->quit, __ATOMIC_ACQUIRE);
+}
 
 #endif /* CGN_H */

@@ -273,9 +273,11 @@ cgn_blocks_init(struct cgn_ctrl *c, struct cgn_ctx *ctx)
 	uint32_t share;
 	unsigned int wi;
 
+	uint32_t n_reg = p0->n_reg_blocks;
+
 	/* With one worker it takes everything: nothing to balance. */
-	share = ctx->n_workers == 1 ? bpa :
-		RTE_MIN((uint32_t)CGN_BLOCK_KEEP, bpa / ctx->n_workers);
+	share = ctx->n_workers == 1 ? n_reg :
+		RTE_MIN((uint32_t)CGN_BLOCK_KEEP, n_reg / ctx->n_workers);
 	c->blocks.free = rte_zmalloc(NULL, sizeof(uint32_t *) * n_addrs, 0);
 	if (c->blocks.free == NULL)
 		return -1;
@@ -296,8 +298,13 @@ cgn_blocks_init(struct cgn_ctrl *c, struct cgn_ctx *ctx)
 			}
 		}
 		ctx->global_free[a] = 0;
-		for (; b < bpa; b++)
+		for (; b < n_reg; b++)
 			st[ctx->global_free[a]++] = b;
+		/* Low blocks (pool.low_ports): few, dealt out at start. */
+		for (wi = 0; b < bpa; b++, wi = (wi + 1) % ctx->n_workers) {
+			ctx->block_owner[a * bpa + b] = (uint8_t)wi;
+			nat_pool_block_give(ctx->workers[wi]->pool, a * bpa + b);
+		}
 	}
 	return 0;
 }

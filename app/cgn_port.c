@@ -6,6 +6,7 @@
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "cgn_port.h"
@@ -84,7 +85,17 @@ port_setup(struct cgn_ctx *ctx, enum cgn_side side, char *err, size_t errlen)
 		ctx->rss_inside = true;
 		ctx->reta_size = info.reta_size;
 	}
+	/* Reassembled datagrams and output fragments are mbuf chains. */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	rc = rte_eth_dev_configure(l->port_id, nq, nq, &conf);
+	/* The link MTU of the config, where the device lets us set it
+	 * (virtual devices often do not: then the config value only drives
+	 * fragmentation and DF handling).
+	 */
+	if (rc == 0 && rte_eth_dev_set_mtu(l->port_id, lc->mtu) != 0)
+		RTE_LOG(INFO, USER1, "port %s: MTU stays as the device has it\n",
+			lc->port);
 	if (rc == 0 && ctx->rss_inside && side == CGN_INSIDE)
 		rc = set_reta(l->port_id, ctx->reta_size, nq);
 	if (rc == 0)
@@ -130,7 +141,7 @@ cgn_ports_init(struct cgn_ctx *ctx, char *err, size_t errlen)
 			 ctx->n_workers * ctx->n_workers * CGN_HANDOFF_RING;
 
 	ctx->mp = rte_pktmbuf_pool_create("cgn_mbuf", n, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  CGN_MBUF_BUF_SIZE,
 					  (int)rte_socket_id());
 	memcpy(ctx->rss_key, default_rss_key, sizeof(ctx->rss_key));
 	if (ctx->mp == NULL) {

@@ -50,6 +50,10 @@ sum_stats(const struct cgn_ctx *ctx, int worker, struct cgn_stats *t)
 		t->handoff_out += rd(&s->handoff_out);
 		t->handoff_in += rd(&s->handoff_in);
 		t->bypassed += rd(&s->bypassed);
+		t->frag_rx += rd(&s->frag_rx);
+		t->frag_held += rd(&s->frag_held);
+		t->frag_reassembled += rd(&s->frag_reassembled);
+		t->frag_tx += rd(&s->frag_tx);
 		t->syn_hold_matched += rd(&s->syn_hold_matched);
 		for (k = 0; k < CGN_DROP_MAX; k++)
 			t->drop[k] += rd(&s->drop[k]);
@@ -94,6 +98,10 @@ cgn_show_stats(const struct cgn_ctx *ctx, const struct cgn_ctrl *ctrl,
 	fn(arg, "handoff_out", t.handoff_out);
 	fn(arg, "handoff_in", t.handoff_in);
 	fn(arg, "bypassed", t.bypassed);
+	fn(arg, "frag_rx", t.frag_rx);
+	fn(arg, "frag_held", t.frag_held);
+	fn(arg, "frag_reassembled", t.frag_reassembled);
+	fn(arg, "frag_tx", t.frag_tx);
 	fn(arg, "syn_hold_matched", t.syn_hold_matched);
 	fn(arg, "sessions", sessions);
 	fn(arg, "subscribers", subs);

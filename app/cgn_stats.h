@@ -16,6 +16,19 @@
  *   rx + handoff_in = tx + consumed + dropped + handoff_out
  * and, summed over the workers when no handoff is in flight,
  *   rx = tx + consumed + dropped.
+ *
+ * Fragments (app/cgn_frag.h): rx counts frames, so each fragment once. A
+ * fragment is held (frag_held, a gauge) until its datagram is complete;
+ * then the datagram goes on as ONE packet, carried by the fragment that
+ * completed it, and the other k-1 fragments of it count as consumed; a
+ * fragment that cannot be reassembled is dropped (ip_fragment,
+ * frag_invalid, frag_table_full, frag_timeout: each fragment counted,
+ * held ones too). So a worker's identity gains the fragments held:
+ *   rx + handoff_in = tx + consumed + dropped + handoff_out + frag_held
+ * and frag_held returns to 0 when nothing is left in reassembly (at most
+ * fragments.timeout later). A datagram cut into fragments on output counts
+ * once in tx (the NIC taking its first fragment decides tx or tx_full);
+ * frag_tx counts the fragments made.
  */
 #ifndef CGN_STATS_H
 #define CGN_STATS_H
@@ -31,7 +44,11 @@
 	X(arp_malformed,      "ARP that is not Ethernet/IPv4 or is truncated") \
 	X(ip_malformed,       "IPv4 header: version, IHL, total length") \
 	X(ip_bad_cksum,       "IPv4 header checksum wrong") \
-	X(ip_fragment,        "IPv4 fragment (reassembly not enabled)") \
+	X(ip_fragment,        "fragment empty, not 8-aligned or past 65535 bytes") \
+	X(frag_invalid,       "fragments overlapping, repeated, >8 or oversized") \
+	X(frag_table_full,    "reassembly full (fragments.max or its mbuf share)") \
+	X(frag_timeout,       "datagram not complete within fragments.timeout") \
+	X(df_too_big,         "DF set, longer than the egress MTU (ICMP 3/4 sent)") \
 	X(ip_bad_src,         "source is multicast, broadcast, loopback or zero") \
 	X(dst_not_routable,   "to 0/8, 127/8, multicast, 240/4 or broadcast") \
 	X(ttl_exceeded,       "TTL ran out (ICMP time exceeded sent)") \
@@ -93,6 +110,10 @@ struct cgn_stats {
 	uint64_t blocks_allocated;
 	uint64_t blocks_released;
 	uint64_t log_ring_full;       /* mapping log events lost */
+	uint64_t frag_rx;             /* fragments received (also in rx) */
+	uint64_t frag_held;           /* gauge: fragments in reassembly */
+	uint64_t frag_reassembled;    /* datagrams completed */
+	uint64_t frag_tx;             /* fragments made on output */
 } __rte_cache_aligned;
 
 /* Sum of all drop counters. */

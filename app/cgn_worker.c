@@ -26,6 +26,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "cgn_frag.h"
 #include "cgn_worker.h"
 #include "ct_table.h"
 #include "ct_tcp.h"
@@ -39,6 +40,7 @@
 #define ICMP_DEST_UNREACH 3 /* RFC 792 */
 #define ICMP_HOST_UNREACH 1 /* codes of 3 */
 #define ICMP_PORT_UNREACH 3
+#define ICMP_FRAG_NEEDED 4 /* RFC 1191 */
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAM_PROBLEM 12
 
@@ -144,13 +146,25 @@ next_hop_mac(struct cgn_worker *w, uint32_t *nh, uint8_t side, uint32_t ip,
 	return true;
 }
 
-/* Fill in the MACs and queue a forwarded packet for transmission. */
+static void forward_too_big(struct cgn_worker *w, struct rte_mbuf *m,
+			    enum cgn_side side,
+			    const struct rte_ether_addr *mac, uint64_t now);
+
+/*
+ * Fill in the MACs and queue a forwarded packet for transmission. One
+ * longer than the egress link's MTU is cut into fragments, or refused
+ * when it says DF (F32, G33: forward_too_big()).
+ */
 static inline void
 forward(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
-	const struct rte_ether_addr *mac)
+	const struct rte_ether_addr *mac, uint64_t now)
 {
 	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
+	if (unlikely(m->pkt_len > cgn_frag_frame_max(w->id, side))) {
+		forward_too_big(w, m, side, mac, now);
+		return;
+	}
 	rte_ether_addr_copy(mac, &e->dst_addr);
 	rte_ether_addr_copy(&w->ctx->link[side].mac, &e->src_addr);
 	w->stats.tx[side]++;
@@ -172,7 +186,7 @@ to_next_hop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
 	struct cgn_pending *p;
 
 	if (likely(next_hop_mac(w, nh, side, ip, &mac))) {
-		forward(w, m, side, &mac);
+		forward(w, m, side, &mac, now);
 		return;
 	}
 	if (w->pend_n == CGN_PENDING) {
@@ -201,7 +215,7 @@ drain_pending(struct cgn_worker *w, uint64_t now)
 		w->pend_n--;
 		nh = cgn_neigh_lookup(&w->ctx->neigh, p.side, p.ip);
 		if (nh != UINT32_MAX && cgn_neigh_mac(&w->ctx->neigh, nh, &mac))
-			forward(w, p.m, p.side, &mac);
+			forward(w, p.m, p.side, &mac, now);
 		else if (now > p.deadline)
 			drop(w, p.m, CGN_DROP_neigh_unresolved);
 		else
@@ -320,10 +334,11 @@ icmp_token(struct cgn_worker *w, uint64_t now)
 /*
  * Send an ICMP error about packet m (RFC 792, RFC 1812 4.3.2.3) from the
  * box's address on `side`, back to the sender's MAC. m is not consumed.
+ * mtu: the next-hop MTU field of a 3/4 (RFC 1191), else 0.
  */
 static void
-send_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
-		uint8_t type, uint8_t code, uint64_t now)
+icmp_error_mtu(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+	       uint8_t type, uint8_t code, uint16_t mtu, uint64_t now)
 {
 	struct rte_ether_hdr *oe = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *oip = (struct rte_ipv4_hdr *)(oe + 1);
@@ -333,6 +348,7 @@ send_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *ic;
 	struct rte_mbuf *r;
+	const void *q;
 	uint16_t quote, len;
 
 	/* Never about an ICMP error, a fragment other than the first, or
@@ -354,8 +370,11 @@ send_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	r = rte_pktmbuf_alloc(w->ctx->mp);
 	if (r == NULL)
 		return;
-	/* Quote the header and as much data as fits in 576 bytes. */
+	/* Quote the header and as much data as fits in 576 bytes, and in
+	 * the link's MTU.
+	 */
 	quote = RTE_MIN(olen, (uint16_t)(576 - 28));
+	quote = RTE_MIN(quote, (uint16_t)(cgn_frag_link_mtu(w->id, side) - 28));
 	len = (uint16_t)(sizeof(*e) + sizeof(*ip) + sizeof(*ic) + quote);
 	e = (struct rte_ether_hdr *)rte_pktmbuf_append(r, len);
 	if (e == NULL) {
@@ -379,12 +398,179 @@ send_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	ic->icmp_code = code;
 	ic->icmp_cksum = 0;
 	ic->icmp_ident = 0;
-	ic->icmp_seq_nb = 0;
-	memcpy(ic + 1, oip, quote);
+	ic->icmp_seq_nb = rte_cpu_to_be_16(mtu);
+	/* m may be a reassembled datagram in several segments. */
+	q = rte_pktmbuf_read(m, sizeof(*oe), quote, ic + 1);
+	if (q == NULL) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	if (q != ic + 1)
+		memcpy(ic + 1, q, quote);
 	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, sizeof(*ic) + quote);
 	r->hash.usr = 1;
 	w->stats.generated++;
 	tx_enqueue(w, side, r);
+}
+
+static void
+send_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+		uint8_t type, uint8_t code, uint64_t now)
+{
+	icmp_error_mtu(w, side, m, type, code, 0, now);
+}
+
+/*
+ * Undo the translation of packet m, about to leave by `side`, so that an
+ * ICMP error quotes it as its sender sent it (hosts match the quote to
+ * their sockets): addresses, ports or echo identifier, TTL, checksums,
+ * from this worker's sessions. *from: the side it came in by. False when
+ * that cannot be told: no session here (a hairpinned packet whose
+ * sender's session lives on another worker) or not TCP, UDP, echo.
+ */
+static bool
+untranslate(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
+	    enum cgn_side *from)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	uint8_t *l4 = (uint8_t *)ip + rte_ipv4_hdr_len(ip);
+	uint8_t proto = ip->next_proto_id;
+	uint16_t *sp, *dp, *ck, zero = 0;
+	const struct ct_session *s;
+	struct ct_key k = { .proto = proto };
+	uint32_t idx;
+
+	switch (proto) {
+	case IPPROTO_TCP:
+		sp = FIELD16(l4, struct rte_tcp_hdr, src_port);
+		dp = FIELD16(l4, struct rte_tcp_hdr, dst_port);
+		ck = FIELD16(l4, struct rte_tcp_hdr, cksum);
+		break;
+	case IPPROTO_UDP:
+		sp = FIELD16(l4, struct rte_udp_hdr, src_port);
+		dp = FIELD16(l4, struct rte_udp_hdr, dst_port);
+		ck = FIELD16(l4, struct rte_udp_hdr, dgram_cksum);
+		break;
+	case IPPROTO_ICMP:
+		if (l4[0] != RTE_IP_ICMP_ECHO_REQUEST &&
+		    l4[0] != RTE_IP_ICMP_ECHO_REPLY)
+			return false;
+		/* The identifier is the port of both ends. */
+		sp = dp = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
+		ck = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
+		break;
+	default:
+		return false;
+	}
+	if (side == CGN_OUTSIDE) {
+		/* in2out: the source was (in_addr, in_port). */
+		*from = CGN_INSIDE;
+		k.a_addr = ip->src_addr;
+		k.a_port = *sp;
+		k.b_addr = ip->dst_addr;
+		k.b_port = proto == IPPROTO_ICMP ? zero : *dp;
+		idx = ct_lookup(w->ct, CT_OUT2IN, &k, ct_hash(w->ct, &k));
+		if (idx == CT_NONE) {
+			/* Not translated (bypass) when from a subscriber. */
+			if (!is_subscriber(w, ip->src_addr))
+				return false;
+		} else {
+			s = &w->ct->sessions[idx];
+			ip->src_addr = s->in_addr;
+			*sp = s->in_port;
+			*ck = proto == IPPROTO_UDP ?
+				nat_cksum_apply_udp(*ck, nat_cksum_neg(s->ck_l4)) :
+				nat_cksum_apply(*ck, nat_cksum_neg(s->ck_l4));
+		}
+	} else {
+		/* out2in: the destination was (out_addr, out_port). */
+		*from = CGN_OUTSIDE;
+		k.a_addr = ip->dst_addr;
+		k.a_port = *dp;
+		k.b_addr = ip->src_addr;
+		k.b_port = proto == IPPROTO_ICMP ? zero : *sp;
+		idx = ct_lookup(w->ct, CT_IN2OUT, &k, ct_hash(w->ct, &k));
+		if (idx != CT_NONE) {
+			s = &w->ct->sessions[idx];
+			ip->dst_addr = s->out_addr;
+			*dp = s->out_port;
+			*ck = proto == IPPROTO_UDP ?
+				nat_cksum_apply_udp(*ck, s->ck_l4) :
+				nat_cksum_apply(*ck, s->ck_l4);
+		}
+		/* Hairpinned: the source was translated too (E24). */
+		if (nat_pool_addr_index(w->pool, ip->src_addr) >= 0) {
+			if (idx == CT_NONE || proto == IPPROTO_ICMP)
+				return false;
+			*from = CGN_INSIDE;
+			k.a_addr = ip->src_addr;
+			k.a_port = *sp;
+			k.b_addr = ip->dst_addr;
+			k.b_port = *dp;
+			idx = ct_lookup(w->ct, CT_OUT2IN, &k,
+					ct_hash(w->ct, &k));
+			if (idx == CT_NONE)
+				return false;
+			s = &w->ct->sessions[idx];
+			ip->src_addr = s->in_addr;
+			*sp = s->in_port;
+			*ck = proto == IPPROTO_UDP ?
+				nat_cksum_apply_udp(*ck, nat_cksum_neg(s->ck_l4)) :
+				nat_cksum_apply(*ck, nat_cksum_neg(s->ck_l4));
+		}
+		/* No session and not hairpinned: not translated (bypass). */
+	}
+	/* Every path decremented the TTL once. */
+	ip->time_to_live++;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return true;
+}
+
+/*
+ * A packet longer than the MTU of the link it leaves by (F32; RFC 4787
+ * REQ-13, G33; RFC 1812 5.2.6): with DF set it is dropped and its sender
+ * gets ICMP 3/4 with the MTU, from the box's address on the side it came
+ * in by, rate limited (RFC 1191); without DF it leaves as fragments, in
+ * order. The datagram counts once in tx: its first fragment carries the
+ * count (hash.usr 0), so that cgn_worker_flush() takes it back if the NIC
+ * refuses that one; the others are like generated packets.
+ */
+static void
+forward_too_big(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
+		const struct rte_ether_addr *mac, uint64_t now)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	struct rte_mbuf **frags;
+	enum cgn_side from;
+	int n, i;
+
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
+		if (untranslate(w, m, side, &from))
+			icmp_error_mtu(w, from, m, ICMP_DEST_UNREACH,
+				       ICMP_FRAG_NEEDED,
+				       cgn_frag_link_mtu(w->id, side), now);
+		drop(w, m, CGN_DROP_df_too_big);
+		return;
+	}
+	n = cgn_frag_fragment(w, m, side, &frags);
+	if (n < 0) {
+		drop(w, m, n == -ENOMEM ? CGN_DROP_nomem :
+					  CGN_DROP_ip_fragment);
+		return;
+	}
+	w->stats.tx[side]++;
+	for (i = 0; i < n; i++) {
+		struct rte_ether_hdr *e = rte_pktmbuf_mtod(frags[i],
+						struct rte_ether_hdr *);
+
+		rte_ether_addr_copy(mac, &e->dst_addr);
+		rte_ether_addr_copy(&w->ctx->link[side].mac, &e->src_addr);
+		frags[i]->hash.usr = i != 0;
+		tx_enqueue(w, side, frags[i]);
+	}
 }
 
 /* Answer an ICMP echo request to one of the box's addresses, in place. */
@@ -504,12 +690,15 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 
 /*
  * Pass 1 for one packet: validate L2-L4 and fill the lookup key.
- * Returns false when the packet was dropped or consumed.
+ * Returns false when the packet was dropped or consumed (or held for
+ * reassembly). A fragment that completes a datagram is replaced in *mp by
+ * the datagram (several segments, the headers in the first one).
  */
 static bool
-parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
       struct pkt_meta *pm, uint64_t now)
 {
+	struct rte_mbuf *m = *mp;
 	struct rte_ether_hdr *e;
 	struct rte_ipv4_hdr *ip;
 	uint16_t ihl, tot, frag;
@@ -563,8 +752,20 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(*e) - tot));
 	frag = rte_be_to_cpu_16(ip->fragment_offset);
 	if (unlikely(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
-		drop(w, m, CGN_DROP_ip_fragment);
-		return false;
+		/* G34: reassembled, fragments in any order; until the
+		 * datagram is complete it is held (or dropped, counted).
+		 * The whole datagram then goes on through the checks below
+		 * as one packet: its lengths are in pkt_len and
+		 * total_length; the first segment has its headers.
+		 */
+		m = cgn_frag_reassemble(w, m, ip, ihl, now);
+		if (m == NULL)
+			return false;
+		*mp = m;
+		e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		ip = (struct rte_ipv4_hdr *)(e + 1);
+		ihl = (uint16_t)rte_ipv4_hdr_len(ip);
+		tot = rte_be_to_cpu_16(ip->total_length);
 	}
 	if (unlikely(bad_source(ip->src_addr))) {
 		drop(w, m, CGN_DROP_ip_bad_src);
@@ -711,15 +912,14 @@ out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
 	const struct nat_pool *pool = w->pool;
 	int32_t ai = nat_pool_addr_index(pool, addr);
 	uint16_t ph = rte_be_to_cpu_16(port);
-	uint32_t off;
+	uint32_t blk;
 
 	if (ai < 0)
 		return -1;
-	off = (uint32_t)ph - pool->p.port_lo;
-	if (ph >= pool->p.port_lo &&
-	    off / pool->p.block_size < pool->blocks_per_addr)
-		return __atomic_load_n(&ctx->block_owner[nat_block_of(pool,
-					(uint32_t)ai, ph)], __ATOMIC_RELAXED);
+	blk = nat_port_block(pool, (uint32_t)ai, ph);
+	if (blk != NAT_NONE)
+		return __atomic_load_n(&ctx->block_owner[blk],
+				       __ATOMIC_RELAXED);
 	if (ctx->static_owner != NULL) {
 		struct cgn_static_key k = { .addr = addr, .port = port,
 					    .proto = proto };
@@ -767,6 +967,8 @@ nat_err_drop(enum nat_err e)
 	case NAT_ERR_POOL_EXHAUSTED: return CGN_DROP_pool_exhausted;
 	case NAT_ERR_PORTS_EXHAUSTED: return CGN_DROP_ports_exhausted;
 	case NAT_ERR_BLOCK_PENDING: return CGN_DROP_block_pending;
+	case NAT_ERR_PORT_LIMIT: return CGN_DROP_port_limit;
+	case NAT_ERR_RATE_LIMIT: return CGN_DROP_mapping_rate;
 	default: return CGN_DROP_table_full;
 	}
 }
@@ -840,9 +1042,12 @@ create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 		*why = CGN_DROP_in_dst_shared;
 		return CT_NONE;
 	}
-	if (nat_pool_addr_index(pool, k->b_addr) >= 0 && !w->hairpin) {
-		*why = CGN_DROP_no_hairpin;
-		return CT_NONE;
+	if (nat_pool_addr_index(pool, k->b_addr) >= 0) {
+		if (!w->hairpin) {
+			*why = CGN_DROP_no_hairpin;
+			return CT_NONE;
+		}
+		flags |= CT_F_HAIRPIN;
 	}
 	if (pm->proto == IPPROTO_TCP &&
 	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
@@ -966,8 +1171,11 @@ create_out2in(struct cgn_worker *w, struct pkt_meta *pm, uint64_t now,
 		*why = CGN_DROP_out_no_mapping;
 		return CT_NONE;
 	}
-	return session_add(w, map_idx, k->b_addr, k->b_port, CT_F_INBOUND,
-			   now, why);
+	/* From another subscriber's mapping: replies hairpin back inside. */
+	return session_add(w, map_idx, k->b_addr, k->b_port,
+			   CT_F_INBOUND |
+			   (nat_pool_addr_index(w->pool, k->b_addr) >= 0 ?
+			    CT_F_HAIRPIN : 0), now, why);
 }
 
 /* Decrement TTL; returns the IP checksum delta word for it. */
@@ -1017,9 +1225,10 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 	*pm->port_p = s->out_port;
 	rewrite_l4(pm, s->ck_l4);
 
-	/* Hairpinning (RFC 4787 REQ-9): to one of our own mappings. */
-	if (unlikely(w->hairpin && nat_pool_addr_index(w->pool,
-						       ip->dst_addr) >= 0)) {
+	/* Hairpinning (RFC 4787 REQ-9): to one of our own mappings; known
+	 * when the session was made, so no pool search per packet.
+	 */
+	if (unlikely(s->flags & CT_F_HAIRPIN)) {
 		struct pkt_meta hp = *pm;
 
 		hp.key.a_addr = ip->dst_addr;
@@ -1304,14 +1513,15 @@ syn_hold_expire(struct cgn_worker *w, uint64_t now, bool all)
 	}
 }
 
-/* Could no mapping be made for this subscriber (RFC 6888 REQ-11)? */
+/* Could no mapping be made for this subscriber (RFC 6888 REQ-11)? Not
+ * block_pending: a block is on its way, the next packet will do. */
 static inline bool
 mapping_refused(enum cgn_drop why)
 {
 	return why == CGN_DROP_pool_exhausted ||
 	       why == CGN_DROP_ports_exhausted ||
 	       why == CGN_DROP_session_limit || why == CGN_DROP_table_full ||
-	       why == CGN_DROP_block_pending || why == CGN_DROP_port_limit ||
+	       why == CGN_DROP_port_limit ||
 	       why == CGN_DROP_mapping_rate;
 }
 
@@ -1381,7 +1591,7 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		meta[i].action = ACT_DONE;
-		if (!parse(w, side, pkts[i], &meta[i], now))
+		if (!parse(w, side, &pkts[i], &meta[i], now))
 			continue;
 		if (dispatch) {
 			/* Subscriber pinning: a subscriber's sessions and
@@ -1571,7 +1781,10 @@ cgn_worker_close_all(struct cgn_worker *w, uint64_t now)
 	for (i = 0; i < w->ct->capacity; i++)
 		if (w->ct->sessions[i].proto != 0)
 			expire_session(w->ct, i, w);
+	nat_pool_end_holds(w->pool, now);
 	syn_hold_expire(w, now, true);
+	/* Fragments still waiting for the rest of their datagram. */
+	cgn_frag_poll(w, UINT64_MAX);
 	/* Nothing will resolve the packets still waiting for ARP now. */
 	while (w->pend_n) {
 		drop(w, w->pend[w->pend_head].m, CGN_DROP_neigh_unresolved);
@@ -1611,9 +1824,12 @@ cgn_worker_poll(struct cgn_worker *w, uint64_t now)
 		w->next_age = now + w->age_interval;
 		cgn_worker_age(w, now, w->age_budget);
 		exchange_blocks(w);
+		nat_pool_tick(w->pool, now, 64); /* ports out of hold-down */
 		if (w->syn_n != 0)
 			syn_hold_expire(w, now, false);
 	}
+	/* Reassembly: datagrams past fragments.timeout, the death row. */
+	cgn_frag_poll(w, now);
 	cgn_worker_flush(w);
 }
 
@@ -1622,7 +1838,7 @@ cgn_worker_main(void *arg)
 {
 	struct cgn_worker *w = arg;
 
-	while (!w->ctx->quit)
+	while (!cgn_quitting(w->ctx))
 		cgn_worker_poll(w, rte_rdtsc());
 	cgn_worker_flush(w);
 	return 0;
@@ -1654,6 +1870,13 @@ pool_need(void *arg, uint32_t addr_idx)
 		return;
 	w->need_tsc[addr_idx] = now;
 	send_event(w, CGN_EV_NEED_BLOCKS, 0, addr_idx, NULL);
+}
+
+static void
+pool_need_low(void *arg, uint32_t addr_idx)
+{
+	(void)arg;
+	(void)addr_idx;
 }
 
 int
@@ -1751,7 +1974,22 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		.start_empty = true,
 		.low_water = CGN_BLOCK_LOW,
 		.need = pool_need,
+		/* Low blocks are split among the workers at start and not
+		 * rebalanced (there are few of them): nothing to ask for.
+		 */
+		.need_low = pool_need_low,
 		.global_free = ctx->global_free,
+		.port_preservation = cfg->pool.port_preservation,
+		.port_parity = cfg->pool.port_parity,
+		.low_lo = cfg->pool.low_lo,
+		.low_hi = cfg->pool.low_hi,
+		.tsc_hz = ctx->tsc_hz,
+		.hold_down = cfg->pool.hold_down,
+		.hold_down_max = cfg->pool.hold_down_max,
+		.port_limit = { cfg->limits.ports_per_subscriber.tcp,
+				cfg->limits.ports_per_subscriber.udp,
+				cfg->limits.ports_per_subscriber.icmp },
+		.map_rate = cfg->limits.mappings_per_second,
 	};
 	snprintf(name, sizeof(name), "cgn_pool%u", id);
 	w->pool = nat_pool_create(name, &pp);
@@ -1783,7 +2021,8 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	if (w->slow_ring == NULL || w->ev_ring == NULL || w->tx_ring == NULL ||
 	    w->grant_ring == NULL || w->free_ring == NULL || w->need_tsc == NULL)
 		return -ENOMEM;
-	return 0;
+	/* Reassembly table, death row, indirect mbufs (one per worker). */
+	return cgn_frag_init(w, socket);
 }
 
 void
@@ -1792,6 +2031,7 @@ cgn_worker_fini(struct cgn_worker *w)
 	struct rte_mbuf *m;
 
 	syn_hold_expire(w, 0, true);
+	cgn_frag_fini(w);
 	while (w->pend_n) {
 		rte_pktmbuf_free(w->pend[w->pend_head].m);
 		w->pend_head = (uint16_t)((w->pend_head + 1) % CGN_PENDING);
@@ -1871,8 +2111,20 @@ cgn_shared_init(struct cgn_ctx *ctx, char *err, size_t errlen)
 	char name[RTE_RING_NAMESIZE];
 	unsigned int i, j;
 
-	ctx->blocks_per_addr = ((uint32_t)cfg->pool.port_hi -
-				cfg->pool.port_lo + 1) / cfg->pool.block_size;
+	{
+		/* The same count nat_pool_create() will make, low blocks
+		 * included.
+		 */
+		struct nat_pool_params pp = {
+			.port_lo = cfg->pool.port_lo,
+			.port_hi = cfg->pool.port_hi,
+			.block_size = cfg->pool.block_size,
+			.low_lo = cfg->pool.low_lo,
+			.low_hi = cfg->pool.low_hi,
+		};
+
+		ctx->blocks_per_addr = nat_blocks_per_addr(&pp);
+	}
 	ctx->n_blocks = cfg->pool.n_addrs * ctx->blocks_per_addr;
 	ctx->block_owner = rte_zmalloc(NULL, ctx->n_blocks, 0);
 	ctx->global_free = rte_zmalloc(NULL, sizeof(uint32_t) *

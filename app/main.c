@@ -64,7 +64,7 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	g_ctx.quit = true;
+	cgn_quit(&g_ctx);
 }
 
 static int
@@ -104,7 +104,7 @@ stop_and_flush(struct cgn_ctrl *ctrl)
 {
 	unsigned int i;
 
-	g_ctx.quit = true;
+	cgn_quit(&g_ctx);
 	rte_eal_mp_wait_lcore();
 	/* Close every session so the log gets its block-release lines. */
 	for (i = 0; i < g_ctx.n_workers; i++) {
@@ -185,7 +185,12 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	if (cgn_neigh_init(&g_ctx.neigh, 65536, (int)rte_socket_id()) != 0) {
+	/* On-link subscribers each need an entry; CSIT-like loads put 63
+	 * sessions on a host.
+	 */
+	if (cgn_neigh_init(&g_ctx.neigh,
+			   RTE_MAX(65536u, g_cfg.limits.max_sessions / 16 + 1024),
+			   (int)rte_socket_id()) != 0) {
 		fprintf(stderr, "cgnat: cannot allocate the neighbour table\n");
 		return 1;
 	}
@@ -251,7 +256,7 @@ main(int argc, char **argv)
 
 	if (interactive)
 		cli = cgn_cli_start(&g_ctx, &ctrl);
-	while (!g_ctx.quit) {
+	while (!cgn_quitting(&g_ctx)) {
 		cgn_ctrl_poll(&ctrl, rte_rdtsc());
 		if (cli != NULL && cgn_cli_poll(cli) != 0)
 			break;

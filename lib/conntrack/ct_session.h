@@ -23,6 +23,7 @@ enum ct_dir { CT_IN2OUT = 0, CT_OUT2IN = 1 };
 
 /* Session flags. */
 #define CT_F_INBOUND  0x01 /* created by an inbound packet (EIF / static) */
+#define CT_F_HAIRPIN  0x02 /* the remote is one of our own pool addresses */
 
 /* Timeout classes. */
 enum ct_timeout {

@@ -1,0 +1,2337 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Integration tests: IPv4 fragments through the REAL worker packet path
+ * (app/cgn_frag.c, app/cgn_worker.c), checklist G33, G34, F32:
+ *   G34 (RFC 4787 REQ-14): fragments reassembled whatever their order
+ *       (3,2,1 delivered correctly), UDP, TCP and ICMP, in2out and out2in,
+ *       translated as one datagram; a flood of orphan fragments leaves
+ *       other traffic alone (the table stays bounded, entries time out
+ *       after fragments.timeout on the injected clock); what cannot be
+ *       reassembled is dropped under a named reason;
+ *   G33 (RFC 4787 REQ-13), F32 (RFC 5508 sec. 7): a translated datagram
+ *       longer than the egress MTU leaves in fragments, in order, when DF
+ *       is clear; with DF set it is dropped and its sender gets ICMP 3/4
+ *       with the next-hop MTU (RFC 1191), quoting the packet as the sender
+ *       sent it, from the box's address on the side it came in by, rate
+ *       limited.
+ *
+ * The rig is test_worker.c's (copied, not shared: a NAT built as main.c
+ * builds it on two ethdevs made with rte_eth_from_rings(), driven from one
+ * thread with an injected clock), with the links' MTUs and the fragments
+ * group in the config. Fragments are cut (cut()) and put back together
+ * (join()) by this file's own RFC 791 code, and every checksum of every
+ * datagram that comes out is recomputed in full over the whole datagram
+ * with this file's own RFC 1071 code.
+ *
+ * After every test: all traffic drained, the clock moved past
+ * fragments.timeout (nothing left in reassembly), cgn_worker_close_all(),
+ * then
+ *   rx == tx + consumed + dropped (+ fragments held, + parked for ARP)
+ *   rte_mempool_in_use_count(ctx.mp) == what it was after start-up,
+ *   and no indirect mbuf of the fragmenter in use.
+ *
+ *   test_frag ['test_G34_*' ...]   fnmatch(3) patterns over the names
+ * Environment: CGN_IT_SEED, CGN_IT_PCAP=DIR as test_worker.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_random.h>
+#include <rte_ring.h>
+
+#include "cgn.h"
+#include "cgn_config.h"
+#include "cgn_ctrl.h"
+#include "cgn_frag.h"
+#include "cgn_neigh.h"
+#include "cgn_port.h"
+#include "cgn_stats.h"
+#include "cgn_worker.h"
+#include "ct_table.h"
+#include "ct_tcp.h"
+#include "nat_pool.h"
+
+/* ------------------------------------------------------------------ */
+/* Addresses of the scenario (host order).                             */
+
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+#define NAT_IN   IP(100, 64, 0, 1)    /* inside.address */
+#define NAT_OUT  IP(198, 51, 100, 2)  /* outside.address */
+#define GW       IP(198, 51, 100, 1)  /* outside.gateway */
+#define H1       IP(100, 64, 0, 2)
+#define H2       IP(100, 64, 0, 3)
+#define H5       IP(100, 64, 0, 5)    /* static 100.64.0.5:8080 */
+#define Y1       IP(192, 0, 2, 10)    /* remote hosts, behind GW */
+#define Y2       IP(192, 0, 2, 20)
+#define STATIC_OUT IP(203, 0, 113, 1) /* static ... <-> 203.0.113.1:80 */
+#define PORT_LO 1024
+#define PORT_HI 65535
+#define BLOCK 256
+
+static const struct rte_ether_addr MAC_GW = {{ 0x02, 0, 0, 0, 0x02, 0x01 }};
+static const struct rte_ether_addr MAC_H1 = {{ 0x02, 0, 0, 0, 0x01, 0x02 }};
+static const struct rte_ether_addr MAC_H2 = {{ 0x02, 0, 0, 0, 0x01, 0x03 }};
+static const struct rte_ether_addr MAC_BCAST = {{ 0xff, 0xff, 0xff, 0xff,
+						  0xff, 0xff }};
+/* The NAT's port MACs (see rig_setup()). */
+static const struct rte_ether_addr MAC_NAT[CGN_SIDES] = {
+	{{ 0x02, 0, 0, 0, 0xa0, 0x00 }},
+	{{ 0x02, 0, 0, 0, 0xa0, 0x01 }},
+};
+
+#define S_IN CGN_INSIDE
+#define S_OUT CGN_OUTSIDE
+
+/* ------------------------------------------------------------------ */
+/* RFC 1071 checksums, written here so that nothing of DPDK or lib/nat  */
+/* is trusted to verify itself. Values are host order numbers of the   */
+/* big-endian 16-bit words.                                            */
+
+static uint32_t
+sum16(const uint8_t *b, size_t n, uint32_t acc)
+{
+	while (n > 1) {
+		acc += (uint32_t)b[0] << 8 | b[1];
+		b += 2;
+		n -= 2;
+	}
+	if (n)
+		acc += (uint32_t)b[0] << 8;
+	return acc;
+}
+
+static uint16_t
+fold_not(uint32_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)~acc;
+}
+
+static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+static inline void wr16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
+static inline void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = (v >> 16) & 0xff; p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+/* IPv4 header checksum of the header at ip (its checksum field ignored). */
+static uint16_t
+ip_cksum(const uint8_t *ip)
+{
+	uint8_t h[60];
+	unsigned int ihl = (ip[0] & 0xf) * 4u;
+
+	memcpy(h, ip, ihl);
+	h[10] = h[11] = 0;
+	return fold_not(sum16(h, ihl, 0));
+}
+
+/* TCP/UDP checksum with the pseudo-header (checksum field ignored). */
+static uint16_t
+l4_cksum(const uint8_t *ip, const uint8_t *l4, uint16_t l4len, uint8_t proto)
+{
+	uint8_t *c = malloc(l4len + 1u);
+	uint32_t acc = 0;
+	uint16_t r;
+
+	memcpy(c, l4, l4len);
+	if (proto == IPPROTO_TCP)
+		c[16] = c[17] = 0;
+	else
+		c[6] = c[7] = 0;
+	acc = sum16(ip + 12, 8, acc); /* source and destination */
+	acc += proto;
+	acc += l4len;
+	acc = sum16(c, l4len, acc);
+	free(c);
+	r = fold_not(acc);
+	if (proto == IPPROTO_UDP && r == 0)
+		r = 0xffff; /* RFC 768 */
+	return r;
+}
+
+/* ICMP checksum over the message (checksum field ignored). */
+static uint16_t
+icmp_cksum(const uint8_t *ic, uint16_t len)
+{
+	uint8_t *c = malloc(len + 1u);
+	uint16_t r;
+
+	memcpy(c, ic, len);
+	c[2] = c[3] = 0;
+	r = fold_not(sum16(c, len, 0));
+	free(c);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Frame builder.                                                      */
+
+#define ETH_LEN 14
+#define IP_OFF 14
+#define L4_OFF 34
+#define FRAME_MAX 9100 /* up to a 9000 MTU */
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+
+struct pkt {
+	struct rte_ether_addr dst, src;
+	uint32_t saddr, daddr;      /* host order */
+	uint8_t ttl;                /* 0 means 64 */
+	uint8_t tos;
+	uint16_t ip_id;
+	uint16_t frag;              /* flags + offset, host order */
+	const uint8_t *ip_opts;     /* IP options, ip_olen a multiple of 4 */
+	uint8_t ip_olen;
+	uint8_t proto;
+	uint16_t sport, dport;      /* TCP/UDP ports; ICMP: id, seq */
+	uint8_t tcp_flags;
+	uint32_t seq, ack;
+	uint16_t win;
+	const uint8_t *tcp_opts;    /* TCP options, tcp_olen a multiple of 4 */
+	uint8_t tcp_olen;
+	uint8_t icmp_type, icmp_code;
+	bool udp_nocsum;            /* UDP checksum 0: none (RFC 768) */
+	const uint8_t *payload;
+	uint16_t plen;
+};
+
+/*
+ * Build Ethernet + IPv4 (+ options) + TCP/UDP/ICMP with correct checksums.
+ * Returns the frame length.
+ */
+static uint16_t
+build(uint8_t *f, const struct pkt *p)
+{
+	unsigned int ihl = 20u + p->ip_olen;
+	uint8_t *ip = f + IP_OFF, *l4 = ip + ihl;
+	uint16_t l4len;
+
+	memset(f, 0, ETH_LEN + ihl + 20 + p->tcp_olen);
+	memcpy(f, p->dst.addr_bytes, 6);
+	memcpy(f + 6, p->src.addr_bytes, 6);
+	wr16(f + 12, RTE_ETHER_TYPE_IPV4);
+	switch (p->proto) {
+	case IPPROTO_TCP:
+		l4len = (uint16_t)(20 + p->tcp_olen);
+		wr16(l4, p->sport);
+		wr16(l4 + 2, p->dport);
+		wr32(l4 + 4, p->seq);
+		wr32(l4 + 8, p->ack);
+		l4[12] = (uint8_t)((l4len / 4) << 4);
+		l4[13] = p->tcp_flags;
+		wr16(l4 + 14, p->win ? p->win : 65535);
+		wr16(l4 + 18, 0);
+		if (p->tcp_olen)
+			memcpy(l4 + 20, p->tcp_opts, p->tcp_olen);
+		break;
+	case IPPROTO_UDP:
+		l4len = 8;
+		wr16(l4, p->sport);
+		wr16(l4 + 2, p->dport);
+		wr16(l4 + 4, (uint16_t)(8 + p->plen));
+		break;
+	case IPPROTO_ICMP:
+		l4len = 8;
+		l4[0] = p->icmp_type;
+		l4[1] = p->icmp_code;
+		wr16(l4 + 4, p->sport);
+		wr16(l4 + 6, p->dport);
+		break;
+	default:
+		l4len = 0;
+		break;
+	}
+	if (p->plen)
+		memcpy(l4 + l4len, p->payload, p->plen);
+	l4len = (uint16_t)(l4len + p->plen);
+
+	ip[0] = (uint8_t)(0x40 | ihl / 4);
+	ip[1] = p->tos;
+	wr16(ip + 2, (uint16_t)(ihl + l4len));
+	wr16(ip + 4, p->ip_id);
+	wr16(ip + 6, p->frag);
+	ip[8] = p->ttl ? p->ttl : 64;
+	ip[9] = p->proto;
+	wr32(ip + 12, p->saddr);
+	wr32(ip + 16, p->daddr);
+	if (p->ip_olen)
+		memcpy(ip + 20, p->ip_opts, p->ip_olen);
+	wr16(ip + 10, ip_cksum(ip));
+
+	switch (p->proto) {
+	case IPPROTO_TCP:
+		wr16(l4 + 16, l4_cksum(ip, l4, l4len, IPPROTO_TCP));
+		break;
+	case IPPROTO_UDP:
+		wr16(l4 + 6, p->udp_nocsum ? 0 :
+			     l4_cksum(ip, l4, l4len, IPPROTO_UDP));
+		break;
+	case IPPROTO_ICMP:
+		wr16(l4 + 2, icmp_cksum(l4, l4len));
+		break;
+	}
+	return (uint16_t)(ETH_LEN + ihl + l4len);
+}
+
+/* ARP (RFC 826) for Ethernet/IPv4. */
+static uint16_t
+build_arp(uint8_t *f, const struct rte_ether_addr *edst,
+	  const struct rte_ether_addr *esrc, uint16_t op,
+	  const struct rte_ether_addr *sha, uint32_t spa,
+	  const struct rte_ether_addr *tha, uint32_t tpa)
+{
+	memcpy(f, edst->addr_bytes, 6);
+	memcpy(f + 6, esrc->addr_bytes, 6);
+	wr16(f + 12, RTE_ETHER_TYPE_ARP);
+	wr16(f + 14, 1);      /* hardware: Ethernet */
+	wr16(f + 16, 0x0800); /* protocol: IPv4 */
+	f[18] = 6;
+	f[19] = 4;
+	wr16(f + 20, op);
+	memcpy(f + 22, sha->addr_bytes, 6);
+	wr32(f + 28, spa);
+	memcpy(f + 32, tha->addr_bytes, 6);
+	wr32(f + 38, tpa);
+	return 42;
+}
+
+/* Typical frames. The scapy line of each kind:
+ *
+ * UDP:  Ether(dst=nat_in, src=h1)/IP(src="100.64.0.2", dst="192.0.2.10",
+ *       ttl=64)/UDP(sport=5000, dport=53)/Raw(b"...")
+ * TCP:  Ether(dst=nat_in, src=h1)/IP(src="100.64.0.2", dst="192.0.2.10")/
+ *       TCP(sport=40000, dport=80, flags="S", seq=1000, window=65535)
+ * ICMP: Ether(dst=nat_in, src=h1)/IP(src="100.64.0.2", dst="192.0.2.10")/
+ *       ICMP(type=8, id=7, seq=1)/Raw(b"...")
+ * ARP:  Ether(dst="ff:ff:ff:ff:ff:ff", src=h1)/ARP(op=1, hwsrc=h1,
+ *       psrc="100.64.0.2", hwdst="00:00:00:00:00:00", pdst="100.64.0.1")
+ */
+static const uint8_t PAYLOAD[] = "integration payload 0123456789";
+#define PLEN ((uint16_t)(sizeof(PAYLOAD) - 1))
+
+static struct pkt
+udp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+	uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp)
+{
+	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
+			     .daddr = da, .proto = IPPROTO_UDP, .sport = sp,
+			     .dport = dp, .ip_id = 0x1234, .payload = PAYLOAD,
+			     .plen = PLEN };
+}
+
+static struct pkt
+tcp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+	uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp, uint8_t flags,
+	uint32_t seq, uint32_t ack)
+{
+	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
+			     .daddr = da, .proto = IPPROTO_TCP, .sport = sp,
+			     .dport = dp, .tcp_flags = flags, .seq = seq,
+			     .ack = ack, .ip_id = 0x4321 };
+}
+
+static struct pkt
+icmp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+	 uint32_t sa, uint32_t da, uint8_t type, uint16_t id, uint16_t seq)
+{
+	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
+			     .daddr = da, .proto = IPPROTO_ICMP,
+			     .icmp_type = type, .sport = id, .dport = seq,
+			     .ip_id = 0x7777, .payload = PAYLOAD,
+			     .plen = PLEN };
+}
+
+/* ------------------------------------------------------------------ */
+/* Output frames and their checks.                                     */
+
+struct frame {
+	uint16_t len;
+	uint8_t b[FRAME_MAX];
+};
+
+static const char *
+ipstr(uint32_t a, char *buf)
+{
+	sprintf(buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+		(a >> 8) & 0xff, a & 0xff);
+	return buf;
+}
+
+struct field {
+	uint16_t off, len;
+	const char *name;
+};
+
+static const struct field f_ip[] = {
+	{ 0, 6, "eth.dst" }, { 6, 6, "eth.src" }, { 12, 2, "eth.type" },
+	{ 14, 1, "ip.version_ihl" }, { 15, 1, "ip.tos" },
+	{ 16, 2, "ip.total_length" }, { 18, 2, "ip.id" },
+	{ 20, 2, "ip.frag" }, { 22, 1, "ip.ttl" }, { 23, 1, "ip.proto" },
+	{ 24, 2, "ip.cksum" }, { 26, 4, "ip.src" }, { 30, 4, "ip.dst" },
+};
+/* Offsets from the start of the L4 header. */
+static const struct field f_tcp[] = {
+	{ 0, 2, "tcp.sport" }, { 2, 2, "tcp.dport" }, { 4, 4, "tcp.seq" },
+	{ 8, 4, "tcp.ack" }, { 12, 1, "tcp.data_off" },
+	{ 13, 1, "tcp.flags" }, { 14, 2, "tcp.window" },
+	{ 16, 2, "tcp.cksum" }, { 18, 2, "tcp.urp" },
+};
+static const struct field f_udp[] = {
+	{ 0, 2, "udp.sport" }, { 2, 2, "udp.dport" }, { 4, 2, "udp.len" },
+	{ 6, 2, "udp.cksum" },
+};
+static const struct field f_icmp[] = {
+	{ 0, 1, "icmp.type" }, { 1, 1, "icmp.code" },
+	{ 2, 2, "icmp.cksum" }, { 4, 2, "icmp.id/unused" },
+	{ 6, 2, "icmp.seq/unused" },
+};
+
+static void
+hex(char *out, const uint8_t *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* Compare two frames field by field; print every mismatch. */
+static int
+frame_diff(const char *what, const struct frame *got, const uint8_t *want,
+	   uint16_t wlen)
+{
+	const struct field *l4f = NULL;
+	unsigned int i, n4 = 0, l4 = ETH_LEN + (want[IP_OFF] & 0xf) * 4u;
+	unsigned int hdr = l4;
+	int bad = 0;
+	char g[64], w[64];
+
+	if (got->len != wlen) {
+		print_error("%s: frame length %u, expected %u\n", what,
+			    got->len, wlen);
+		bad++;
+	}
+	if (got->len < 34 || wlen < 34)
+		return bad + 1;
+	for (i = 0; i < RTE_DIM(f_ip); i++) {
+		if (memcmp(got->b + f_ip[i].off, want + f_ip[i].off,
+			   f_ip[i].len) == 0)
+			continue;
+		hex(g, got->b + f_ip[i].off, f_ip[i].len);
+		hex(w, want + f_ip[i].off, f_ip[i].len);
+		print_error("%s: %s = %s, expected %s\n", what, f_ip[i].name,
+			    g, w);
+		bad++;
+	}
+	if (l4 > 34 && (got->len < l4 ||
+			memcmp(got->b + 34, want + 34, l4 - 34) != 0)) {
+		print_error("%s: IP options differ\n", what);
+		bad++;
+	}
+	switch (want[23]) {
+	case IPPROTO_TCP:
+		l4f = f_tcp;
+		n4 = RTE_DIM(f_tcp);
+		hdr = l4 + 20;
+		break;
+	case IPPROTO_UDP:
+		l4f = f_udp;
+		n4 = RTE_DIM(f_udp);
+		hdr = l4 + 8;
+		break;
+	case IPPROTO_ICMP:
+		l4f = f_icmp;
+		n4 = RTE_DIM(f_icmp);
+		hdr = l4 + 8;
+		break;
+	}
+	for (i = 0; i < n4; i++) {
+		unsigned int off = l4 + l4f[i].off;
+
+		if (off + l4f[i].len > got->len || off + l4f[i].len > wlen ||
+		    memcmp(got->b + off, want + off, l4f[i].len) == 0)
+			continue;
+		hex(g, got->b + off, l4f[i].len);
+		hex(w, want + off, l4f[i].len);
+		print_error("%s: %s = %s, expected %s\n", what, l4f[i].name,
+			    g, w);
+		bad++;
+	}
+	if (got->len == wlen && wlen > hdr &&
+	    memcmp(got->b + hdr, want + hdr, wlen - hdr) != 0) {
+		for (i = hdr; i < wlen && got->b[i] == want[i]; i++)
+			;
+		print_error("%s: %s differs from byte %u on\n", what,
+			    want[23] == IPPROTO_TCP ? "TCP options/payload" :
+			    "payload", i - hdr);
+		bad++;
+	}
+	return bad;
+}
+
+/* Recompute every checksum of an IPv4 frame in full; 0 if all good. */
+static int
+verify_cksums(const char *what, const struct frame *f)
+{
+	const uint8_t *ip = f->b + IP_OFF;
+	unsigned int ihl;
+	uint16_t tot, l4len, got, want;
+	const uint8_t *l4;
+	int bad = 0;
+
+	if (f->len < L4_OFF || rd16(f->b + 12) != RTE_ETHER_TYPE_IPV4) {
+		print_error("%s: not an IPv4 frame\n", what);
+		return 1;
+	}
+	ihl = (ip[0] & 0xf) * 4u;
+	tot = rd16(ip + 2);
+	if (ihl < 20 || tot < ihl || ETH_LEN + tot > f->len) {
+		print_error("%s: bad IPv4 lengths\n", what);
+		return 1;
+	}
+	got = rd16(ip + 10);
+	want = ip_cksum(ip);
+	if (got != want) {
+		print_error("%s: ip.cksum %04x, full recompute %04x\n", what,
+			    got, want);
+		bad++;
+	}
+	l4 = ip + ihl;
+	l4len = (uint16_t)(tot - ihl);
+	switch (ip[9]) {
+	case IPPROTO_TCP:
+		got = rd16(l4 + 16);
+		want = l4_cksum(ip, l4, l4len, IPPROTO_TCP);
+		break;
+	case IPPROTO_UDP:
+		got = rd16(l4 + 6);
+		want = got == 0 ? 0 : l4_cksum(ip, l4, l4len, IPPROTO_UDP);
+		break;
+	case IPPROTO_ICMP:
+		got = rd16(l4 + 2);
+		want = icmp_cksum(l4, l4len);
+		break;
+	default:
+		return bad;
+	}
+	if (got != want) {
+		print_error("%s: L4 cksum %04x, full recompute %04x\n", what,
+			    got, want);
+		bad++;
+	}
+	return bad;
+}
+
+/* Check a frame against what is expected: every field, every checksum. */
+#define expect_frame(what, got, want) do {				\
+	uint8_t wb_[FRAME_MAX];						\
+	uint16_t wl_ = build(wb_, (want));				\
+	int bad_ = frame_diff((what), (got), wb_, wl_) +		\
+		   verify_cksums((what), (got));			\
+	if (bad_)							\
+		fail_msg("%s: %d field(s) wrong", (what), bad_);	\
+} while (0)
+
+static inline unsigned int f_l4(const struct frame *f)
+{
+	return ETH_LEN + (f->b[IP_OFF] & 0xf) * 4u;
+}
+static inline uint32_t f_src(const struct frame *f) { return rd32(f->b + 26); }
+static inline uint32_t f_dst(const struct frame *f) { return rd32(f->b + 30); }
+static inline uint16_t f_sport(const struct frame *f) { return rd16(f->b + f_l4(f)); }
+static inline uint16_t f_dport(const struct frame *f) { return rd16(f->b + f_l4(f) + 2); }
+static inline uint16_t f_icmp_id(const struct frame *f) { return rd16(f->b + f_l4(f) + 4); }
+
+/* ------------------------------------------------------------------ */
+/* The rig: rings, ethdevs, and a NAT built like main.c does.          */
+
+static struct rte_ring *rxr[CGN_SIDES], *txr[CGN_SIDES];
+static uint16_t port_id[CGN_SIDES];
+static const char *const port_name[CGN_SIDES] = { "fr_inside", "fr_outside" };
+/* The ethdev names rte_eth_from_rings() gave them (used in the config). */
+static char dev_name[CGN_SIDES][RTE_ETH_NAME_MAX_LEN];
+
+struct rig_opts {
+	const char *filtering;  /* NULL: endpoint-independent */
+	const char *pool;       /* pool.addresses, NULL: 203.0.113.0/29 */
+	const char *ports;      /* pool.ports, NULL: 1024-65535 */
+	unsigned int block_size;        /* 0: 256 */
+	unsigned int max_blocks;        /* 0: 8 */
+	unsigned int sessions_per_sub;  /* 0: 4096 */
+	bool no_static;
+	bool no_l2;             /* skip the ARP bring-up */
+	unsigned int inside_mtu;        /* 0: 1500 */
+	unsigned int outside_mtu;       /* 0: 1500 */
+	unsigned int frag_max;          /* fragments.max, 0: 4096 */
+	unsigned int frag_timeout;      /* fragments.timeout, 0: 2 */
+};
+
+struct rig {
+	struct cgn_config cfg;
+	struct cgn_ctx ctx;
+	struct cgn_worker *w;
+	struct cgn_ctrl ctrl;
+	bool ctrl_up;
+	uint64_t hz;
+	uint64_t now;
+	unsigned int mp_base;   /* mbufs in use after start-up */
+	struct rig_opts opts;
+	char dir[64];
+	char conf[128];
+	char log[128];
+};
+
+static struct rig g_rig;
+
+static int
+write_config(struct rig *r, const struct rig_opts *o)
+{
+	FILE *f = fopen(r->conf, "w");
+
+	if (f == NULL)
+		return -1;
+	fprintf(f,
+		"inside: {\n"
+		"\tmtu = %u;\n"
+		"\tport = \"%s\";\n"
+		"\taddress = \"100.64.0.1/10\";\n"
+		"\tsubscribers = [\"100.64.0.0/10\"];\n"
+		"};\n"
+		"outside: {\n"
+		"\tmtu = %u;\n"
+		"\tport = \"%s\";\n"
+		"\taddress = \"198.51.100.2/24\";\n"
+		"\tgateway = \"198.51.100.1\";\n"
+		"};\n"
+		"pool: {\n"
+		"\taddresses = [\"%s\"];\n"
+		"\tports = \"%s\";\n"
+		"\tblock_size = %u;\n"
+		"\tmax_blocks_per_subscriber = %u;\n"
+		"\tmapping = \"endpoint-independent\";\n"
+		"\tfiltering = \"%s\";\n"
+		"\thairpinning = true;\n"
+		"};\n"
+		"timeouts: {\n"
+		"\tudp = 300;\n"
+		"\ttcp_established = 7440;\n"
+		"\ttcp_transitory = 240;\n"
+		"\ticmp = 60;\n"
+		"};\n"
+		"limits: {\n"
+		"\tsessions_per_subscriber = %u;\n"
+		"\tmax_sessions = 65536;\n"
+		"};\n"
+		"workers: {\n"
+		"\tlcores = [1];\n"
+		"};\n"
+		"logging: {\n"
+		"\tfile = \"%s\";\n"
+		"};\n"
+		"fragments: {\n"
+		"\tmax = %u;\n"
+		"\ttimeout = %u;\n"
+		"};\n",
+		o->inside_mtu ? o->inside_mtu : 1500, dev_name[S_IN],
+		o->outside_mtu ? o->outside_mtu : 1500, dev_name[S_OUT],
+		o->pool ? o->pool : "203.0.113.0/29",
+		o->ports ? o->ports : "1024-65535",
+		o->block_size ? o->block_size : 256,
+		o->max_blocks ? o->max_blocks : 8,
+		o->filtering ? o->filtering : "endpoint-independent",
+		o->sessions_per_sub ? o->sessions_per_sub : 4096, r->log,
+		o->frag_max ? o->frag_max : 4096,
+		o->frag_timeout ? o->frag_timeout : 2);
+	if (!o->no_static)
+		fprintf(f, "static: (\n"
+			"\t{ proto = \"tcp\"; inside = \"100.64.0.5:8080\"; "
+			"outside = \"203.0.113.1:80\"; }\n);\n");
+	return fclose(f);
+}
+
+/* Free every mbuf sitting in one of the rings this file owns. */
+static unsigned int
+drain_ring(struct rte_ring *ring)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+static void
+wpoll(struct rig *r)
+{
+	cgn_worker_poll(r->w, r->now);
+}
+
+static void
+cpoll(struct rig *r)
+{
+	cgn_ctrl_poll(&r->ctrl, r->now);
+}
+
+/* Worker, control, worker: everything a received burst causes. */
+static void
+pump(struct rig *r)
+{
+	wpoll(r);
+	cpoll(r);
+	wpoll(r);
+}
+
+/*
+ * CGN_IT_PCAP=DIR writes every frame injected (DIR/in.pcap) and every frame
+ * transmitted (DIR/out.pcap), for tcpdump/tshark/scapy.
+ */
+static FILE *pcap[2];
+
+static void
+pcap_open(void)
+{
+	static const uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535,
+					 1 };
+	const char *dir = getenv("CGN_IT_PCAP");
+	char path[512];
+	int i;
+
+	if (dir == NULL)
+		return;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s.pcap", dir,
+			 i ? "out" : "in");
+		pcap[i] = fopen(path, "w");
+		if (pcap[i] != NULL)
+			fwrite(hdr, sizeof(hdr), 1, pcap[i]);
+	}
+}
+
+static void
+pcap_write(int dir, const uint8_t *b, uint32_t len)
+{
+	static uint32_t usec;
+	uint32_t rec[4] = { 0, ++usec, len, len };
+
+	if (pcap[dir] == NULL)
+		return;
+	fwrite(rec, sizeof(rec), 1, pcap[dir]);
+	fwrite(b, 1, len, pcap[dir]);
+	fflush(pcap[dir]);
+}
+
+static void
+inject_raw(struct rig *r, int side, const uint8_t *b, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(r->ctx.mp);
+	char *d;
+
+	assert_non_null(m);
+	d = rte_pktmbuf_append(m, len);
+	assert_non_null(d);
+	memcpy(d, b, len);
+	pcap_write(0, b, len);
+	assert_int_equal(rte_ring_enqueue(rxr[side], m), 0);
+}
+
+static void
+inject(struct rig *r, int side, const struct pkt *p)
+{
+	uint8_t b[FRAME_MAX];
+
+	inject_raw(r, side, b, build(b, p));
+}
+
+/* Take everything a port transmitted: up to max copies, all freed. */
+static unsigned int
+take(int side, struct frame *out, unsigned int max)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (rte_ring_dequeue(txr[side], (void **)&m) == 0) {
+		if (pcap[1] != NULL) {
+			uint8_t buf[FRAME_MAX];
+			uint32_t l = RTE_MIN(m->pkt_len, (uint32_t)FRAME_MAX);
+
+			pcap_write(1, rte_pktmbuf_read(m, 0, l, buf), l);
+		}
+		if (n < max) {
+			out[n].len = (uint16_t)RTE_MIN(m->pkt_len,
+						       (uint32_t)FRAME_MAX);
+			const void *d = rte_pktmbuf_read(m, 0, out[n].len,
+							 out[n].b);
+
+			if (d != out[n].b)
+				memcpy(out[n].b, d, out[n].len);
+		}
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+/* Exactly one frame out of `side`, nothing out of the other. */
+static void
+take_one(int side, struct frame *f)
+{
+	struct frame other;
+	unsigned int n = take(side, f, 1), no = take(!side, &other, 1);
+
+	if (n != 1 || no != 0)
+		fail_msg("expected 1 frame on %s and none on %s, got %u and %u",
+			 side == S_IN ? "inside" : "outside",
+			 side == S_IN ? "outside" : "inside", n, no);
+}
+
+static void
+expect_nothing(void)
+{
+	struct frame f;
+	unsigned int ni = take(S_IN, &f, 0), no = take(S_OUT, &f, 0);
+
+	if (ni || no)
+		fail_msg("expected no output, got %u inside, %u outside",
+			 ni, no);
+}
+
+static uint64_t
+stat_sum(const uint64_t *v, unsigned int n)
+{
+	uint64_t s = 0;
+
+	while (n--)
+		s += v[n];
+	return s;
+}
+
+/* rx == tx + consumed + dropped (app/cgn_stats.h). */
+static void
+assert_accounting(const struct rig *r)
+{
+	const struct cgn_stats *s = &r->w->stats;
+	uint64_t rx = stat_sum(s->rx, CGN_SIDES);
+	uint64_t tx = stat_sum(s->tx, CGN_SIDES);
+	uint64_t dr = cgn_stats_dropped(s);
+
+	/* Packets parked for ARP (cgn_worker.c to_next_hop) are in flight;
+	 * fragments waiting for the rest of their datagram are held
+	 * (app/cgn_stats.h).
+	 */
+	if (rx != tx + s->consumed + dr + r->w->pend_n + s->frag_held) {
+		unsigned int i;
+
+		for (i = 0; i < CGN_DROP_MAX; i++)
+			if (s->drop[i])
+				print_error("  drop %s = %" PRIu64 "\n",
+					    cgn_drop_names[i], s->drop[i]);
+		fail_msg("accounting: rx %" PRIu64 " != tx %" PRIu64
+			 " + consumed %" PRIu64 " + dropped %" PRIu64
+			 " + held %u + fragments held %" PRIu64, rx, tx,
+			 s->consumed, dr, (unsigned int)r->w->pend_n,
+			 s->frag_held);
+	}
+}
+
+/* No drop counter moved. */
+static void
+assert_no_drops(const struct rig *r, const struct cgn_stats *before)
+{
+	unsigned int i;
+
+	for (i = 0; i < CGN_DROP_MAX; i++)
+		if (r->w->stats.drop[i] != before->drop[i])
+			fail_msg("drop %s moved by %" PRIu64, cgn_drop_names[i],
+				 r->w->stats.drop[i] - before->drop[i]);
+}
+
+/* The drop counters moved by exactly `n` under `why` and nowhere else. */
+static void
+assert_drop_only(const struct rig *r, const struct cgn_stats *before,
+		 enum cgn_drop why, uint64_t n)
+{
+	const struct cgn_stats *s = &r->w->stats;
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < CGN_DROP_MAX; i++) {
+		uint64_t d = s->drop[i] - before->drop[i];
+		uint64_t want = i == (unsigned int)why ? n : 0;
+
+		if (d != want) {
+			print_error("drop %s moved by %" PRIu64 ", expected %"
+				    PRIu64 "\n", cgn_drop_names[i], d, want);
+			bad++;
+		}
+	}
+	if (bad)
+		fail_msg("drop counters: %d wrong (wanted %s +%" PRIu64 ")",
+			 bad, cgn_drop_names[why], n);
+}
+
+static bool
+neigh_mac(const struct rig *r, int side, uint32_t ip,
+	  struct rte_ether_addr *mac)
+{
+	uint32_t idx = cgn_neigh_lookup(&r->ctx.neigh, (uint8_t)side,
+					rte_cpu_to_be_32(ip));
+
+	return idx != UINT32_MAX && cgn_neigh_mac(&r->ctx.neigh, idx, mac);
+}
+
+static void
+check_arp(const char *what, const struct frame *f,
+	  const struct rte_ether_addr *edst, const struct rte_ether_addr *esrc,
+	  uint16_t op, const struct rte_ether_addr *sha, uint32_t spa,
+	  const struct rte_ether_addr *tha, uint32_t tpa)
+{
+	uint8_t want[64];
+	uint16_t wl = build_arp(want, edst, esrc, op, sha, spa, tha, tpa);
+	static const char *const names[] = {
+		"eth.dst", "eth.src", "eth.type", "arp.hrd", "arp.pro",
+		"arp.hln", "arp.pln", "arp.op", "arp.sha", "arp.spa",
+		"arp.tha", "arp.tpa" };
+	static const uint8_t off[] = { 0, 6, 12, 14, 16, 18, 19, 20, 22, 28,
+				       32, 38, 42 };
+	unsigned int i;
+	int bad = 0;
+	char g[32], w[32];
+
+	if (f->len < wl) {
+		fail_msg("%s: ARP frame of %u bytes", what, f->len);
+		return;
+	}
+	for (i = 0; i < RTE_DIM(names); i++) {
+		if (memcmp(f->b + off[i], want + off[i],
+			   off[i + 1] - off[i]) == 0)
+			continue;
+		hex(g, f->b + off[i], off[i + 1] - off[i]);
+		hex(w, want + off[i], off[i + 1] - off[i]);
+		print_error("%s: %s = %s, expected %s\n", what, names[i], g, w);
+		bad++;
+	}
+	if (bad)
+		fail_msg("%s: %d ARP field(s) wrong", what, bad);
+}
+
+/* A subscriber ARPs for the inside address; check the reply. */
+static void
+subscriber_arp(struct rig *r, uint32_t ip, const struct rte_ether_addr *mac)
+{
+	static const struct rte_ether_addr zero;
+	struct frame f;
+	uint8_t b[64];
+	struct rte_ether_addr got;
+
+	/* Ether(dst="ff:ff:ff:ff:ff:ff", src=mac)/ARP(op=1, hwsrc=mac,
+	 *   psrc=ip, pdst="100.64.0.1")
+	 */
+	inject_raw(r, S_IN, b, build_arp(b, &MAC_BCAST, mac, 1, mac, ip,
+					 &zero, NAT_IN));
+	pump(r);
+	take_one(S_IN, &f);
+	check_arp("ARP reply for 100.64.0.1", &f, mac, &MAC_NAT[S_IN], 2,
+		  &MAC_NAT[S_IN], NAT_IN, mac, ip);
+	assert_true(neigh_mac(r, S_IN, ip, &got));
+	assert_memory_equal(got.addr_bytes, mac->addr_bytes, 6);
+}
+
+/* Answer control's ARP request for the gateway; subscribers H1, H2 ARP. */
+static void
+l2_up(struct rig *r)
+{
+	static const struct rte_ether_addr zero;
+	struct rte_ether_addr got;
+	struct frame f;
+	uint8_t b[64];
+
+	/* The request cgn_ctrl_init() queued goes out on the first poll. */
+	wpoll(r);
+	take_one(S_OUT, &f);
+	check_arp("ARP request for the gateway", &f, &MAC_BCAST,
+		  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT, &zero, GW);
+	/* Ether(dst=nat_out, src=gw)/ARP(op=2, hwsrc=gw,
+	 *   psrc="198.51.100.1", hwdst=nat_out, pdst="198.51.100.2")
+	 */
+	inject_raw(r, S_OUT, b, build_arp(b, &MAC_NAT[S_OUT], &MAC_GW, 2,
+					  &MAC_GW, GW, &MAC_NAT[S_OUT],
+					  NAT_OUT));
+	pump(r);
+	expect_nothing();
+	assert_true(neigh_mac(r, S_OUT, GW, &got));
+	assert_memory_equal(got.addr_bytes, MAC_GW.addr_bytes, 6);
+
+	subscriber_arp(r, H1, &MAC_H1);
+	subscriber_arp(r, H2, &MAC_H2);
+	assert_accounting(r);
+}
+
+static int rig_teardown(void **state);
+static int rig_setup_(void **state);
+
+/* cmocka runs no teardown after a failed setup: clean up here. */
+static int
+rig_setup(void **state)
+{
+	if (rig_setup_(state) == 0)
+		return 0;
+	rig_teardown(state);
+	return -1;
+}
+
+static int
+rig_setup_(void **state)
+{
+	struct rig *r = &g_rig;
+	const struct rig_opts *o = *state;
+	static const struct rig_opts defaults;
+	char err[512];
+	unsigned int s;
+
+	if (o == NULL)
+		o = &defaults;
+	memset(r, 0, sizeof(*r));
+	snprintf(r->dir, sizeof(r->dir), "/tmp/cgn-it-XXXXXX");
+	if (mkdtemp(r->dir) == NULL)
+		return -1;
+	snprintf(r->conf, sizeof(r->conf), "%.63s/cgnat.conf", r->dir);
+	snprintf(r->log, sizeof(r->log), "%.63s/log/mappings.log", r->dir);
+	if (write_config(r, o) != 0)
+		return -1;
+	if (cgn_config_load(r->conf, &r->cfg, err, sizeof(err)) != 0 ||
+	    cgn_config_check_ports(&r->cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		return -1;
+	}
+
+	/* As in main.c, but with a clock this test drives. */
+	r->hz = rte_get_tsc_hz();
+	r->now = 1000 * r->hz;
+	r->ctx.cfg = &r->cfg;
+	r->ctx.tsc_hz = r->hz;
+	r->ctx.start_tsc = r->now;
+	r->ctx.start_ns = (uint64_t)time(NULL) * 1000000000ULL;
+	r->ctx.n_workers = 1;
+	for (s = 0; s < CGN_SIDES; s++) {
+		drain_ring(rxr[s]);
+		drain_ring(txr[s]);
+	}
+	if (cgn_ports_init(&r->ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ports: %s\n", err);
+		return -1;
+	}
+	/*
+	 * cgn_ports_init() read each port's MAC into ctx.link[]. net_ring
+	 * ports all have 00:00:00:00:00:00 and cannot change it (no
+	 * mac_addr_set), which would make both sides look alike; give each
+	 * side a distinct unicast address where the NAT keeps it.
+	 */
+	for (s = 0; s < CGN_SIDES; s++) {
+		struct rte_ether_addr hw;
+
+		if (rte_eth_macaddr_get(port_id[s], &hw) != 0 ||
+		    !rte_is_same_ether_addr(&hw, &r->ctx.link[s].mac) ||
+		    r->ctx.link[s].port_id != port_id[s])
+			return -1;
+		rte_ether_addr_copy(&MAC_NAT[s], &r->ctx.link[s].mac);
+	}
+	if (cgn_neigh_init(&r->ctx.neigh, 65536, (int)rte_socket_id()) != 0)
+		return -1;
+	r->ctx.log_ring = rte_ring_create_elem("cgn_log",
+		sizeof(struct nat_log_event), 65536, (int)rte_socket_id(),
+		RING_F_SC_DEQ);
+	if (r->ctx.log_ring == NULL)
+		return -1;
+	if (cgn_shared_init(&r->ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "shared: %s\n", err);
+		return -1;
+	}
+	r->w = rte_zmalloc("cgn_worker", sizeof(*r->w), RTE_CACHE_LINE_SIZE);
+	if (r->w == NULL || cgn_worker_init(r->w, &r->ctx, 0, 0) != 0)
+		return -1;
+	r->w->lcore = 1;
+	r->ctx.workers[0] = r->w;
+	if (cgn_worker_add_statics(r->w, err, sizeof(err)) != 0) {
+		fprintf(stderr, "statics: %s\n", err);
+		return -1;
+	}
+	r->mp_base = rte_mempool_in_use_count(r->ctx.mp);
+	if (cgn_ctrl_init(&r->ctrl, &r->ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ctrl: %s\n", err);
+		return -1;
+	}
+	r->ctrl_up = true;
+	if (cgn_blocks_init(&r->ctrl, &r->ctx) != 0)
+		return -1;
+	if (cgn_ports_start(&r->ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "start: %s\n", err);
+		return -1;
+	}
+	r->opts = *o;
+	*state = r;
+	return 0;
+}
+
+static int
+rig_teardown(void **state)
+{
+	struct rig *r = &g_rig;
+	unsigned int s;
+	char cmd[128];
+
+	(void)state;
+	if (r->w != NULL && r->w->ct != NULL) {
+		cgn_worker_close_all(r->w, r->now);
+		cgn_worker_flush(r->w);
+	}
+	if (r->ctrl_up) {
+		cgn_ctrl_poll(&r->ctrl, r->now);
+		cgn_ctrl_fini(&r->ctrl);
+		cgn_blocks_fini(&r->ctrl);
+	}
+	for (s = 0; s < CGN_SIDES; s++) {
+		rte_eth_dev_stop(port_id[s]);
+		drain_ring(rxr[s]);
+		drain_ring(txr[s]);
+	}
+	if (r->w != NULL) {
+		cgn_worker_fini(r->w);
+		rte_free(r->w);
+	}
+	cgn_shared_fini(&r->ctx);
+	cgn_neigh_fini(&r->ctx.neigh);
+	rte_ring_free(r->ctx.log_ring);
+	rte_mempool_free(r->ctx.mp);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%.63s'", r->dir);
+	if (r->dir[0] && system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", r->dir);
+	memset(r, 0, sizeof(*r));
+	return 0;
+}
+
+/* First thing in a test: the L2 bring-up, checked (so that a failure
+ * fails the test, and teardown still runs). */
+static struct rig *
+rig_start(void *state)
+{
+	struct rig *r = state;
+
+	if (!r->opts.no_l2)
+		l2_up(r);
+	return r;
+}
+
+/*
+ * End of a scenario: drain, close every session, drain again; then the
+ * counters must add up and no mbuf may be left in use.
+ */
+static void
+rig_end(struct rig *r)
+{
+	pump(r);
+	take(S_IN, NULL, 0);
+	take(S_OUT, NULL, 0);
+	assert_accounting(r);
+	/* Whatever is still in reassembly times out (G34). */
+	r->now += (r->cfg.fragments.timeout + 1) * r->hz;
+	pump(r);
+	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_accounting(r);
+	cgn_worker_close_all(r->w, r->now);
+	pump(r);
+	take(S_IN, NULL, 0);
+	take(S_OUT, NULL, 0);
+	assert_int_equal(r->w->ct->used, 0);
+	assert_int_equal(r->w->pool->n_blocks_used, 0);
+	assert_accounting(r);
+	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp), r->mp_base);
+	/* The indirect mbufs of output fragments are all back too. */
+	{
+		char nm[RTE_MEMPOOL_NAMESIZE];
+		struct rte_mempool *ind;
+
+		snprintf(nm, sizeof(nm), "cgn_frag_ind%u", r->w->id);
+		ind = rte_mempool_lookup(nm);
+		assert_non_null(ind);
+		assert_int_equal(rte_mempool_in_use_count(ind), 0);
+	}
+}
+/* ------------------------------------------------------------------ */
+/* Helpers for flows.                                                  */
+
+/* Is a (host order) one of the configured pool addresses? */
+static bool
+in_pool(const struct rig *r, uint32_t a)
+{
+	return cgn_config_pool_index(&r->cfg, a) >= 0;
+}
+
+/* Check an ICMP error made by the box about `orig` (the IP packet). */
+static void
+check_icmp_error(const char *what, const struct frame *f,
+		 const struct rte_ether_addr *edst, int side, uint32_t dst,
+		 uint8_t type, uint8_t code, const uint8_t *orig,
+		 uint16_t olen)
+{
+	struct pkt want = {
+		.dst = *edst, .src = MAC_NAT[side],
+		.saddr = side == S_IN ? NAT_IN : NAT_OUT, .daddr = dst,
+		.proto = IPPROTO_ICMP, .icmp_type = type, .icmp_code = code,
+		.payload = orig, .plen = olen,
+	};
+
+	if (f->len < L4_OFF + 8 + 28)
+		fail_msg("%s: too short (%u)", what, f->len);
+	/* Fields the RFCs leave to the implementation: taken as sent. */
+	want.tos = f->b[15];
+	want.ip_id = rd16(f->b + 18);
+	want.ttl = f->b[22];
+	assert_true(want.ttl > 1);
+	assert_int_equal(rd16(f->b + 20) & 0x1fff, 0);
+	want.frag = rd16(f->b + 20);
+	/* RFC 792: the whole IP header and at least 8 bytes of data. */
+	assert_true(olen >= 28);
+	expect_frame(what, f, &want);
+}
+/* ------------------------------------------------------------------ */
+/* Fragments, cut and joined here (RFC 791).                           */
+
+#define FR_DF 0x4000
+#define FR_MF 0x2000
+#define FR_MAX 64            /* fragments of one datagram in these tests */
+
+/* Payload of the big datagrams: no two 8-byte blocks alike, so that a
+ * fragment put at the wrong offset changes the checksum and the bytes.
+ */
+static uint8_t BIG[9000];
+
+static void
+big_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(BIG); i++)
+		BIG[i] = (uint8_t)(i * 7 + (i >> 8) * 13 + 3);
+}
+
+static struct frame frag_buf[FR_MAX];  /* cut() output */
+static struct frame out_buf[FR_MAX];   /* what a port sent */
+
+/* The frame of packet p. */
+static void
+frame_of(const struct pkt *p, struct frame *f)
+{
+	f->len = build(f->b, p);
+}
+
+/*
+ * Cut the datagram of frame d into fragments carrying `chunk` bytes of
+ * data (a multiple of 8) each, the last one the rest: each a whole frame
+ * with d's Ethernet and IP headers, its offset, MF, total length and
+ * header checksum; DF kept. Returns their number.
+ */
+static unsigned int
+cut(const struct frame *d, uint16_t chunk, struct frame *out)
+{
+	const uint8_t *ip = d->b + IP_OFF;
+	unsigned int ihl = (ip[0] & 0xf) * 4u;
+	unsigned int data = rd16(ip + 2) - ihl, off, n = 0;
+
+	assert_int_equal(chunk % 8, 0);
+	for (off = 0; off < data; off += chunk) {
+		unsigned int len = RTE_MIN((unsigned int)chunk, data - off);
+		struct frame *f = &out[n++];
+		uint8_t *fip = f->b + IP_OFF;
+
+		assert_true(n <= FR_MAX);
+		memcpy(f->b, d->b, ETH_LEN + ihl);
+		memcpy(fip + ihl, ip + ihl + off, len);
+		wr16(fip + 2, (uint16_t)(ihl + len));
+		wr16(fip + 6, (uint16_t)((rd16(ip + 6) & FR_DF) |
+					 (off + len < data ? FR_MF : 0) |
+					 off / 8));
+		wr16(fip + 10, ip_cksum(fip));
+		f->len = (uint16_t)(ETH_LEN + ihl + len);
+	}
+	return n;
+}
+
+/*
+ * Put fragments f[0..n), in the order a port sent them, back into one
+ * datagram d, checking RFC 791 and the order on the way: same ID,
+ * addresses, protocol; offsets from 0 upwards without gap or overlap (in
+ * order, G33); MF on all but the last; data a multiple of 8 but in the
+ * last; each within the MTU, with a good header checksum. A lone frame
+ * that is no fragment is the datagram itself. Returns the problems.
+ */
+static int
+join(const char *what, const struct frame *f, unsigned int n, uint16_t mtu,
+     struct frame *d)
+{
+	unsigned int i, ihl0 = 0, next = 0;
+	int bad = 0;
+
+	if (n == 0) {
+		print_error("%s: nothing sent\n", what);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		const uint8_t *ip = f[i].b + IP_OFF;
+		unsigned int ihl = (ip[0] & 0xf) * 4u, tot = rd16(ip + 2);
+		unsigned int fo = rd16(ip + 6), off = (fo & 0x1fff) * 8u;
+		bool mf = fo & FR_MF;
+
+		if (rd16(ip + 10) != ip_cksum(ip)) {
+			print_error("%s: fragment %u: ip.cksum %04x, want %04x\n",
+				    what, i, rd16(ip + 10), ip_cksum(ip));
+			bad++;
+		}
+		if (tot > mtu || f[i].len != ETH_LEN + tot) {
+			print_error("%s: fragment %u: %u bytes, MTU %u, frame %u\n",
+				    what, i, tot, mtu, f[i].len);
+			bad++;
+		}
+		if (off != next) {
+			print_error("%s: fragment %u at offset %u, expected %u "
+				    "(out of order, gap or overlap)\n", what, i,
+				    off, next);
+			bad++;
+		}
+		if (mf != (i + 1 < n)) {
+			print_error("%s: fragment %u of %u: MF %d\n", what, i, n,
+				    mf);
+			bad++;
+		}
+		if (mf && (tot - ihl) % 8) {
+			print_error("%s: fragment %u: %u bytes of data\n", what,
+				    i, tot - ihl);
+			bad++;
+		}
+		if (i == 0) {
+			ihl0 = ihl;
+			memcpy(d->b, f[0].b, ETH_LEN + ihl);
+		} else if (rd16(ip + 4) != rd16(d->b + IP_OFF + 4) ||
+			   memcmp(ip + 12, d->b + IP_OFF + 12, 8) != 0 ||
+			   ip[9] != d->b[IP_OFF + 9]) {
+			print_error("%s: fragment %u of another datagram\n",
+				    what, i);
+			bad++;
+		}
+		if (ETH_LEN + ihl0 + off + (tot - ihl) > FRAME_MAX)
+			return bad + 1;
+		memcpy(d->b + ETH_LEN + ihl0 + off, ip + ihl, tot - ihl);
+		next = off + (tot - ihl);
+	}
+	/* The datagram: the first fragment's header, whole length, no
+	 * fragment fields (DF as sent).
+	 */
+	wr16(d->b + IP_OFF + 2, (uint16_t)(ihl0 + next));
+	wr16(d->b + IP_OFF + 6, rd16(d->b + IP_OFF + 6) & FR_DF);
+	wr16(d->b + IP_OFF + 10, ip_cksum(d->b + IP_OFF));
+	d->len = (uint16_t)(ETH_LEN + ihl0 + next);
+	return bad;
+}
+
+/* Put frames f[ord[0]], f[ord[1]], ... on side's RX ring, one at a time,
+ * letting the NAT run after each one. */
+static void
+send_frames(struct rig *r, int side, const struct frame *f,
+	    const unsigned int *ord, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct frame *x = &f[ord != NULL ? ord[i] : i];
+
+		inject_raw(r, side, x->b, x->len);
+		pump(r);
+	}
+}
+
+/* Send p from side as fragments of `chunk` bytes in the order ord (NULL:
+ * in order); returns their number; nothing may leave before the last.
+ */
+static unsigned int
+send_fragmented(struct rig *r, int side, const struct pkt *p, uint16_t chunk,
+		const unsigned int *ord, unsigned int n_ord)
+{
+	static struct frame d;
+	unsigned int n, i;
+
+	frame_of(p, &d);
+	n = cut(&d, chunk, frag_buf);
+	if (ord != NULL)
+		assert_int_equal(n_ord, n);
+	for (i = 0; i < n; i++) {
+		uint64_t held = r->w->stats.frag_held;
+
+		send_frames(r, side, &frag_buf[ord != NULL ? ord[i] : i], NULL,
+			    1);
+		if (i + 1 < n) {
+			expect_nothing();
+			/* G34: held, not an error. */
+			assert_int_equal(r->w->stats.frag_held, held + 1);
+		}
+	}
+	return n;
+}
+
+/* Take what `side` sent (nothing from the other side) and join it into
+ * d; returns the number of frames. */
+static unsigned int
+take_dgram(const char *what, int side, uint16_t mtu, struct frame *d)
+{
+	struct frame other;
+	unsigned int n = take(side, out_buf, FR_MAX);
+	unsigned int no = take(!side, &other, 1);
+
+	if (no != 0)
+		fail_msg("%s: %u frame(s) on the wrong side", what, no);
+	if (n > FR_MAX)
+		fail_msg("%s: %u fragments", what, n);
+	if (join(what, out_buf, n, mtu, d) != 0)
+		fail_msg("%s: fragments wrong", what);
+	return n;
+}
+
+/* Check a datagram against the packet expected: every field, the payload
+ * and every checksum, recomputed here over the whole datagram. */
+static void
+check_dgram(const char *what, const struct frame *d, const struct pkt *want)
+{
+	static uint8_t wb[FRAME_MAX];
+	uint16_t wl = build(wb, want);
+	int bad = frame_diff(what, d, wb, wl) + verify_cksums(what, d);
+
+	if (bad)
+		fail_msg("%s: %d field(s) wrong", what, bad);
+}
+
+/* The datagram p sent from inside, as it must leave: src (a, port). */
+static struct pkt
+as_in2out(const struct pkt *p, uint32_t a, uint16_t port)
+{
+	struct pkt want = *p;
+
+	want.dst = MAC_GW;
+	want.src = MAC_NAT[S_OUT];
+	want.saddr = a;
+	want.ttl = (uint8_t)((p->ttl ? p->ttl : 64) - 1);
+	want.sport = port;
+	return want;
+}
+
+/* The datagram p sent from outside, as it must reach (host, port). */
+static struct pkt
+as_out2in(const struct pkt *p, const struct rte_ether_addr *mac,
+	  uint32_t host, uint16_t port)
+{
+	struct pkt want = *p;
+
+	want.dst = *mac;
+	want.src = MAC_NAT[S_IN];
+	want.daddr = host;
+	want.ttl = (uint8_t)((p->ttl ? p->ttl : 64) - 1);
+	if (p->proto == IPPROTO_ICMP)
+		want.sport = port;
+	else
+		want.dport = port;
+	return want;
+}
+
+/* Take an in2out datagram of p (whole or in fragments within mtu), check
+ * it; the source the NAT chose in *a, *port. Returns the frames. */
+static unsigned int
+expect_in2out_dgram(struct rig *r, const char *what, const struct pkt *p,
+		    uint16_t mtu, uint32_t *a, uint16_t *port)
+{
+	static struct frame d;
+	struct pkt want;
+	unsigned int n = take_dgram(what, S_OUT, mtu, &d);
+	char s[20];
+
+	*a = f_src(&d);
+	*port = p->proto == IPPROTO_ICMP ? f_icmp_id(&d) : f_sport(&d);
+	if (!in_pool(r, *a))
+		fail_msg("%s: source %s not in the pool", what, ipstr(*a, s));
+	want = as_in2out(p, *a, *port);
+	check_dgram(what, &d, &want);
+	return n;
+}
+
+static unsigned int
+expect_out2in_dgram(const char *what, const struct pkt *p, uint16_t mtu,
+		    const struct rte_ether_addr *mac, uint32_t host,
+		    uint16_t port)
+{
+	static struct frame d;
+	struct pkt want = as_out2in(p, mac, host, port);
+	unsigned int n = take_dgram(what, S_IN, mtu, &d);
+
+	check_dgram(what, &d, &want);
+	return n;
+}
+
+/* A big datagram: p with `len` bytes of BIG as payload and an IP ID. */
+static struct pkt
+big(struct pkt p, uint16_t len, uint16_t id)
+{
+	p.payload = BIG;
+	p.plen = len;
+	p.ip_id = id;
+	return p;
+}
+
+/* Drain a side's RX ring through the worker (floods). */
+static void
+drain_rx(struct rig *r, int side)
+{
+	while (rte_ring_count(rxr[side]) != 0)
+		pump(r);
+}
+
+static const struct rig_opts opts_big = {
+	.inside_mtu = 9000, .outside_mtu = 9000,
+};
+static const struct rig_opts opts_small = {
+	.inside_mtu = 1000, .outside_mtu = 576,
+};
+static const struct rig_opts opts_flood = {
+	.inside_mtu = 9000, .outside_mtu = 9000, .frag_max = 512,
+};
+
+/* ------------------------------------------------------------------ */
+/* Tests.                                                              */
+
+/*
+ * G34: a UDP datagram of 3000 bytes from inside in three fragments, in
+ * order: nothing leaves until the last one; then one datagram, translated,
+ * its checksum right over all of it. rx counts the 3 frames, the datagram
+ * is forwarded once, the 2 other fragments are consumed.
+ */
+static void
+test_G34_udp_in2out_in_order(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1,
+				   53), 3000, 0x0101);
+	struct cgn_stats b = r->w->stats;
+	uint32_t a;
+	uint16_t port;
+
+	assert_int_equal(send_fragmented(r, S_IN, &p, 1480, NULL, 0), 3);
+	assert_int_equal(expect_in2out_dgram(r, "udp in2out", &p, 9000, &a,
+					     &port), 1);
+	assert_int_equal(r->w->stats.rx[S_IN], b.rx[S_IN] + 3);
+	assert_int_equal(r->w->stats.tx[S_OUT], b.tx[S_OUT] + 1);
+	assert_int_equal(r->w->stats.consumed, b.consumed + 2);
+	assert_int_equal(r->w->stats.frag_rx, b.frag_rx + 3);
+	assert_int_equal(r->w->stats.frag_reassembled, 1);
+	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_no_drops(r, &b);
+	assert_accounting(r);
+	/* The reply, in order too. */
+	{
+		struct pkt q = big(udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a,
+					   port), 2500, 0x0202);
+
+		assert_int_equal(send_fragmented(r, S_OUT, &q, 1480, NULL, 0),
+				 2);
+		assert_int_equal(expect_out2in_dgram("udp out2in", &q, 9000,
+						     &MAC_H1, H1, 5000), 1);
+	}
+	assert_no_drops(r, &b);
+	rig_end(r);
+}
+
+/*
+ * G34 (RFC 4787 REQ-14, MUST): fragments out of order. UDP, TCP and ICMP
+ * echo, both ways, with the orders 3,2,1 and others; each delivered as the
+ * one datagram that was sent, translated, checksums right.
+ */
+static void
+test_G34_out_of_order(void **state)
+{
+	static const unsigned int o321[] = { 2, 1, 0 };
+	static const unsigned int o231[] = { 1, 2, 0 };
+	static const unsigned int o132[] = { 0, 2, 1 };
+	static const unsigned int o4x[] = { 3, 0, 2, 1 };
+	struct rig *r = rig_start(*state);
+	struct cgn_stats b = r->w->stats;
+	struct pkt p, q;
+	struct frame f;
+	uint32_t a, ta;
+	uint16_t port, tport, id;
+
+	/* UDP in2out 3,2,1; the reply 3,2,1. */
+	p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53), 3000,
+		0x1111);
+	send_fragmented(r, S_IN, &p, 1480, o321, 3);
+	expect_in2out_dgram(r, "udp in2out 3,2,1", &p, 9000, &a, &port);
+	q = big(udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port), 3000,
+		0x2222);
+	send_fragmented(r, S_OUT, &q, 1480, o321, 3);
+	expect_out2in_dgram("udp out2in 3,2,1", &q, 9000, &MAC_H1, H1, 5000);
+	/* Again 2,3,1 and 1,3,2, on the session now there. */
+	p.ip_id = 0x1112;
+	send_fragmented(r, S_IN, &p, 1480, o231, 3);
+	expect_in2out_dgram(r, "udp in2out 2,3,1", &p, 9000, &a, &port);
+	q.ip_id = 0x2223;
+	send_fragmented(r, S_OUT, &q, 1480, o132, 3);
+	expect_out2in_dgram("udp out2in 1,3,2", &q, 9000, &MAC_H1, H1, 5000);
+
+	/* TCP: handshake, then 3000 bytes each way out of order. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 40000, Y2, 80, TH_SYN, 1000,
+		    0);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_OUT, &f);
+	ta = f_src(&f);
+	tport = f_sport(&f);
+	q = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 80, ta, tport,
+		    TH_SYN | TH_ACK, 7000, 1001);
+	inject(r, S_OUT, &q);
+	pump(r);
+	take_one(S_IN, &f);
+	p = big(tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 40000, Y2, 80,
+			TH_ACK | TH_PSH, 1001, 7001), 3000, 0x3333);
+	send_fragmented(r, S_IN, &p, 1480, o321, 3);
+	expect_in2out_dgram(r, "tcp in2out 3,2,1", &p, 9000, &a, &port);
+	assert_int_equal(a, ta);
+	assert_int_equal(port, tport);
+	q = big(tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 80, ta, tport,
+			TH_ACK | TH_PSH, 7001, 4001), 4000, 0x4444);
+	send_fragmented(r, S_OUT, &q, 1480, o321, 3);
+	expect_out2in_dgram("tcp out2in 3,2,1", &q, 9000, &MAC_H2, H2,
+			    40000);
+
+	/* ICMP echo of 4000 bytes (ping -s), 4 fragments mixed up. */
+	p = big(icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+			 RTE_IP_ICMP_ECHO_REQUEST, 77, 1), 4000, 0x5555);
+	send_fragmented(r, S_IN, &p, 1024, o4x, 4);
+	expect_in2out_dgram(r, "echo in2out", &p, 9000, &a, &id);
+	q = big(icmp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, a,
+			 RTE_IP_ICMP_ECHO_REPLY, id, 1), 4000, 0x6666);
+	send_fragmented(r, S_OUT, &q, 1480, o321, 3);
+	expect_out2in_dgram("echo out2in 3,2,1", &q, 9000, &MAC_H1, H1, 77);
+
+	assert_no_drops(r, &b);
+	assert_int_equal(r->w->stats.frag_reassembled,
+			 b.frag_reassembled + 8);
+	assert_int_equal(r->w->stats.frag_held, 0);
+	rig_end(r);
+}
+
+/*
+ * G34: the fragments of two datagrams from two hosts with the same IP ID,
+ * interleaved: each datagram gets its own fragments (the key is source,
+ * destination and ID).
+ */
+static void
+test_G34_interleaved(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct cgn_stats b = r->w->stats;
+	static struct frame d1, d2, f1[3], f2[3];
+	struct pkt p1 = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 53),
+			    3000, 0x7777);
+	struct pkt p2 = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 6000, Y1, 53),
+			    2990, 0x7777);
+	uint32_t a;
+	uint16_t port;
+
+	frame_of(&p1, &d1);
+	frame_of(&p2, &d2);
+	assert_int_equal(cut(&d1, 1480, f1), 3);
+	assert_int_equal(cut(&d2, 1480, f2), 3);
+	send_frames(r, S_IN, &f1[2], NULL, 1);
+	send_frames(r, S_IN, &f2[1], NULL, 1);
+	send_frames(r, S_IN, &f1[0], NULL, 1);
+	send_frames(r, S_IN, &f2[2], NULL, 1);
+	expect_nothing();
+	assert_int_equal(r->w->stats.frag_held, 4);
+	send_frames(r, S_IN, &f1[1], NULL, 1);
+	expect_in2out_dgram(r, "H1's datagram", &p1, 9000, &a, &port);
+	send_frames(r, S_IN, &f2[0], NULL, 1);
+	expect_in2out_dgram(r, "H2's datagram", &p2, 9000, &a, &port);
+	assert_no_drops(r, &b);
+	rig_end(r);
+}
+
+/*
+ * G33, F32 (DF clear): a translated datagram longer than the egress MTU
+ * (outside 576, inside 1000 here) leaves in fragments, in order, each
+ * within the MTU, that join into exactly the translated datagram. It
+ * counts once in tx; frag_tx counts the fragments.
+ */
+static void
+test_G33_F32_fragment_to_mtu(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct cgn_stats b = r->w->stats;
+	struct pkt p, q;
+	uint32_t a;
+	uint16_t port;
+
+	/* One frame of 1428 bytes in, three fragments out (552+552+304). */
+	p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53), 1400,
+		0x0a0a);
+	inject(r, S_IN, &p);
+	pump(r);
+	assert_int_equal(expect_in2out_dgram(r, "udp to MTU 576", &p, 576, &a,
+					     &port), 3);
+	assert_int_equal(r->w->stats.tx[S_OUT], b.tx[S_OUT] + 1);
+	assert_int_equal(r->w->stats.frag_tx, b.frag_tx + 3);
+	assert_accounting(r);
+
+	/* Fragments in (3,2,1, 976 bytes each), joined, cut again to 576:
+	 * 3008 bytes of data make 6 fragments of at most 552.
+	 */
+	p = big(p, 3000, 0x0a0b);
+	send_fragmented(r, S_IN, &p, 976, NULL, 0);
+	assert_int_equal(expect_in2out_dgram(r, "reassembled, refragmented",
+					     &p, 576, &a, &port), 6);
+
+	/* Out2in: inside MTU 1000; 1400 + 8 + 20 bytes make 2 fragments. */
+	q = big(udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port), 1400,
+		0x0b0b);
+	inject(r, S_OUT, &q);
+	pump(r);
+	assert_int_equal(expect_out2in_dgram("udp to MTU 1000", &q, 1000,
+					     &MAC_H1, H1, 5000), 2);
+	/* ... and from fragments that came out of order. */
+	q = big(q, 5000, 0x0b0c);
+	send_fragmented(r, S_OUT, &q, 1480, (const unsigned int[]){ 3, 2, 1,
+				    0 }, 4);
+	assert_int_equal(expect_out2in_dgram("out2in refragmented", &q, 1000,
+					     &MAC_H1, H1, 5000), 6);
+
+	/* TCP data too: the checksum of the whole segment survives. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 40001, Y2, 80, TH_SYN, 5, 0);
+	p = big(p, 1200, 0x0c0c);
+	inject(r, S_IN, &p);
+	pump(r);
+	assert_int_equal(expect_in2out_dgram(r, "tcp to MTU 576", &p, 576, &a,
+					     &port), 3);
+	/* ICMP echo. */
+	p = big(icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+			 RTE_IP_ICMP_ECHO_REQUEST, 9, 1), 1000, 0x0d0d);
+	inject(r, S_IN, &p);
+	pump(r);
+	assert_int_equal(expect_in2out_dgram(r, "echo to MTU 576", &p, 576,
+					     &a, &port), 2);
+	/* Exactly the MTU: not cut. */
+	p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53),
+		576 - 28, 0x0e0e);
+	inject(r, S_IN, &p);
+	pump(r);
+	assert_int_equal(expect_in2out_dgram(r, "576 bytes", &p, 576, &a,
+					     &port), 1);
+	assert_no_drops(r, &b);
+	rig_end(r);
+}
+
+/* The ICMP 3/4 the box sent about packet orig (an IP packet as its sender
+ * sent it): from the box's address on `side`, to dst at edst, the MTU in
+ * the second word, the quote orig's first bytes (at most 548).
+ */
+static void
+check_frag_needed(const char *what, const struct frame *f,
+		  const struct rte_ether_addr *edst, int side, uint32_t dst,
+		  uint16_t mtu, const uint8_t *orig, uint16_t olen)
+{
+	uint16_t q = RTE_MIN(olen, (uint16_t)548);
+
+	/* RFC 1191: 16 unused bits, then the next-hop MTU (the "sequence"
+	 * word of the builder's ICMP header).
+	 */
+	struct pkt want = {
+		.dst = *edst, .src = MAC_NAT[side],
+		.saddr = side == S_IN ? NAT_IN : NAT_OUT, .daddr = dst,
+		.proto = IPPROTO_ICMP, .icmp_type = 3, .icmp_code = 4,
+		.sport = 0, .dport = mtu, .payload = orig, .plen = q,
+	};
+
+	if (f->len < L4_OFF + 8 + 28)
+		fail_msg("%s: too short (%u)", what, f->len);
+	want.tos = f->b[15];
+	want.ip_id = rd16(f->b + 18);
+	want.ttl = f->b[22];
+	assert_true(want.ttl > 1);
+	assert_int_equal(rd16(f->b + 20) & 0x3fff, 0);
+	want.frag = rd16(f->b + 20);
+	expect_frame(what, f, &want);
+}
+
+/*
+ * G33, F32 (DF set): too big for the egress MTU: dropped (df_too_big),
+ * and the sender gets ICMP 3/4 with that MTU, from the box's address on
+ * the side the packet came in by, quoting the packet exactly as the
+ * sender sent it (untranslated: its own addresses, ports, TTL and
+ * checksums) so that its stack finds the socket. In2out: to the inside
+ * host from 100.64.0.1; out2in: to the remote from 198.51.100.2.
+ */
+static void
+test_G33_F32_df_too_big(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static uint8_t orig[FRAME_MAX];
+	struct cgn_stats b;
+	struct pkt p, q;
+	struct frame f;
+	uint16_t olen;
+	uint32_t a;
+	uint16_t port;
+
+	/* A flow first, so that the mapping exists. Source ports below the
+	 * pool's range (1024-65535) cannot be kept: the quote must undo a
+	 * port translation as well as the address.
+	 */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 999, Y1, 53);
+	inject(r, S_IN, &p);
+	pump(r);
+	expect_in2out_dgram(r, "small", &p, 576, &a, &port);
+	assert_int_not_equal(port, 999);
+
+	/* Ether()/IP(src=H1, dst=Y1, flags="DF")/UDP(999, 53)/Raw(1000) */
+	p = big(p, 1000, 0x1d1d);
+	p.frag = FR_DF;
+	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
+	b = r->w->stats;
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	check_frag_needed("3/4 to H1", &f, &MAC_H1, S_IN, H1, 576,
+			  orig + ETH_LEN, olen);
+	assert_drop_only(r, &b, CGN_DROP_df_too_big, 1);
+	assert_int_equal(r->w->stats.generated, b.generated + 1);
+	assert_accounting(r);
+
+	/* Out2in: 1200 bytes with DF to the inside MTU of 1000. */
+	q = big(udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port), 1200,
+		0x2d2d);
+	q.frag = FR_DF;
+	q.ttl = 50;
+	olen = (uint16_t)(build(orig, &q) - ETH_LEN);
+	b = r->w->stats;
+	inject(r, S_OUT, &q);
+	pump(r);
+	take_one(S_OUT, &f);
+	check_frag_needed("3/4 to Y1", &f, &MAC_GW, S_OUT, Y1, 1000,
+			  orig + ETH_LEN, olen);
+	assert_drop_only(r, &b, CGN_DROP_df_too_big, 1);
+
+	/* TCP with DF (path MTU discovery), after its handshake. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 900, Y2, 443, TH_SYN, 1, 0);
+	p.frag = FR_DF;
+	inject(r, S_IN, &p);
+	pump(r);
+	expect_in2out_dgram(r, "syn", &p, 576, &a, &port);
+	assert_int_not_equal(port, 900);
+	q = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 443, a, port,
+		    TH_SYN | TH_ACK, 9, 2);
+	q.frag = FR_DF;
+	inject(r, S_OUT, &q);
+	pump(r);
+	expect_out2in_dgram("syn-ack", &q, 1000, &MAC_H2, H2, 900);
+	p = big(tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 900, Y2, 443, TH_ACK,
+			2, 10), 1400, 0x3d3d);
+	p.frag = FR_DF;
+	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
+	b = r->w->stats;
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	check_frag_needed("3/4 tcp", &f, &MAC_H2, S_IN, H2, 576,
+			  orig + ETH_LEN, olen);
+	assert_drop_only(r, &b, CGN_DROP_df_too_big, 1);
+	/* The outside TCP segment that fits goes through, DF kept. */
+	q = big(q, 900, 0x3d3e);
+	q.tcp_flags = TH_ACK;
+	inject(r, S_OUT, &q);
+	pump(r);
+	assert_int_equal(expect_out2in_dgram("fits", &q, 1000, &MAC_H2, H2,
+					     900), 1);
+
+	/* ICMP echo with DF (ping -M do -s 1000). */
+	p = big(icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+			 RTE_IP_ICMP_ECHO_REQUEST, 42, 7), 1000, 0x4d4d);
+	p.frag = FR_DF;
+	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
+	b = r->w->stats;
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	check_frag_needed("3/4 echo", &f, &MAC_H1, S_IN, H1, 576,
+			  orig + ETH_LEN, olen);
+	assert_drop_only(r, &b, CGN_DROP_df_too_big, 1);
+	rig_end(r);
+}
+
+/* G33: the 3/4s are rate limited like every ICMP error of the box (a burst
+ * of 100); every too-big packet is dropped all the same. */
+static void
+test_G33_df_rate_limited(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct cgn_stats b;
+	struct pkt p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53),
+			   1000, 1);
+	unsigned int i, n_icmp;
+
+	p.frag = FR_DF;
+	b = r->w->stats;
+	for (i = 0; i < 300; i++) {
+		p.ip_id = (uint16_t)i;
+		inject(r, S_IN, &p);
+	}
+	drain_rx(r, S_IN);
+	n_icmp = take(S_IN, NULL, 0);
+	assert_int_equal(take(S_OUT, NULL, 0), 0);
+	assert_drop_only(r, &b, CGN_DROP_df_too_big, 300);
+	if (n_icmp == 0 || n_icmp > 100)
+		fail_msg("%u ICMP 3/4 for 300 packets, at once", n_icmp);
+	/* A second later there are tokens again. */
+	r->now += r->hz;
+	inject(r, S_IN, &p);
+	pump(r);
+	assert_int_equal(take(S_IN, NULL, 0), 1);
+	rig_end(r);
+}
+
+/*
+ * G34: an orphan-fragment flood (3000 fragments whose datagrams never
+ * complete, from two hosts) with fragments.max = 512: the table holds at
+ * most 512, the rest is dropped as frag_table_full; other flows meanwhile
+ * work as before; after fragments.timeout (2 s) all is freed as
+ * frag_timeout and fragmented datagrams are reassembled again.
+ */
+static void
+test_G34_orphan_flood(void **state)
+{
+	static const unsigned int o321[] = { 2, 1, 0 };
+	struct rig *r = rig_start(*state);
+	static struct frame d, f[3];
+	struct cgn_stats b = r->w->stats;
+	struct pkt p, q;
+	uint32_t a;
+	uint16_t port;
+	unsigned int i, n = 3000;
+	uint64_t held, full;
+
+	/* Last fragments (offset 1480, MF clear) of datagrams that never
+	 * come: Ether()/IP(src=H1|H2, dst=Y1, id=i, frag=185)/Raw(64).
+	 */
+	for (i = 0; i < n; i++) {
+		p = big(udp_pkt(&MAC_NAT[S_IN], i & 1 ? &MAC_H2 : &MAC_H1,
+				i & 1 ? H2 : H1, 5000, Y1, 53), 1528, (uint16_t)i);
+		frame_of(&p, &d);
+		cut(&d, 1480, f);
+		inject_raw(r, S_IN, f[1].b, f[1].len);
+		if (i % 1000 == 999)
+			drain_rx(r, S_IN);
+	}
+	drain_rx(r, S_IN);
+	expect_nothing();
+	held = r->w->stats.frag_held;
+	full = r->w->stats.drop[CGN_DROP_frag_table_full] -
+	       b.drop[CGN_DROP_frag_table_full];
+	print_message("orphan flood: %" PRIu64 " held, %" PRIu64
+		      " dropped as frag_table_full\n", held, full);
+	assert_true(held <= 512);
+	assert_true(held >= 400); /* the table was used, not refused */
+	assert_int_equal(held + full, n);
+	assert_accounting(r);
+
+	/* Other traffic: a UDP flow both ways, a TCP handshake. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5001, Y2, 53);
+	inject(r, S_IN, &p);
+	pump(r);
+	expect_in2out_dgram(r, "udp during the flood", &p, 9000, &a, &port);
+	q = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 53, a, port);
+	inject(r, S_OUT, &q);
+	pump(r);
+	expect_out2in_dgram("reply during the flood", &q, 9000, &MAC_H1, H1,
+			    5001);
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 40000, Y2, 80, TH_SYN, 1, 0);
+	inject(r, S_IN, &p);
+	pump(r);
+	expect_in2out_dgram(r, "syn during the flood", &p, 9000, &a, &port);
+
+	/* Not yet timed out at 1.9 s... */
+	r->now += r->hz * 19 / 10;
+	pump(r);
+	assert_int_equal(r->w->stats.frag_held, held);
+	/* ... freed after 2 s, as frag_timeout. */
+	r->now += r->hz * 2 / 10;
+	pump(r);
+	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_int_equal(r->w->stats.drop[CGN_DROP_frag_timeout] -
+			 b.drop[CGN_DROP_frag_timeout], held);
+	assert_accounting(r);
+
+	/* Reassembly works again: 3,2,1. */
+	p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5002, Y1, 53), 3000,
+		0x9999);
+	send_fragmented(r, S_IN, &p, 1480, o321, 3);
+	expect_in2out_dgram(r, "after the flood", &p, 9000, &a, &port);
+	rig_end(r);
+}
+
+/*
+ * G34: a flood with the default fragments.max (4096) is bounded by the
+ * mbuf pool's share too: the held fragments never take more than a quarter
+ * of the pool, so RX always finds mbufs; traffic goes on.
+ */
+static void
+test_G34_flood_mbuf_share(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static struct frame d, f[3];
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+	unsigned int i, n = 6000;
+
+	for (i = 0; i < n; i++) {
+		p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000,
+				IP(192, 0, 2, (i % 200) + 1), 53), 1528,
+			(uint16_t)i);
+		frame_of(&p, &d);
+		cut(&d, 1480, f);
+		inject_raw(r, S_IN, f[1].b, f[1].len);
+		if (i % 1000 == 999)
+			drain_rx(r, S_IN);
+	}
+	drain_rx(r, S_IN);
+	print_message("flood of %u: %" PRIu64 " held; pool %u, %u in use\n", n,
+		      r->w->stats.frag_held, r->ctx.mp->size,
+		      rte_mempool_in_use_count(r->ctx.mp));
+	assert_true(r->w->stats.frag_held <= r->cfg.fragments.max);
+	assert_true(r->w->stats.frag_held <= r->ctx.mp->size / 4);
+	assert_true(rte_mempool_avail_count(r->ctx.mp) >= r->ctx.mp->size / 2);
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 7000, Y1, 53);
+	inject(r, S_IN, &p);
+	pump(r);
+	expect_in2out_dgram(r, "udp during the flood", &p, 1500, &a, &port);
+	assert_accounting(r);
+	rig_end(r);
+}
+
+/*
+ * G34: the timeout runs from the first fragment, on the worker's clock:
+ * a datagram completed 1 s later is delivered; one whose last fragment
+ * comes 2.1 s after its first is not (its fragments dropped as
+ * frag_timeout, the late one then held alone until it times out too).
+ */
+static void
+test_G34_timeout(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static struct frame d, f[3];
+	struct cgn_stats b = r->w->stats;
+	struct pkt p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53),
+			   3000, 0x1234);
+	uint32_t a;
+	uint16_t port;
+
+	frame_of(&p, &d);
+	assert_int_equal(cut(&d, 1480, f), 3);
+	send_frames(r, S_IN, &f[2], NULL, 1);
+	send_frames(r, S_IN, &f[0], NULL, 1);
+	r->now += r->hz;
+	pump(r);
+	assert_int_equal(r->w->stats.frag_held, 2);
+	send_frames(r, S_IN, &f[1], NULL, 1);
+	expect_in2out_dgram(r, "within the timeout", &p, 1500, &a, &port);
+	assert_no_drops(r, &b);
+
+	/* Too late. */
+	send_frames(r, S_IN, &f[2], NULL, 1);
+	send_frames(r, S_IN, &f[0], NULL, 1);
+	r->now += r->hz * 21 / 10;
+	send_frames(r, S_IN, &f[1], NULL, 1);
+	expect_nothing();
+	assert_drop_only(r, &b, CGN_DROP_frag_timeout, 2);
+	assert_int_equal(r->w->stats.frag_held, 1);
+	assert_accounting(r);
+	r->now += r->hz * 21 / 10;
+	pump(r);
+	assert_drop_only(r, &b, CGN_DROP_frag_timeout, 3);
+	assert_int_equal(r->w->stats.frag_held, 0);
+	rig_end(r);
+}
+
+/*
+ * G34: fragments that cannot make a datagram are dropped and counted,
+ * every one of them, and freed: overlapping, a repeated first fragment,
+ * more than 8 fragments (lib/ip_frag's limit), data past 65535 bytes
+ * ("ping of death"), a non-last fragment not a multiple of 8, an empty
+ * one.
+ */
+static void
+test_G34_invalid_fragments(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static struct frame d, f[FR_MAX], x;
+	struct cgn_stats b;
+	struct pkt p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53),
+			   3000, 0x4242);
+	uint8_t *ip;
+	unsigned int n;
+
+	frame_of(&p, &d);
+	/* Overlap: the middle fragment starts 8 bytes early. */
+	n = cut(&d, 1480, f);
+	assert_int_equal(n, 3);
+	x = f[1];
+	ip = x.b + IP_OFF;
+	wr16(ip + 6, (uint16_t)(FR_MF | (1480 / 8 - 1)));
+	wr16(ip + 10, ip_cksum(ip));
+	b = r->w->stats;
+	send_frames(r, S_IN, &f[0], NULL, 1);
+	send_frames(r, S_IN, &x, NULL, 1);
+	send_frames(r, S_IN, &f[2], NULL, 1);
+	expect_nothing();
+	assert_drop_only(r, &b, CGN_DROP_frag_invalid, 3);
+	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_accounting(r);
+
+	/* The first fragment twice. */
+	b = r->w->stats;
+	send_frames(r, S_IN, &f[0], NULL, 1);
+	send_frames(r, S_IN, &f[0], NULL, 1);
+	expect_nothing();
+	assert_drop_only(r, &b, CGN_DROP_frag_invalid, 2);
+	/* ... the rest of it then is an orphan, held until the timeout. */
+	send_frames(r, S_IN, &f[1], NULL, 1);
+	send_frames(r, S_IN, &f[2], NULL, 1);
+	expect_nothing();
+	assert_int_equal(r->w->stats.frag_held, 2);
+	r->now += 3 * r->hz;
+	pump(r);
+	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_accounting(r);
+
+	/* 9 fragments of 336 bytes: the 8th cannot be kept. */
+	p.ip_id = 0x4343;
+	frame_of(&p, &d);
+	n = cut(&d, 336, f);
+	assert_int_equal(n, 9);
+	b = r->w->stats;
+	send_frames(r, S_IN, f, NULL, 8);
+	expect_nothing();
+	assert_drop_only(r, &b, CGN_DROP_frag_invalid, 8);
+	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_accounting(r);
+	send_frames(r, S_IN, &f[8], NULL, 1); /* an orphan now */
+	assert_int_equal(r->w->stats.frag_held, 1);
+
+	/* Past 65535: offset 65512 + 100 bytes. */
+	b = r->w->stats;
+	x = f[1];
+	ip = x.b + IP_OFF;
+	wr16(ip + 2, 20 + 104);
+	wr16(ip + 6, 65512 / 8);
+	wr16(ip + 10, ip_cksum(ip));
+	x.len = ETH_LEN + 20 + 104;
+	send_frames(r, S_IN, &x, NULL, 1);
+	/* MF set, 100 bytes: not a multiple of 8. */
+	wr16(ip + 2, 20 + 100);
+	wr16(ip + 6, FR_MF | 8);
+	wr16(ip + 10, ip_cksum(ip));
+	x.len = ETH_LEN + 20 + 100;
+	send_frames(r, S_IN, &x, NULL, 1);
+	/* No data at all. */
+	wr16(ip + 2, 20);
+	wr16(ip + 6, 8);
+	wr16(ip + 10, ip_cksum(ip));
+	x.len = ETH_LEN + 20;
+	send_frames(r, S_IN, &x, NULL, 1);
+	expect_nothing();
+	assert_drop_only(r, &b, CGN_DROP_ip_fragment, 3);
+	assert_accounting(r);
+	rig_end(r);
+}
+
+/*
+ * The datagram, once whole, meets every check a packet meets. A first
+ * fragment with only 8 bytes of TCP header (RFC 1858 tiny fragment): the
+ * TCP header is then not in one piece, and the datagram is dropped as
+ * l4_malformed, never translated on a half header. A reassembled UDP
+ * datagram with TTL 1 gets ICMP time exceeded quoting it (548 bytes read
+ * across its segments: the first fragment has 256).
+ */
+static void
+test_G34_checks_on_the_datagram(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static struct frame d, f[FR_MAX];
+	static uint8_t orig[FRAME_MAX];
+	struct cgn_stats b;
+	struct frame out;
+	struct pkt p;
+	unsigned int n;
+	uint16_t olen;
+
+	p = big(tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 1,
+			0), 20, 0x5151);
+	frame_of(&p, &d);
+	n = cut(&d, 8, f);
+	b = r->w->stats;
+	send_frames(r, S_IN, f, NULL, n);
+	expect_nothing();
+	assert_drop_only(r, &b, CGN_DROP_l4_malformed, 1);
+	assert_int_equal(r->w->stats.consumed, b.consumed + n - 1);
+	assert_int_equal(r->w->ct->used, 0);
+	assert_accounting(r);
+
+	p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53), 1000,
+		0x5252);
+	p.ttl = 1;
+	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
+	frame_of(&p, &d);
+	n = cut(&d, 256, f);
+	assert_int_equal(n, 4);
+	b = r->w->stats;
+	send_frames(r, S_IN, f, (const unsigned int[]){ 1, 3, 2, 0 }, n);
+	take_one(S_IN, &out);
+	check_icmp_error("time exceeded, reassembled", &out, &MAC_H1, S_IN, H1,
+			 11, 0, orig + ETH_LEN, 548);
+	(void)olen;
+	assert_drop_only(r, &b, CGN_DROP_ttl_exceeded, 1);
+	rig_end(r);
+}
+
+/* ------------------------------------------------------------------ */
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
+#define TO(fn, o) cmocka_unit_test_prestate_setup_teardown(fn, rig_setup, \
+	rig_teardown, (void *)(o))
+
+static const struct CMUnitTest all_tests[] = {
+	TO(test_G34_udp_in2out_in_order, &opts_big),
+	TO(test_G34_out_of_order, &opts_big),
+	TO(test_G34_interleaved, &opts_big),
+	TO(test_G33_F32_fragment_to_mtu, &opts_small),
+	TO(test_G33_F32_df_too_big, &opts_small),
+	TO(test_G33_df_rate_limited, &opts_small),
+	TO(test_G34_orphan_flood, &opts_flood),
+	T(test_G34_flood_mbuf_share),
+	T(test_G34_timeout),
+	T(test_G34_invalid_fragments),
+	T(test_G34_checks_on_the_datagram),
+};
+
+/*
+ *   test_frag [PATTERN...]
+ * runs the tests whose name matches one of the fnmatch(3) patterns (all
+ * without one).
+ */
+int
+main(int argc, char **argv)
+{
+	static struct CMUnitTest run[RTE_DIM(all_tests)];
+	char prefix[32], path[PATH_MAX];
+	char *eal[] = {
+		argv[0], "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+		"-l", "0", "--log-level=lib.eal:error",
+		"--log-level=lib.ethdev:error", "--log-level=user1:error",
+		"--no-telemetry",
+		"--file-prefix", prefix,
+	};
+	unsigned int s, i, n = 0;
+	uint64_t seed;
+	int k;
+
+	for (i = 0; i < RTE_DIM(all_tests); i++) {
+		bool want = argc < 2;
+
+		for (k = 1; k < argc && !want; k++)
+			want = fnmatch(argv[k], all_tests[i].name, 0) == 0;
+		if (want)
+			run[n++] = all_tests[i];
+	}
+	if (n == 0) {
+		fprintf(stderr, "no test matches\n");
+		return 1;
+	}
+	pcap_open();
+	snprintf(prefix, sizeof(prefix), "fr%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	/* Ports and blocks are drawn with rte_rand(): make a run
+	 * reproducible; CGN_IT_SEED picks another one. */
+	seed = getenv("CGN_IT_SEED") ? strtoull(getenv("CGN_IT_SEED"),
+						 NULL, 0) : 1;
+	rte_srand(seed);
+	big_init();
+	printf("rte_srand(%" PRIu64 ") (set CGN_IT_SEED to change)\n", seed);
+	for (s = 0; s < CGN_SIDES; s++) {
+		char nm[32];
+		int id;
+
+		snprintf(nm, sizeof(nm), "it_rx%u", s);
+		rxr[s] = rte_ring_create(nm, 4096, 0, 0);
+		snprintf(nm, sizeof(nm), "it_tx%u", s);
+		txr[s] = rte_ring_create(nm, 4096, 0, 0);
+		if (rxr[s] == NULL || txr[s] == NULL) {
+			fprintf(stderr, "rings\n");
+			return 1;
+		}
+		id = rte_eth_from_rings(port_name[s], &rxr[s], 1, &txr[s], 1,
+					0);
+		if (id < 0) {
+			fprintf(stderr, "rte_eth_from_rings: %d\n", id);
+			return 1;
+		}
+		port_id[s] = (uint16_t)id;
+		if (rte_eth_dev_get_name_by_port(port_id[s], dev_name[s]) != 0)
+			return 1;
+	}
+	k = _cmocka_run_group_tests("frag", run, n, NULL, NULL);
+	/* Leave nothing behind in /var/run/dpdk. */
+	snprintf(path, sizeof(path), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(path);
+	return k;
+}
