@@ -14,7 +14,7 @@ pkgs=(
 	libconfig-dev libcmocka-dev libpcap-dev
 	# tests (unit, integration, e2e namespace lab)
 	iproute2 iputils-ping iperf3 curl python3 python3-scapy tshark ethtool
-	traceroute stun-client procps psmisc kmod
+	traceroute stun-client procps psmisc kmod coturn iputils-tracepath
 	# plots
 	python3-matplotlib
 )

@@ -18,6 +18,28 @@ Topology (one network namespace per box; every link a veth pair):
 - INET: the internet side (the NAT's gateway 198.51.100.1); it routes the pool
   203.0.113.0/29 to the NAT's outside address 198.51.100.2.
 
+Optional, per test:
+
+- far=True: a host two hops away. INET becomes a router (ip_forward=1) with a
+  second link inet1 (198.18.0.1/24) to FAR, far0 198.18.0.2/24, FAR's default
+  route via 198.18.0.1 (198.18.0.0/15, RFC 2544 benchmarking space). Then
+  traceroute from SUB to FAR shows NAT, INET, FAR.
+- far_mtu=N (implies far): that link's MTU on both ends, e.g. 1280, so INET
+  sends Fragmentation Needed (3/4, next-hop MTU N) for bigger DF packets. FAR
+  still advertises the TCP MSS of a 1500-byte link (route advmss 1460), as a
+  server on an Ethernet behind a narrower tunnel would: the subscriber's TCP
+  starts with full-size segments and must learn the path MTU from the ICMP
+  that the NAT translates back.
+- inet_alt=True: INET gets a second address 198.51.100.3/24 (a STUN server's
+  alternate address, RFC 5780).
+- framesz=N: net_af_packet frame size (default 2048). A frame bigger than
+  that cannot be received by the NAT (e.g. a datagram that the kernel's
+  PACKET_FANOUT_FLAG_DEFRAG reassembled); DPDK refuses a frame size that does
+  not fit in the NAT's mbufs, and the NAT does not start.
+
+INET and FAR answer with ICMP errors without the kernel's per-destination
+rate limit (icmp_ratelimit=0), so that every traceroute probe gets its answer.
+
 IPv6 is off in every namespace (the NAT is IPv4 only, and nothing but the
 test's own traffic should reach it), and every offload is off on every veth:
 TX checksum offload would hand the NAT partial checksums, and RX checksum
@@ -38,7 +60,8 @@ outright (SIGKILL) and whose pid is gone.
 
 Run as a program it is the persistent lab behind scripts/lab.sh:
 
-    lab.py up [-i] [--sub2] [--name cgn] | down [--name cgn] | status [--name cgn]
+    lab.py up [-i] [--sub2] [--far] [--far-mtu N] [--name cgn] | down [--name cgn]
+           | status [--name cgn]
 
 Needs root, iproute2, ethtool, ping; must run under /usr/bin/python3.
 """
@@ -85,6 +108,10 @@ SUB2_ADDR = "100.64.0.3"
 NAT_OUTSIDE = "198.51.100.2"
 INET_ADDR = "198.51.100.1"   # the NAT's gateway; servers listen here
 INET_NET = ipaddress.ip_network("198.51.100.0/24")
+INET_ALT_ADDR = "198.51.100.3"  # inet_alt=True: INET's second address
+FAR_GW = "198.18.0.1"        # far=True: INET's address on the link to FAR
+FAR_ADDR = "198.18.0.2"      # the host two hops away
+FAR_NET = ipaddress.ip_network("198.18.0.0/24")
 POOL = ipaddress.ip_network("203.0.113.0/29")
 
 # Workers: CGNAT_E2E_WORKERS=2 runs every test with two worker lcores. This
@@ -100,7 +127,18 @@ else:
 HUGEPAGES = 512              # 2 MB pages asked of scripts/hugepages.sh
 # Deeper kernel rings than the default 512 frames: on a 2-core machine the
 # worker shares a core with the test peers and must ride out being descheduled.
-AF_PACKET_OPTS = f",framesz=2048,blocksz=4096,framecnt=8192,qpairs={WORKERS}"
+AF_PACKET_FRAMESZ = 2048
+AF_PACKET_FRAMECNT = 8192
+
+
+def af_packet_opts(framesz=AF_PACKET_FRAMESZ):
+    """net_af_packet options: frames of `framesz` bytes (a power of two),
+    blocks of at least a page, the same ring size in frames."""
+    blocksz = max(4096, framesz)
+    return f",framesz={framesz},blocksz={blocksz},framecnt={AF_PACKET_FRAMECNT},qpairs={WORKERS}"
+
+
+AF_PACKET_OPTS = af_packet_opts()
 READY_TIMEOUT = float(os.environ.get("CGNAT_E2E_READY_TIMEOUT", "30"))
 STOP_TIMEOUT = 5.0
 
@@ -361,10 +399,15 @@ class Lab:
     start_nat  start and wait for the NAT on enter (False: topology only)
     settings {(group, key): libconfig literal} applied to the generated config
     workdir  where config, logs and files go; default a fresh temp dir
+    far      add FAR (198.18.0.2) behind INET, which then routes
+    far_mtu  MTU of the INET-FAR link (implies far)
+    inet_alt give INET its second address 198.51.100.3
+    framesz  net_af_packet frame size of the NAT's ports
     """
 
     def __init__(self, name=None, sub2=False, start_nat=True, settings=None,
-                 workdir=None, binary=None, config=None, prefix=None):
+                 workdir=None, binary=None, config=None, prefix=None,
+                 far=False, far_mtu=None, inet_alt=False, framesz=None):
         self.name = name or f"{TEST_NAME_PREFIX}{os.getpid()}"
         self.prefix = prefix or self.name   # DPDK --file-prefix
         self.sub = f"{self.name}-sub"
@@ -372,6 +415,10 @@ class Lab:
         self.lan = f"{self.name}-lan"
         self.nat = f"{self.name}-nat"
         self.inet = f"{self.name}-inet"
+        self.far = f"{self.name}-far" if (far or far_mtu) else None
+        self.far_mtu = far_mtu
+        self.inet_alt = inet_alt
+        self.framesz = framesz or AF_PACKET_FRAMESZ
         self.want_nat = start_nat
         self.settings = dict(settings or {})
         self.binary = binary or default_binary()
@@ -386,7 +433,8 @@ class Lab:
     # namespaces of this lab, in creation order
     @property
     def namespaces(self):
-        return [ns for ns in (self.lan, self.nat, self.inet, self.sub, self.sub2) if ns]
+        return [ns for ns in (self.lan, self.nat, self.inet, self.sub, self.sub2, self.far)
+                if ns]
 
     @property
     def config_path(self):
@@ -567,8 +615,32 @@ class Lab:
         self._ip("-n", self.nat, "link", "set", "nout", "up")
         self._ip("-n", self.inet, "addr", "add", f"{INET_ADDR}/{INET_NET.prefixlen}",
                  "dev", "inet0")
+        if self.inet_alt:
+            self._ip("-n", self.inet, "addr", "add", f"{INET_ALT_ADDR}/{INET_NET.prefixlen}",
+                     "dev", "inet0")
         self._ip("-n", self.inet, "link", "set", "inet0", "up")
         self._ip("-n", self.inet, "route", "add", str(POOL), "via", NAT_OUTSIDE)
+        if self.far:
+            self._create_far()
+
+    def _sysctl(self, ns, *settings):
+        for setting in settings:
+            self._sh(["sysctl", "-qw", setting], ns=ns)
+
+    def _create_far(self):
+        """FAR behind INET: INET routes between the NAT and FAR."""
+        self._veth(self.inet, "inet1", self.far, "far0")
+        for ns, dev, addr in ((self.inet, "inet1", FAR_GW), (self.far, "far0", FAR_ADDR)):
+            if self.far_mtu:
+                self._ip("-n", ns, "link", "set", dev, "mtu", str(self.far_mtu))
+            self._ip("-n", ns, "addr", "add", f"{addr}/{FAR_NET.prefixlen}", "dev", dev)
+            self._ip("-n", ns, "link", "set", dev, "up")
+        route = ["-n", self.far, "route", "add", "default", "via", FAR_GW]
+        if self.far_mtu:
+            route += ["advmss", "1460"]   # a server on a 1500-byte Ethernet
+        self._ip(*route)
+        self._sysctl(self.inet, "net.ipv4.ip_forward=1", "net.ipv4.icmp_ratelimit=0")
+        self._sysctl(self.far, "net.ipv4.icmp_ratelimit=0")
 
     # --- the NAT ------------------------------------------------------------------
 
@@ -583,8 +655,8 @@ class Lab:
         return ["ip", "netns", "exec", self.nat, self.binary,
                 *EAL_LCORE_ARGS, "--file-prefix", self.prefix, "--no-pci",
                 *self.eal_mem_options(),
-                "--vdev", "net_af_packet0,iface=nin" + AF_PACKET_OPTS,
-                "--vdev", "net_af_packet1,iface=nout" + AF_PACKET_OPTS,
+                "--vdev", "net_af_packet0,iface=nin" + af_packet_opts(self.framesz),
+                "--vdev", "net_af_packet1,iface=nout" + af_packet_opts(self.framesz),
                 "--", "-f", self.config_path, *(["-i"] if interactive else [])]
 
     def start_nat(self):
@@ -768,23 +840,46 @@ def skip_reason():
     return None
 
 
-def main(test, **lab_kwargs):
-    """Run test(lab) in a fresh Lab; exit 0 pass, 1 fail, 77 skip."""
+class Skip(Exception):
+    """The test cannot run here (a tool is missing): exit 77."""
+
+
+def require(*programs):
+    """Skip the test unless every program is on PATH."""
+    missing = [p for p in programs if shutil.which(p) is None]
+    if missing:
+        raise Skip(f"not installed: {' '.join(missing)} (scripts/install-deps.sh)")
+
+
+def main(test, variants=None, **lab_kwargs):
+    """Run test(lab) in a fresh Lab; exit 0 pass, 1 fail, 77 skip.
+    variants: a list of dicts of Lab arguments; the test then runs once in a
+    fresh Lab per variant (each merged over lab_kwargs), one after another,
+    and fails at the first variant that fails."""
     name = os.path.basename(sys.argv[0])
     reason = skip_reason()
     if reason:
         print(f"SKIP {name}: {reason}")
         sys.exit(77)
+    runs = [dict(lab_kwargs, **v) for v in variants] if variants else [lab_kwargs]
     try:
-        with Lab(**lab_kwargs) as lab:
-            try:
-                test(lab)
-            except BaseException:
-                lab.dump_diagnostics()
-                raise
-            if lab.nat_proc is not None and lab.nat_proc.poll() is None:
-                with contextlib.suppress(OSError, ValueError, KeyError):
-                    log(f"NAT drops after the test: {Lab.drops(lab.stats()) or 'none'}")
+        for kwargs in runs:
+            if len(runs) > 1:
+                log(f"--- variant {dict((k, v) for k, v in kwargs.items() if k in variants[0])}")
+            with Lab(**kwargs) as lab:
+                try:
+                    test(lab)
+                except Skip:
+                    raise
+                except BaseException:
+                    lab.dump_diagnostics()
+                    raise
+                if lab.nat_proc is not None and lab.nat_proc.poll() is None:
+                    with contextlib.suppress(OSError, ValueError, KeyError):
+                        log(f"NAT drops after the test: {Lab.drops(lab.stats()) or 'none'}")
+    except Skip as e:
+        print(f"SKIP {name}: {e}")
+        sys.exit(77)
     except (Failure, LabError) as e:
         print(f"FAIL {name}: {e}")
         sys.exit(1)
@@ -850,7 +945,7 @@ def cli_up(args):
         cli_down(args, quiet=True)
     workdir = _state_dir(name)
     lab = Lab(name=name, prefix=f"{name}-lab", sub2=args.sub2, start_nat=False,
-              workdir=workdir)
+              workdir=workdir, far=args.far, far_mtu=args.far_mtu)
     if not os.access(lab.binary, os.X_OK):
         print(f"no NAT binary at {lab.binary}: build it first (meson setup build && "
               f"ninja -C build), or set CGNAT_BIN", file=sys.stderr)
@@ -893,7 +988,7 @@ def cli_down(args, quiet=False):
         elif not quiet:
             print(f"stopped NAT pid {pid}")
     known = state.get("namespaces") or [f"{name}-{r}" for r in
-                                        ("sub", "sub2", "lan", "nat", "inet")]
+                                        ("sub", "sub2", "lan", "nat", "inet", "far")]
     for ns in ns_list():
         if ns in known:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
@@ -941,6 +1036,10 @@ def cli(argv=None):
                     help="up: run the NAT in the foreground with its prompt")
     ap.add_argument("--sub2", action="store_true",
                     help="up: add the second subscriber <name>-sub2 (100.64.0.3)")
+    ap.add_argument("--far", action="store_true",
+                    help=f"up: add <name>-far ({FAR_ADDR}) behind INET, two hops away")
+    ap.add_argument("--far-mtu", type=int, metavar="N",
+                    help="up: MTU of the INET-FAR link (implies --far), e.g. 1280")
     ap.add_argument("--name", default="cgn",
                     help="namespace prefix (default cgn: cgn-sub, cgn-nat, cgn-inet, ...)")
     args = ap.parse_args(argv)
