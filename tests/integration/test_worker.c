@@ -4020,6 +4020,66 @@ test_D21_unsolicited_syn(void **state)
 	rig_end(r);
 }
 
+
+/* 32 blocks of 64 ports on one address, one block per subscriber. */
+static const struct rig_opts opts_a6 = {
+	.pool = "203.0.113.8", .ports = "1024-3071", .block_size = 64,
+	.max_blocks = 1, .no_static = true,
+};
+
+/*
+ * A6 (RFC 4787 REQ-11, MUST): mapping and filtering behave the same with
+ * the pool nearly full. 30 other subscribers take 30 of the 32 blocks
+ * (balanced over the workers, whose shares of the pool are equal), H1 the
+ * 31st: 97% in use. Then A1 (EIM) and B10 (EIF) are checked as with an
+ * empty pool, and nothing of the others was disturbed.
+ */
+static void
+test_A6_under_load(void **state)
+{
+	struct rig *r = rig_start(*state);
+	uint32_t fill[30], fa[30], a, x;
+	uint16_t fport[30], port, y;
+	unsigned int n = 0, per[IT_MAXW] = { 0 }, i, k;
+	struct pkt p;
+
+	for (k = 1; n < RTE_DIM(fill) && k < 250; k++) {
+		uint32_t h = IP(100, 64, 2, k);
+		unsigned int o = cgn_sub_owner(&r->ctx, rte_cpu_to_be_32(h));
+
+		if (per[o] >= RTE_DIM(fill) / r->nw)
+			continue;
+		per[o]++;
+		fill[n++] = h;
+	}
+	assert_int_equal(n, RTE_DIM(fill));
+	for (i = 0; i < n; i++) {
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, fill[i], 7000, Y1, 53);
+		in2out(r, &p, &fa[i], &fport[i]);
+	}
+	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 30);
+	/* A1 at 97%: the same outside endpoint to two destinations. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 3478);
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y2, 80);
+	in2out(r, &p, &x, &y);
+	assert_int_equal(x, a);
+	assert_int_equal(y, port);
+	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 31);
+	/* B10 (EIF) at 97%: a third endpoint gets in. */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, IP(198, 19, 0, 30), 9999, a,
+		    port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	/* Everyone else's mapping is untouched. */
+	for (i = 0; i < n; i++) {
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, fill[i], 7000, Y1, 53);
+		in2out(r, &p, &x, &y);
+		assert_int_equal(x, fa[i]);
+		assert_int_equal(y, fport[i]);
+	}
+	rig_end(r);
+}
+
 /* ------------------------------------------------------------------ */
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
@@ -4083,6 +4143,7 @@ static const struct CMUnitTest all_tests[] = {
 	TO(test_A8_hold_down, &opts_hold),
 	TO(test_A4_preservation_parity, &opts_preserve),
 	TO(test_D21_unsolicited_syn, &opts_syn_icmp),
+	TO(test_A6_under_load, &opts_a6),
 };
 
 /*
