@@ -10,6 +10,7 @@
 
 #include <cmdline.h>
 #include <cmdline_parse.h>
+#include <cmdline_parse_ipaddr.h>
 #include <cmdline_parse_num.h>
 #include <cmdline_parse_string.h>
 #include <cmdline_rdline.h>
@@ -155,6 +156,52 @@ static cmdline_parse_inst_t cmd_show = {
 	.tokens = { (void *)&cmd_show_verb, (void *)&cmd_show_what, NULL },
 };
 
+/* show deterministic A.B.C.D [PORT]: RFC 7422 f1 and f2 */
+struct cmd_det_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t det;
+	cmdline_ipaddr_t addr;
+	uint16_t port;
+};
+
+static void
+cmd_det_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_det_result *r = parsed;
+	char line[128];
+
+	cgn_show_det(g_cli.ctx, ntohl(r->addr.addr.ipv4.s_addr),
+		     data != NULL ? (int)r->port : -1, line, sizeof(line));
+	cmdline_printf(cl, "%s\n", line);
+}
+
+static cmdline_parse_token_string_t cmd_det_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_det_result, show, "show");
+static cmdline_parse_token_string_t cmd_det_det =
+	TOKEN_STRING_INITIALIZER(struct cmd_det_result, det, "deterministic");
+static cmdline_parse_token_ipaddr_t cmd_det_addr =
+	TOKEN_IPV4_INITIALIZER(struct cmd_det_result, addr);
+static cmdline_parse_token_num_t cmd_det_port =
+	TOKEN_NUM_INITIALIZER(struct cmd_det_result, port, RTE_UINT16);
+
+static cmdline_parse_inst_t cmd_det_f1 = {
+	.f = cmd_det_parsed,
+	.data = NULL,
+	.help_str = "show deterministic <inside address>: RFC 7422 f1, its "
+		    "outside address and port range",
+	.tokens = { (void *)&cmd_det_show, (void *)&cmd_det_det,
+		    (void *)&cmd_det_addr, NULL },
+};
+
+static cmdline_parse_inst_t cmd_det_f2 = {
+	.f = cmd_det_parsed,
+	.data = (void *)1,
+	.help_str = "show deterministic <outside address> <port>: RFC 7422 "
+		    "f2, the inside address",
+	.tokens = { (void *)&cmd_det_show, (void *)&cmd_det_det,
+		    (void *)&cmd_det_addr, (void *)&cmd_det_port, NULL },
+};
+
 /* help | quit */
 struct cmd_word_result {
 	cmdline_fixed_string_t word;
@@ -177,6 +224,10 @@ cmd_word_parsed(void *parsed, struct cmdline *cl, void *data)
 		"  show sessions   sessions by protocol and TCP state, and the\n"
 		"                  first %u sessions\n"
 		"  show pool       addresses, port blocks used and free\n"
+		"  show deterministic A.B.C.D [PORT]\n"
+		"                  RFC 7422: an inside address's outside\n"
+		"                  address and ports (f1), or the inside\n"
+		"                  address of an outside one and port (f2)\n"
 		"  clear stats     zero the counters shown at this prompt\n"
 		"  help            this text\n"
 		"  quit            stop cgnat (like SIGTERM)\n", MAX_SHOWN);
@@ -194,6 +245,8 @@ static cmdline_parse_inst_t cmd_word = {
 static cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_show,
 	(cmdline_parse_inst_t *)&cmd_word,
+	(cmdline_parse_inst_t *)&cmd_det_f1,
+	(cmdline_parse_inst_t *)&cmd_det_f2,
 	NULL,
 };
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -251,4 +252,38 @@ cgn_walk_sessions(const struct cgn_ctx *ctx, unsigned int max, cgn_sess_fn fn,
 		}
 	}
 	return n;
+}
+
+int
+cgn_show_det(const struct cgn_ctx *ctx, uint32_t addr, int port, char *buf,
+	     size_t len)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	uint32_t n = htonl(addr), out, in;
+	uint16_t lo, hi;
+
+	inet_ntop(AF_INET, &n, a, sizeof(a));
+	if (ctx->cfg->pool.mode != CGN_POOL_DETERMINISTIC) {
+		snprintf(buf, len, "pool.mode is not deterministic");
+		return -1;
+	}
+	if (port < 0) {
+		if (cgn_config_det_forward(ctx->cfg, addr, &out, &lo, &hi)) {
+			snprintf(buf, len, "%s has no deterministic range", a);
+			return -1;
+		}
+		n = htonl(out);
+		inet_ntop(AF_INET, &n, b, sizeof(b));
+		snprintf(buf, len, "%s -> %s ports %u-%u", a, b, lo, hi);
+		return 0;
+	}
+	if (cgn_config_det_reverse(ctx->cfg, addr, (uint16_t)port, &in)) {
+		snprintf(buf, len, "%s:%d is in no deterministic range", a,
+			 port);
+		return -1;
+	}
+	n = htonl(in);
+	inet_ntop(AF_INET, &n, b, sizeof(b));
+	snprintf(buf, len, "%s:%d -> %s", a, port, b);
+	return 0;
 }

@@ -22,6 +22,15 @@ void cgn_show_pool(const struct cgn_ctx *ctx, cgn_kv_fn fn, void *arg);
 /* Sessions by protocol and TCP state. */
 void cgn_show_sessions(const struct cgn_ctx *ctx, cgn_kv_fn fn, void *arg);
 
+/*
+ * RFC 7422 in deterministic mode: f1 (port < 0: the outside address and
+ * port range of inside address addr) or f2 (the inside address of outside
+ * addr:port). Addresses host order. Writes one line; 0, or -1 with the
+ * reason in buf.
+ */
+int cgn_show_det(const struct cgn_ctx *ctx, uint32_t addr, int port,
+		 char *buf, size_t len);
+
 /* Visit up to max live sessions (a snapshot copy of each). */
 typedef void (*cgn_sess_fn)(void *arg, unsigned int worker,
 			    const struct ct_session *s);

@@ -920,6 +920,14 @@ out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
 	if (blk != NAT_NONE)
 		return __atomic_load_n(&ctx->block_owner[blk],
 				       __ATOMIC_RELAXED);
+	if (pool->det_bm != NULL) {
+		uint32_t in_h;
+
+		/* RFC 7422 f2: the range names its subscriber. */
+		if (cgn_config_det_reverse(ctx->cfg, rte_be_to_cpu_32(addr), ph,
+					   &in_h) == 0)
+			return (int)cgn_sub_owner(ctx, rte_cpu_to_be_32(in_h));
+	}
 	if (ctx->static_owner != NULL) {
 		struct cgn_static_key k = { .addr = addr, .port = port,
 					    .proto = proto };
@@ -1872,6 +1880,17 @@ pool_need(void *arg, uint32_t addr_idx)
 	send_event(w, CGN_EV_NEED_BLOCKS, 0, addr_idx, NULL);
 }
 
+/* RFC 7422 f1 for the pool (deterministic mode). */
+static int
+pool_det_f1(void *arg, uint32_t in_addr, uint32_t *out_addr_h, uint16_t *lo,
+	    uint16_t *hi)
+{
+	const struct cgn_worker *w = arg;
+
+	return cgn_config_det_forward(w->ctx->cfg, rte_be_to_cpu_32(in_addr),
+				      out_addr_h, lo, hi);
+}
+
 static void
 pool_need_low(void *arg, uint32_t addr_idx)
 {
@@ -1991,6 +2010,13 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 				cfg->limits.ports_per_subscriber.icmp },
 		.map_rate = cfg->limits.mappings_per_second,
 	};
+	if (cfg->pool.mode == CGN_POOL_DETERMINISTIC) {
+		pp.det_f1 = pool_det_f1;
+		pp.det_arg = w;
+		pp.det_first_host = cfg->deterministic.first_host;
+		pp.det_hosts = cfg->deterministic.n_hosts;
+		pp.det_ports = cfg->deterministic.ports_per_sub;
+	}
 	snprintf(name, sizeof(name), "cgn_pool%u", id);
 	w->pool = nat_pool_create(name, &pp);
 	rte_free(addrs);

@@ -165,6 +165,14 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 					p->max_subscribers);
 	pool->maps = zalloc(pool, name, sizeof(struct nat_mapping) *
 					p->max_mappings);
+	if (p->det_f1 != NULL && p->det_hosts != 0 && p->det_ports != 0) {
+		pool->det_words = (p->det_ports + 63u) / 64u;
+		pool->det_bm = zalloc(pool, name, sizeof(uint64_t) *
+				      p->det_hosts * NAT_PROTOS *
+				      pool->det_words);
+		if (pool->det_bm == NULL)
+			goto fail;
+	}
 	if (sorted == NULL || pool->addrs == NULL || pool->blocks == NULL ||
 	    pool->bitmap == NULL || pool->subs == NULL || pool->maps == NULL)
 		goto fail;
@@ -262,6 +270,7 @@ nat_pool_free(struct nat_pool *pool)
 	rte_free(pool->bitmap);
 	rte_free(pool->subs);
 	rte_free(pool->maps);
+	rte_free(pool->det_bm);
 	rte_free(pool);
 }
 
@@ -401,6 +410,7 @@ sub_new(struct nat_pool *pool, uint32_t in_addr, uint32_t addr_idx,
 	s->next_free = NAT_NONE;
 	s->hold_head = NAT_NONE;
 	s->hold_tail = NAT_NONE;
+	s->det_host = NAT_NONE;
 	pool->addrs[addr_idx].n_subs++;
 	pool->n_subs++;
 	return idx;
@@ -414,7 +424,70 @@ nat_sub_get(struct nat_pool *pool, uint32_t in_addr, enum nat_err *err)
 	*err = NAT_OK;
 	if (idx != NAT_NONE)
 		return idx;
+	if (pool->det_bm != NULL) {
+		uint32_t out_h, host = rte_be_to_cpu_32(in_addr) -
+				       pool->p.det_first_host;
+		uint16_t lo, hi;
+		int32_t ai;
+
+		/* RFC 7422: the address is a function of the host. */
+		if (host < pool->p.det_hosts &&
+		    pool->p.det_f1(pool->p.det_arg, in_addr, &out_h, &lo,
+				   &hi) == 0 &&
+		    (ai = nat_pool_addr_index(pool,
+					      rte_cpu_to_be_32(out_h))) >= 0) {
+			idx = sub_new(pool, in_addr, (uint32_t)ai, err);
+			if (idx != NAT_NONE) {
+				pool->subs[idx].det_host = host;
+				pool->subs[idx].det_lo = lo;
+				pool->subs[idx].det_hi = hi;
+			}
+			return idx;
+		}
+	}
 	return sub_new(pool, in_addr, pick_address(pool), err);
+}
+
+static inline uint64_t *
+det_bitmap(const struct nat_pool *pool, uint32_t host, unsigned int slot)
+{
+	return &pool->det_bm[((size_t)host * NAT_PROTOS + slot) *
+			     pool->det_words];
+}
+
+/*
+ * A free port of the subscriber's RFC 7422 range for proto: the inside
+ * port when it is in the range and free (preservation), else the first
+ * free one from a random start, of the inside port's parity when
+ * port_parity asks and one is left. -1 when the range is full.
+ */
+static int
+det_pick(const struct nat_pool *pool, const struct nat_subscriber *s,
+	 unsigned int slot, uint16_t in_port_h)
+{
+	const uint64_t *bm = det_bitmap(pool, s->det_host, slot);
+	uint32_t n = (uint32_t)s->det_hi - s->det_lo + 1, start, k, off;
+	int pass;
+
+	if (pool->p.port_preservation && in_port_h >= s->det_lo &&
+	    in_port_h <= s->det_hi) {
+		off = in_port_h - s->det_lo;
+		if (!(bm[off >> 6] & (1ULL << (off & 63))))
+			return (int)off;
+	}
+	start = (uint32_t)(rte_rand() % n);
+	for (pass = pool->p.port_parity ? 0 : 1; pass < 2; pass++)
+		for (k = 0; k < n; k++) {
+			off = start + k;
+			if (off >= n)
+				off -= n;
+			if (pass == 0 &&
+			    ((s->det_lo + off) & 1) != (in_port_h & 1u))
+				continue;
+			if (!(bm[off >> 6] & (1ULL << (off & 63))))
+				return (int)off;
+		}
+	return -1;
 }
 
 void
@@ -918,6 +991,41 @@ nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	*err = sub_limits(pool, s, slot, tsc);
 	if (*err != NAT_OK)
 		return NAT_NONE;
+	if (s->det_host != NAT_NONE) {
+		int off = det_pick(pool, s, slot, in_port_h);
+
+		if (off >= 0) {
+			idx = map_new(pool, err);
+			if (idx == NAT_NONE)
+				return NAT_NONE;
+			out_h = (uint16_t)(s->det_lo + off);
+			pool->maps[idx] = (struct nat_mapping){
+				.in_addr = in_addr,
+				.in_port = in_port,
+				.out_addr = pool->addrs[s->addr_idx].addr,
+				.out_port = rte_cpu_to_be_16(out_h),
+				.proto = proto,
+				.flags = NAT_MAP_DET,
+				.sub_idx = sub_idx,
+				.sess_head = NAT_NONE,
+				.next_free = NAT_NONE,
+			};
+			if (map_index(pool, idx) < 0) {
+				map_put(pool, idx);
+				*err = NAT_ERR_MAP_TABLE_FULL;
+				return NAT_NONE;
+			}
+			det_bitmap(pool, s->det_host, slot)[off >> 6] |=
+				1ULL << (off & 63);
+			s->n_mappings++;
+			s->n_ports[slot]++;
+			if (pool->p.map_rate != 0)
+				s->rate_tat = RTE_MAX(s->rate_tat, tsc) +
+					      pool->rate_interval;
+			return idx;
+		}
+		/* The range is full: overflow into the dynamic pool. */
+	}
 	*err = pick_port(pool, sub_idx, in_port_h, proto, tsc, &pk);
 	if (*err != NAT_OK)
 		return NAT_NONE;
@@ -1021,6 +1129,20 @@ nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc)
 	if (pool->p.eim)
 		rte_hash_del_key(pool->map_in, &ki);
 	pool->n_maps--;
+	if (m->flags & NAT_MAP_DET) {
+		/* RFC 7422 ranges need no hold-down: the port can only ever
+		 * go to the same subscriber. */
+		struct nat_subscriber *s = &pool->subs[sub_idx];
+
+		off = (uint32_t)(port - s->det_lo);
+		det_bitmap(pool, s->det_host, slot)[off >> 6] &=
+			~(1ULL << (off & 63));
+		s->n_mappings--;
+		s->n_ports[slot]--;
+		map_put(pool, map_idx);
+		nat_sub_maybe_free(pool, sub_idx);
+		return;
+	}
 
 	ai = nat_pool_addr_index(pool, m->out_addr);
 	blk = nat_block_of(pool, (uint32_t)ai, port);

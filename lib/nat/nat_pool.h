@@ -106,6 +106,11 @@ struct nat_log_event {
 
 typedef void (*nat_log_fn)(void *arg, const struct nat_log_event *ev);
 
+/* RFC 7422 f1: the pool address and port range (host order) of an inside
+ * address (network order); 0, or -1 when it has none. */
+typedef int (*nat_det_fn)(void *arg, uint32_t in_addr, uint32_t *out_addr_h,
+			  uint16_t *lo, uint16_t *hi);
+
 /* The pool is short of free blocks of an address (see low_water). */
 typedef void (*nat_need_fn)(void *arg, uint32_t addr_idx);
 
@@ -129,6 +134,20 @@ struct nat_pool_params {
 	 * address fall to low_water or below, and global_free[addr_idx] (read
 	 * only) tells how many blocks the manager still holds per address.
 	 */
+	/*
+	 * Deterministic NAT (RFC 7422): when det_f1 is set, a subscriber that
+	 * has a range is paired with its address and takes its ports there
+	 * first (no block, no log line: the range is a function of its
+	 * address); when the range is full it overflows into the dynamic
+	 * blocks (port_lo..port_hi), logged as usual. Hosts are numbered
+	 * from det_first_host (host order), det_hosts of them, each with
+	 * det_ports ports.
+	 */
+	nat_det_fn det_f1;
+	void *det_arg;
+	uint32_t det_first_host;
+	uint32_t det_hosts;
+	uint16_t det_ports;
 	bool start_empty;
 	uint32_t low_water;
 	nat_need_fn need;        /* may be NULL */
@@ -218,9 +237,14 @@ struct nat_subscriber {
 	uint32_t hold_head;   /* its oldest hold, or NAT_NONE */
 	uint32_t hold_tail;
 	uint64_t rate_tat;    /* mapping rate: GCRA theoretical arrival */
+	uint32_t det_host;    /* RFC 7422 host index, or NAT_NONE */
+	uint16_t det_lo;      /* its deterministic port range, host order */
+	uint16_t det_hi;
 };
 
 #define NAT_MAP_STATIC 0x1
+#define NAT_MAP_DET    0x2 /* in the subscriber's RFC 7422 range */
+
 
 struct nat_mapping {
 	uint32_t in_addr;     /* network order */
@@ -240,6 +264,8 @@ struct rte_hash;
 
 struct nat_pool {
 	struct nat_pool_params p;
+	uint64_t *det_bm;         /* [host][proto][word]: RFC 7422 ports used */
+	uint32_t det_words;       /* 64-bit words per host and protocol */
 	uint32_t blocks_per_addr; /* all blocks of an address, both kinds */
 	uint32_t n_reg_blocks;    /* regular blocks per address (numbered
 				   * first) */

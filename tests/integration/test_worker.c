@@ -83,6 +83,7 @@
 #include "cgn_neigh.h"
 #include "cgn_port.h"
 #include "cgn_stats.h"
+#include "cgn_show.h"
 #include "cgn_worker.h"
 #include "ct_table.h"
 #include "ct_tcp.h"
@@ -627,6 +628,7 @@ struct rig_opts {
 	const char *extra;      /* more top-level configuration */
 	const char *timeouts_extra; /* more keys in the timeouts group */
 	unsigned int udp_timeout;   /* timeouts.udp, 0: 300 */
+	bool det;                   /* pool.mode = "deterministic" */
 };
 
 struct rig {
@@ -653,6 +655,14 @@ static int
 write_config(struct rig *r, const struct rig_opts *o)
 {
 	FILE *f = fopen(r->conf, "w");
+	char ports[64];
+
+	/* Deterministic mode derives pool.ports (RFC 7422's dynamic pool). */
+	if (o->det)
+		snprintf(ports, sizeof(ports), "\tmode = \"deterministic\";\n");
+	else
+		snprintf(ports, sizeof(ports), "\tports = \"%s\";\n",
+			 o->ports ? o->ports : "1024-65535");
 
 	if (f == NULL)
 		return -1;
@@ -669,7 +679,7 @@ write_config(struct rig *r, const struct rig_opts *o)
 		"};\n"
 		"pool: {\n"
 		"\taddresses = [\"%s\"];\n"
-		"\tports = \"%s\";\n"
+		"%s"
 		"\tblock_size = %u;\n"
 		"\tmax_blocks_per_subscriber = %u;\n"
 		"\tmapping = \"endpoint-independent\";\n"
@@ -696,8 +706,7 @@ write_config(struct rig *r, const struct rig_opts *o)
 		"\tfile = \"%s\";\n"
 		"};\n",
 		dev_name[S_IN], dev_name[S_OUT],
-		o->pool ? o->pool : "203.0.113.0/29",
-		o->ports ? o->ports : "1024-65535",
+		o->pool ? o->pool : "203.0.113.0/29", ports,
 		o->block_size ? o->block_size : 256,
 		o->max_blocks ? o->max_blocks : 8,
 		o->filtering ? o->filtering : "endpoint-independent",
@@ -1449,7 +1458,9 @@ expect_in2out(struct rig *r, const struct pkt *p, uint32_t *out_a,
 	*out_p = p->proto == IPPROTO_ICMP ? f_icmp_id(&f) : f_sport(&f);
 	if (!in_pool(r, *out_a))
 		fail_msg("source %s is not a pool address", ipstr(*out_a, a));
-	if (p->daddr != STATIC_OUT && (*out_p < r->cfg.pool.port_lo ||
+	/* (RFC 7422 ranges lie below the dynamic pool: checked apart.) */
+	if (p->daddr != STATIC_OUT && !r->opts.det &&
+	    (*out_p < r->cfg.pool.port_lo ||
 				       *out_p > r->cfg.pool.port_hi))
 		fail_msg("outside port/id %u not in the dynamic range",
 			 *out_p);
@@ -4080,6 +4091,70 @@ test_A6_under_load(void **state)
 	rig_end(r);
 }
 
+
+/*
+ * J44: deterministic NAT (RFC 7422) with the RFC's own worked example
+ * (our addresses: I = 100.64.0.0/28, O = 203.0.113.1, C = 14, D = 2,
+ * R = 0-1023): each host gets 4032 ports, .1 gets 1024-5055, .14 gets
+ * 53440-57471, the dynamic pool is 57472-65535, 203.0.113.1:2001 is .1's.
+ * f1 and f2 as the CLI and telemetry show them, then the data path: a
+ * host's flows leave from its range, replies come back, and no port block
+ * (and no log line) is used until the range overflows.
+ */
+static const struct rig_opts opts_det = {
+	.pool = "203.0.113.1", .block_size = 64, .max_blocks = 4,
+	.no_static = true, .det = true,
+	.extra = "deterministic: { inside = \"100.64.0.0/28\"; "
+		 "compression_ratio = 14; dynamic_pool_factor = 2; "
+		 "reserved_ports = \"0-1023\"; };",
+};
+
+static void
+test_J44_deterministic(void **state)
+{
+	struct rig *r = rig_start(*state);
+	char line[128];
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+	unsigned int i;
+
+	/* f1 and f2, as `show deterministic` prints them. */
+	assert_int_equal(cgn_show_det(&r->ctx, IP(100, 64, 0, 1), -1, line,
+				      sizeof(line)), 0);
+	assert_string_equal(line, "100.64.0.1 -> 203.0.113.1 ports 1024-5055");
+	assert_int_equal(cgn_show_det(&r->ctx, IP(100, 64, 0, 14), -1, line,
+				      sizeof(line)), 0);
+	assert_string_equal(line,
+			    "100.64.0.14 -> 203.0.113.1 ports 53440-57471");
+	assert_int_equal(cgn_show_det(&r->ctx, IP(203, 0, 113, 1), 2001, line,
+				      sizeof(line)), 0);
+	assert_string_equal(line, "203.0.113.1:2001 -> 100.64.0.1");
+	assert_int_equal(cgn_show_det(&r->ctx, IP(203, 0, 113, 1), 60000,
+				      line, sizeof(line)), -1);
+	assert_int_equal(r->cfg.pool.port_lo, 57472);
+	assert_int_equal(r->cfg.pool.port_hi, 65535);
+
+	/* H1 = 100.64.0.2: the second host, ports 5056-9087. */
+	for (i = 0; i < 20; i++) {
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, (uint16_t)(7000 + i),
+			    Y1, 53);
+		in2out(r, &p, &a, &port);
+		assert_int_equal(a, IP(203, 0, 113, 1));
+		assert_true(port >= 5056 && port <= 9087);
+		p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+		out2in(r, &p, &MAC_H1, H1, (uint16_t)(7000 + i));
+	}
+	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 0);
+	assert_int_equal(rig_stats(r)->blocks_allocated, 0);
+	/* A host outside I is translated from the dynamic pool. */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, IP(100, 64, 1, 9), 7000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	assert_true(port >= 57472);
+	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 1);
+	rig_end(r);
+}
+
 /* ------------------------------------------------------------------ */
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
@@ -4144,6 +4219,7 @@ static const struct CMUnitTest all_tests[] = {
 	TO(test_A4_preservation_parity, &opts_preserve),
 	TO(test_D21_unsolicited_syn, &opts_syn_icmp),
 	TO(test_A6_under_load, &opts_a6),
+	TO(test_J44_deterministic, &opts_det),
 };
 
 /*
