@@ -1222,9 +1222,22 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 	struct rte_ipv4_hdr *ip = pm->ip;
 	uint32_t d;
 
-	if (pm->proto == IPPROTO_TCP)
-		s->state = ct_tcp_next(s->state, CT_IN2OUT, pm->tcp_flags);
-	s->last_seen = now;
+	if (pm->proto != IPPROTO_TCP) {
+		s->last_seen = now;
+	} else {
+		uint8_t was = s->state;
+
+		s->state = ct_tcp_next(was, CT_IN2OUT, pm->tcp_flags);
+		/*
+		 * An outbound RST does not refresh (RFC 7857 sec. 2.2, C15):
+		 * only the first one, which starts the closing timer, so the
+		 * session lives tcp_trans_close after it (D22) and no stream
+		 * of RSTs keeps a mapping alive.
+		 */
+		if (!(pm->tcp_flags & RTE_TCP_RST_FLAG) ||
+		    !(was & CT_TCP_RST))
+			s->last_seen = now;
+	}
 	s->pkts[CT_IN2OUT]++;
 
 	d = ttl_dec(ip) + s->ck_ip;

@@ -3744,6 +3744,48 @@ test_F29_icmp_error_in2out(void **state)
 	rig_end(r);
 }
 
+/* C15: outbound ICMP errors and repeated RSTs do not refresh a session;
+ * the first RST starts the closing timer (D22). */
+static void
+test_C15_no_refresh(void **state)
+{
+	struct rig *r = rig_start(*state);
+	uint8_t q_in[FRAME_MAX];
+	struct ct_session *s;
+	struct pkt p, in, q;
+	uint64_t t;
+	uint16_t port;
+	uint32_t a;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	s = find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53);
+	t = s->last_seen;
+	r->now += 10 * r->hz;
+	q = udp_pkt(&MAC_H1, &MAC_NAT[S_IN], Y1, 53, H1, 5000);
+	in = (struct pkt){ .dst = MAC_NAT[S_IN], .src = MAC_H1, .saddr = H1,
+			   .daddr = Y1, .proto = IPPROTO_ICMP, .icmp_type = 3,
+			   .icmp_code = 3, .payload = q_in,
+			   .plen = ip_bytes(q_in, &q) };
+	inject(r, S_IN, &in);
+	pump(r);
+	take(S_OUT, NULL, 0);
+	assert_int_equal(s->last_seen, t);
+	/* TCP: the first RST refreshes (closing timer), the next does not. */
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_SYN, 1, 0);
+	in2out(r, &p, &a, &port);
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, Y1, 80, TH_RST, 2, 0);
+	r->now += 10 * r->hz;
+	in2out(r, &p, &a, &port);
+	s = find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80);
+	assert_int_equal(s->last_seen, r->now);
+	t = r->now;
+	r->now += 10 * r->hz;
+	in2out(r, &p, &a, &port);
+	assert_int_equal(s->last_seen, t);
+	rig_end(r);
+}
+
 /* F27: bad ICMP checksum dropped; an error about no flow of ours dropped;
  * IHL 6 in the quoted header still translated. */
 static void
@@ -4220,6 +4262,7 @@ static const struct CMUnitTest all_tests[] = {
 	TO(test_D21_unsolicited_syn, &opts_syn_icmp),
 	TO(test_A6_under_load, &opts_a6),
 	TO(test_J44_deterministic, &opts_det),
+	T(test_C15_no_refresh),
 };
 
 /*
