@@ -573,6 +573,15 @@ forward_too_big(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
 	}
 }
 
+void
+cgn_worker_send_generated(struct cgn_worker *w, enum cgn_side side,
+			  struct rte_mbuf *m)
+{
+	m->hash.usr = 1;
+	w->stats.generated++;
+	tx_enqueue(w, side, m);
+}
+
 /* Answer an ICMP echo request to one of the box's addresses, in place. */
 static void
 answer_echo(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
@@ -694,6 +703,9 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
  * reassembly). A fragment that completes a datagram is replaced in *mp by
  * the datagram (several segments, the headers in the first one).
  */
+static void handoff(struct cgn_worker *w, unsigned int owner,
+		    struct rte_mbuf *m, enum cgn_handoff_kind kind);
+
 static bool
 parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
       struct pkt_meta *pm, uint64_t now)
@@ -788,6 +800,22 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		     (side == CGN_INSIDE &&
 		      ip->dst_addr == w->own[CGN_INSIDE]))) {
 		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
+
+		/* PCP (RFC 6887) to the inside address: served by the
+		 * worker that owns the subscriber. */
+		if (side == CGN_INSIDE && pm->proto == IPPROTO_UDP &&
+		    ip->dst_addr == w->own[CGN_INSIDE] && l4len >= 8 &&
+		    *(uint16_t *)(void *)(l4 + 2) == RTE_BE16(CGN_PCP_PORT)) {
+			unsigned int o = cgn_sub_owner(w->ctx, ip->src_addr);
+
+			if (o != w->id) {
+				handoff(w, o, m, CGN_HO_INSIDE);
+				return false;
+			}
+			w->stats.consumed++;
+			cgn_pcp_request(w, m, now);
+			return false;
+		}
 
 		if (pm->proto == IPPROTO_ICMP && l4len >= sizeof(*ic) &&
 		    ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
@@ -1123,7 +1151,7 @@ filter_admits(struct cgn_worker *w, const struct nat_mapping *mp,
 {
 	uint32_t i;
 
-	if (mp->flags & NAT_MAP_STATIC)
+	if (mp->flags & (NAT_MAP_STATIC | NAT_MAP_PCP))
 		return true;
 	switch (w->filtering) {
 	case CGN_FILTER_EIF:
@@ -1776,10 +1804,12 @@ expire_session(struct ct_table *t, uint32_t idx, void *arg)
 	if (mp->n_sessions == 0) {
 		uint32_t sub_idx = mp->sub_idx;
 
-		if (!(mp->flags & NAT_MAP_STATIC)) {
+		if (!(mp->flags & (NAT_MAP_STATIC | NAT_MAP_PCP))) {
 			nat_map_release(pool, (uint32_t)(mp - pool->maps),
 					w->age_now);
 			w->stats.mappings_freed++;
+		} else if (mp->flags & NAT_MAP_PCP) {
+			/* Kept for its PCP lifetime (cgn_pcp_age). */
 		} else {
 			nat_sub_maybe_free(pool, sub_idx);
 		}
@@ -1802,6 +1832,7 @@ cgn_worker_close_all(struct cgn_worker *w, uint64_t now)
 	for (i = 0; i < w->ct->capacity; i++)
 		if (w->ct->sessions[i].proto != 0)
 			expire_session(w->ct, i, w);
+	cgn_pcp_age(w, now, true);
 	nat_pool_end_holds(w->pool, now);
 	syn_hold_expire(w, now, true);
 	/* Fragments still waiting for the rest of their datagram. */
@@ -1846,6 +1877,8 @@ cgn_worker_poll(struct cgn_worker *w, uint64_t now)
 		cgn_worker_age(w, now, w->age_budget);
 		exchange_blocks(w);
 		nat_pool_tick(w->pool, now, 64); /* ports out of hold-down */
+		if (w->pcp_n != 0)
+			cgn_pcp_age(w, now, false);
 		if (w->syn_n != 0)
 			syn_hold_expire(w, now, false);
 	}

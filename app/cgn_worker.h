@@ -25,6 +25,8 @@
 #define CGN_PENDING_WAIT_MS 1000
 
 #define CGN_SYN_HOLD 64 /* unsolicited inbound SYNs kept, per worker */
+#define CGN_PCP_MAX 4096 /* PCP mappings per worker */
+#define CGN_PCP_PORT 5351 /* RFC 6887 */
 
 struct cgn_syn_hold {
 	struct rte_mbuf *m;  /* NULL once matched */
@@ -71,6 +73,11 @@ struct cgn_worker {
 	struct cgn_pending pend[CGN_PENDING];
 	uint16_t pend_head;
 	uint16_t pend_n;
+
+	/* Mappings made by PCP MAP requests (RFC 6887), kept for their
+	 * lifetime: their indexes, checked on the aging tick. */
+	uint32_t pcp_map[CGN_PCP_MAX];
+	uint32_t pcp_n;
 
 	/* Unsolicited inbound SYNs kept to answer (D21). */
 	struct cgn_syn_hold syn[CGN_SYN_HOLD];
@@ -165,6 +172,17 @@ uint32_t cgn_worker_age(struct cgn_worker *w, uint64_t now, uint32_t budget);
 /* End every session (at shutdown), logging the block releases, and drop
  * the packets waiting for ARP. */
 void cgn_worker_close_all(struct cgn_worker *w, uint64_t now);
+
+/* PCP (RFC 6887) server, app/cgn_pcp.c: a request to the inside address,
+ * UDP port 5351, from a subscriber this worker owns; answered in place.
+ * The mbuf is always consumed. */
+void cgn_pcp_request(struct cgn_worker *w, struct rte_mbuf *m,
+		     uint64_t now);
+/* End PCP mappings whose lifetime is over (all: every one, shutdown). */
+void cgn_pcp_age(struct cgn_worker *w, uint64_t now, bool all);
+/* Queue a packet the box made (counted as generated). */
+void cgn_worker_send_generated(struct cgn_worker *w, enum cgn_side side,
+			       struct rte_mbuf *m);
 
 /* rte_eal_remote_launch() entry: polls until ctx->quit. */
 int cgn_worker_main(void *arg);

@@ -244,6 +244,7 @@ struct nat_subscriber {
 
 #define NAT_MAP_STATIC 0x1
 #define NAT_MAP_DET    0x2 /* in the subscriber's RFC 7422 range */
+#define NAT_MAP_PCP    0x4 /* asked for with PCP MAP: kept, open inbound */
 
 
 struct nat_mapping {
@@ -258,6 +259,7 @@ struct nat_mapping {
 	uint32_t n_sessions;
 	uint32_t sess_head;   /* first session (lib/conntrack index) */
 	uint32_t next_free;
+	uint64_t pcp_until;   /* NAT_MAP_PCP: kept until then (tsc) */
 };
 
 struct rte_hash;

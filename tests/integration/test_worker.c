@@ -4197,6 +4197,120 @@ test_J44_deterministic(void **state)
 	rig_end(r);
 }
 
+
+/* A PCP (RFC 6887) MAP request of H1 for internal port iport. */
+static uint16_t
+pcp_map_req(uint8_t *b, uint8_t opcode, uint32_t life, uint32_t client,
+	    uint8_t proto, uint16_t iport)
+{
+	memset(b, 0, 60);
+	b[0] = 2;
+	b[1] = opcode;
+	wr32(b + 4, life);
+	b[18] = 0xff;
+	b[19] = 0xff;
+	wr32(b + 20, client);
+	memset(b + 24, 0xa5, 12);        /* nonce */
+	b[36] = proto;
+	wr16(b + 40, iport);
+	return 60;
+}
+
+/* Send a PCP request from H1; the response's PCP bytes, checked as a
+ * frame (addresses, ports, every checksum) but for the PCP payload. */
+static void
+pcp_exchange(struct rig *r, const uint8_t *req, uint16_t len, uint8_t *rsp)
+{
+	struct pkt p, want;
+	struct frame f;
+
+	/* Ether()/IP(src=H1, dst="100.64.0.1")/UDP(sport=40000,
+	 *   dport=5351)/PCP */
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 40000, NAT_IN, 5351);
+	p.payload = req;
+	p.plen = len;
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	assert_true(f.len >= L4_OFF + 8 + 60);
+	memcpy(rsp, f.b + L4_OFF + 8, 60);
+	want = udp_pkt(&MAC_H1, &MAC_NAT[S_IN], NAT_IN, 5351, H1, 40000);
+	want.payload = rsp;
+	want.plen = 60;
+	want.ttl = 64;
+	want.ip_id = rd16(f.b + 18);
+	expect_frame("PCP response", &f, &want);
+}
+
+/*
+ * H39 (RFC 6888 REQ-9, RFC 6887): a subscriber asks for a mapping with
+ * PCP MAP; the answer names the outside address and port; the mapping
+ * admits anyone inbound even under address-and-port-dependent filtering,
+ * until it is deleted (lifetime 0) or its lifetime ends. Errors for a
+ * client address that is not the sender's and an unsupported opcode.
+ */
+static void
+test_H39_pcp_map(void **state)
+{
+	struct rig *r = rig_start(*state);
+	uint8_t req[64], rsp[64];
+	uint16_t len, eport;
+	uint32_t ea;
+	struct pkt p;
+
+	len = pcp_map_req(req, 1, 120, H1, IPPROTO_UDP, 6000);
+	pcp_exchange(r, req, len, rsp);
+	assert_int_equal(rsp[0], 2);
+	assert_int_equal(rsp[1], 0x81);
+	assert_int_equal(rsp[3], 0);             /* SUCCESS */
+	assert_int_equal(rd32(rsp + 4), 120);    /* lifetime */
+	assert_memory_equal(rsp + 24, req + 24, 12); /* nonce */
+	assert_int_equal(rsp[36], IPPROTO_UDP);
+	assert_int_equal(rd16(rsp + 40), 6000);
+	eport = rd16(rsp + 42);
+	assert_int_equal(rd16(rsp + 54), 0xffff);
+	ea = rd32(rsp + 56);
+	assert_true(in_pool(r, ea));
+	/* Anyone may now reach H1:6000, whatever the filtering. */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 9999, ea, eport);
+	out2in(r, &p, &MAC_H1, H1, 6000);
+	/* H1's own traffic from 6000 leaves from the same endpoint. */
+	{
+		uint32_t a;
+		uint16_t port;
+
+		p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 53);
+		in2out(r, &p, &a, &port);
+		assert_int_equal(a, ea);
+		assert_int_equal(port, eport);
+	}
+	/* Delete: lifetime 0. */
+	len = pcp_map_req(req, 1, 0, H1, IPPROTO_UDP, 6000);
+	pcp_exchange(r, req, len, rsp);
+	assert_int_equal(rsp[3], 0);
+	/* Its sessions live on, but a new remote is filtered again. */
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, IP(198, 19, 0, 99), 1, ea, eport);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_filtered);
+	/* A TCP mapping that ends with its lifetime. */
+	len = pcp_map_req(req, 1, 60, H1, IPPROTO_TCP, 8080);
+	pcp_exchange(r, req, len, rsp);
+	assert_int_equal(rsp[3], 0);
+	eport = rd16(rsp + 42);
+	r->now += 61 * r->hz;
+	pump(r);
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 9999, ea, eport, TH_SYN, 1, 0);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_no_mapping);
+	/* ADDRESS_MISMATCH (12): the client field is not the sender. */
+	len = pcp_map_req(req, 1, 60, H2, IPPROTO_UDP, 6001);
+	pcp_exchange(r, req, len, rsp);
+	assert_int_equal(rsp[3], 12);
+	/* UNSUPP_OPCODE (4): PEER. */
+	len = pcp_map_req(req, 2, 60, H1, IPPROTO_UDP, 6001);
+	pcp_exchange(r, req, len, rsp);
+	assert_int_equal(rsp[3], 4);
+	rig_end(r);
+}
+
 /* ------------------------------------------------------------------ */
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
@@ -4263,6 +4377,7 @@ static const struct CMUnitTest all_tests[] = {
 	TO(test_A6_under_load, &opts_a6),
 	TO(test_J44_deterministic, &opts_det),
 	T(test_C15_no_refresh),
+	TO(test_H39_pcp_map, &opts_apdf),
 };
 
 /*
