@@ -1,24 +1,46 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * cgnat-bench: the real worker path at full speed, without a NIC.
+ * cgnat-bench: the real NAT (control thread, block manager, workers,
+ * handoff rings) at full speed, without a NIC.
  *
  *   cgnat-bench [EAL options --] [--scales LIST] [--seconds S]
  *               [--workers LIST] [--json FILE] [--png FILE] [--huge]
- *               [--smoke]
+ *               [--profile MODE] [--smoke]
  *
- * Each worker polls two ethdev ports made with rte_eth_from_rings() (one
- * inside, one outside; one queue per worker), set up by cgn_ports_init()
- * exactly as the application sets up its NICs, from a generated libconfig
- * file. The bench is the traffic generator: it fills each worker's RX rings
- * with crafted 64-byte UDP frames (60 bytes + FCS), lets the worker run
- * cgn_worker_poll() (rx burst -> parse -> lookup/create -> translate -> tx
- * burst, plus the control tx ring and the aging sweep, exactly as
- * cgn_worker_main() runs it) until the frames are gone, then takes the
- * translated frames off the TX rings, checks every one of them and rewrites
- * them into the next frames. Only the cgn_worker_poll() calls are timed.
+ * The NAT is built exactly as app/main.c builds it, from a generated
+ * libconfig file: cgn_ports_init() on two ethdevs made with
+ * rte_eth_from_rings() (inside, outside; one RX and one TX queue per
+ * worker), the neighbour table, the mapping-log ring, cgn_shared_init(),
+ * cgn_worker_init() per worker, cgn_worker_add_statics(), cgn_ctrl_init(),
+ * cgn_blocks_init() (the pools start empty: the control thread's block
+ * manager gives each worker its first blocks and grants the rest on
+ * demand), cgn_ports_start(); and torn down in main.c's order.
+ *
+ * Threads as in the application: the main lcore is the control thread
+ * (cgn_ctrl_poll() every 200 us, as main.c's loop), worker k runs on its
+ * own lcore. Each worker lcore is also its queue's traffic generator: it
+ * fills its RX rings with crafted 64-byte UDP frames (60 bytes + FCS),
+ * runs cgn_worker_poll() (rx burst -> parse -> dispatch to the owner ->
+ * lookup/create -> translate -> tx burst; handoff rings from the other
+ * workers; the control tx ring; the aging sweep and block exchange every
+ * ms; exactly the loop of cgn_worker_main()) until the frames are gone,
+ * then takes the frames the worker sent off its TX rings, checks every one
+ * of them and rewrites them into the next frames. Only cgn_worker_poll()
+ * calls are timed.
+ *
+ * With 2 workers there are two traffic distributions:
+ *   rss     the generator puts each inside frame on the queue of its
+ *           subscriber's owner (cgn_sub_owner()) and each outside frame on
+ *           the queue of its port block's owner (ctx->block_owner), as a
+ *           NIC with RSS on the source address / rte_flow on port ranges
+ *           would: nothing is handed off;
+ *   spread  each flow sits on a random queue (a NIC hashing the 5-tuple,
+ *           unaware of the owners): about half of the frames go through a
+ *           handoff ring to the owner, which shows what a handoff costs.
  *
  * Method (RFC 9693; FD.io CSIT NAT44 tests): a preliminary phase creates
  * the sessions (63 UDP flows per subscriber host to one remote endpoint,
- * visited in a random order; timed: the session setup rate), then measured
+ * visited in a random order, all workers at once with the control thread
+ * granting port blocks; timed: the session setup rate), then measured
  * phases of established traffic (in2out, out2in, 50/50 mixed), the flows
  * visited in a second, independent random permutation so that neither the
  * session array nor the hash buckets are walked sequentially, then a timed
@@ -26,7 +48,7 @@
  *
  * The floor: a 5-tuple swap forwarder (what dpdk-testpmd --forward-mode=
  * 5tswap does: parse L2-L4, swap MACs, addresses and ports, no table, no
- * checksum) on the same ring ports, timed the same way.
+ * checksum) on the same ring ports and lcores, timed the same way.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -52,6 +74,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 #include <rte_random.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
@@ -65,6 +88,19 @@
 #include "cgn_worker.h"
 #include "ct_table.h"
 #include "nat_pool.h"
+
+/* --profile: count instructions of one phase's timed polls only, under
+ * valgrind --tool=callgrind --collect-atstart=no.
+ */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND 1
+#endif
+#endif
+#ifndef HAVE_CALLGRIND
+#define CALLGRIND_TOGGLE_COLLECT do { } while (0)
+#endif
 
 #ifndef CGN_BENCH_PLOT
 #define CGN_BENCH_PLOT "plot.py"
@@ -80,6 +116,7 @@
 #define PAYLOAD_OFF 42             /* after Ethernet, IPv4, UDP */
 #define MAGIC 0xcb0b1e75u
 #define CHUNK 1024                 /* frames per timed run of the worker */
+#define STASH (4 * CHUNK)          /* mbufs a generator keeps for reuse */
 #define RING_SIZE 4096
 #define BLOCK_SIZE 64
 #define POOL_PORT_LO 1024
@@ -88,11 +125,12 @@
 #define TIMEOUT_S 86400            /* nothing ages during a run */
 #define MAX_WORKERS 2
 #define MAX_SCALES 16
-#define NEIGH_MIN 65536            /* what main.c gives the table */
+#define SETUP_STALL_S 10           /* setup gives up after no progress */
 
 /* Addresses, host order. */
 #define IN_LINK RTE_IPV4(100, 64, 0, 1)
 #define HOST_BASE RTE_IPV4(100, 64, 0, 2)
+#define HOST_LAST RTE_IPV4(100, 127, 255, 254)
 #define OUT_LINK RTE_IPV4(192, 0, 2, 1)
 #define OUT_GW RTE_IPV4(192, 0, 2, 254)
 #define REMOTE_ADDR RTE_IPV4(203, 0, 113, 1)
@@ -107,6 +145,12 @@ enum mode { M_IDLE, M_SETUP, M_WARM, M_I2O, M_O2I, M_MIXED, M_FLOOR };
 static const char *const mode_name[] = {
 	"idle", "setup", "out2in warm-up", "in2out", "out2in", "mixed", "floor"
 };
+#define N_MEAS 3 /* in2out, out2in, mixed */
+static const enum mode meas_mode[N_MEAS] = { M_I2O, M_O2I, M_MIXED };
+static const char *const meas_key[N_MEAS] = { "in2out", "out2in", "mixed" };
+
+enum dist { D_RSS, D_SPREAD, D_MAX };
+static const char *const dist_name[D_MAX] = { "rss", "spread" };
 
 /*
  * Cycles per packet of each timed run, to take the median: the OS may take
@@ -159,28 +203,31 @@ samp_median(struct samples *s, double *p10, double *p90)
 		(s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2.0;
 }
 
-/* One worker and the generator that feeds it (they share an lcore). */
+struct scen;
+
+/* A worker and the generator that feeds its queue (they share an lcore). */
 struct gen {
 	unsigned int id;
 	unsigned int lcore;
+	struct scen *s;
 	struct cgn_ctx *ctx;
 	struct cgn_worker *w;
 	struct rte_ring *rx[CGN_SIDES]; /* we enqueue, the worker's rx burst */
 	struct rte_ring *tx[CGN_SIDES]; /* the worker's tx burst, we dequeue */
-	uint32_t host_lo, n_hosts, n_flows;
-	uint32_t n_active;              /* flows that got a session */
-	uint32_t *perm;                 /* visit order (active flows first) */
+	const uint32_t *list;           /* flows this queue carries */
+	uint32_t n_list;
 	uint64_t pos;
-	uint32_t *map_addr;             /* outside endpoint of each flow */
-	uint16_t *map_port;             /* (network order), from setup */
 	struct rte_mbuf **stash;        /* frames to rewrite and reuse */
 	unsigned int n_stash;
 	uint8_t tmpl[CGN_SIDES][64];    /* frame templates, per rx side */
 
 	/* The phase in progress and its results. */
 	enum mode mode;
+	enum dist dist;
 	double seconds;
+	bool profile;        /* toggle callgrind around the timed polls */
 	uint64_t cycles;     /* timed: worker (or floor) polls only */
+	uint64_t wait_cycles; /* timed polls done while waiting for room */
 	struct samples smp;  /* cycles per packet (or session) per run */
 	double med;          /* their median */
 	double p10, p90;     /* and percentiles */
@@ -188,10 +235,12 @@ struct gen {
 	uint64_t received;   /* frames that came out */
 	uint64_t bad;        /* came out, but not as expected */
 	uint64_t bad_checks; /* failed checks (a frame may fail several) */
-	uint64_t dropped;    /* worker's drop counters, delta */
-	uint64_t unexpected; /* ARP or other frames in a measured phase */
+	uint64_t unexpected; /* frames that should not be there */
 	uint64_t arp_answered;
-	uint64_t drops[CGN_DROP_MAX];
+	uint64_t icmp_errors; /* ICMP 3/1 about a refused first frame */
+	uint64_t created;    /* setup: sessions this worker made */
+	uint32_t passes;     /* setup: passes over the flows */
+	uint64_t waits;      /* chunks that waited for handoff ring room */
 	char first_bad[200];
 	int rc;
 };
@@ -207,6 +256,18 @@ struct opts {
 	const char *png;
 	bool smoke;
 	bool huge;
+	int profile;         /* index into meas_mode, N_MEAS: setup, -1 */
+};
+
+/* One measured phase, over all workers. */
+struct phase_res {
+	double mpps;         /* sum over workers of tsc_hz / median */
+	double cpp;          /* mean of the workers' medians */
+	double cpp_mean;     /* all timed cycles / all frames */
+	double p10, p90;
+	uint64_t pkts;
+	uint64_t handoff;    /* frames handed to another worker */
+	double cpp_w[MAX_WORKERS]; /* each worker's median */
 };
 
 struct result {
@@ -215,14 +276,24 @@ struct result {
 	bool skipped;
 	char why[600];
 	double setup_rate, teardown_rate;          /* sessions per second */
-	double mpps[4], cpp[4];                    /* i2o, o2i, mixed, floor */
-	double cpp_mean[4];                        /* all cycles / all pkts */
-	double cpp_p10[4], cpp_p90[4];
+	double setup_rate_mean;                    /* all sessions / all cyc */
+	bool has[D_MAX];
+	struct phase_res ph[D_MAX][N_MEAS];
+	struct phase_res floor;
 	double bytes_heap, bytes_heap_init, bytes_accounted;
+	double bytes_ct, bytes_pool;    /* of which session tables, pools */
 	uint64_t sessions, lost, bad, dropped, unexpected, leaked;
-	uint64_t cross_collisions;
+	uint64_t duplicates;            /* outside endpoints given twice */
+	uint64_t owner_mismatch;        /* block owner != subscriber owner */
+	uint64_t counter_errors;        /* rx != tx + consumed + dropped ... */
+	uint64_t blocks_lost;           /* blocks not back anywhere */
 	uint64_t setup_failed;          /* flows without a session */
+	uint64_t setup_drops;           /* refused first frames, resent */
+	uint64_t setup_icmp;            /* ICMP 3/1 about them */
+	uint32_t setup_passes;
 	uint64_t mbufs_leaked;          /* not back in the pool at the end */
+	uint64_t blocks_granted, block_requests, block_unmet;
+	uint64_t handoff_waits;
 	double bkt_full[2];             /* % of buckets with all slots used */
 	uint64_t bkt_spilled[2];        /* entries stored past their home */
 	double setup_s, teardown_s;
@@ -230,43 +301,54 @@ struct result {
 	bool ok;
 };
 
-enum { R_I2O, R_O2I, R_MIX, R_FLOOR };
-static const enum mode res_mode[4] = { M_I2O, M_O2I, M_MIXED, M_FLOOR };
+struct scen {
+	struct cgn_config cfg;
+	struct cgn_ctx ctx;
+	struct cgn_ctrl ctrl;
+	bool ctrl_up, ports_up, neigh_up, shared_up, blocks_up;
+	unsigned int nw;
+	uint32_t hosts, n_flows;
+	uint32_t *host_ip;       /* network order */
+	uint8_t *host_owner;     /* cgn_sub_owner() of each host */
+	uint32_t *map_addr;      /* outside endpoint of each flow */
+	uint16_t *map_port;      /* (network order), from setup */
+	uint32_t *list[D_MAX][MAX_WORKERS]; /* flows of each queue */
+	uint32_t n_list[D_MAX][MAX_WORKERS];
+	struct gen g[MAX_WORKERS];
+	char in_name[32], out_name[32];
+	/* Parallel phases: start barrier, end of traffic, end of lcore. */
+	uint32_t started, finished, exited;
+	struct cgn_stats snap[MAX_WORKERS];
+	struct result *r;
+};
 
 static uint64_t tsc_hz;
 static unsigned int scenario_no;
 static char tmpdir[64];
+static char lcore_note[256];
 
 /* ------------------------------------------------------------------ */
 /* Frames                                                              */
 
 static inline uint32_t
-host_addr(uint32_t h)
+flow_host(uint32_t f)
 {
-	return rte_cpu_to_be_32(HOST_BASE + h);
-}
-
-static inline void
-host_mac(uint32_t h, struct rte_ether_addr *m)
-{
-	m->addr_bytes[0] = 0x02;
-	m->addr_bytes[1] = 0x00;
-	m->addr_bytes[2] = (uint8_t)(h >> 24);
-	m->addr_bytes[3] = (uint8_t)(h >> 16);
-	m->addr_bytes[4] = (uint8_t)(h >> 8);
-	m->addr_bytes[5] = (uint8_t)h;
-}
-
-static inline uint32_t
-flow_host(const struct gen *g, uint32_t f)
-{
-	return g->host_lo + f / FLOWS_PER_HOST;
+	return f / FLOWS_PER_HOST;
 }
 
 static inline uint16_t
 flow_port(uint32_t f)
 {
 	return rte_cpu_to_be_16((uint16_t)(IN_PORT_BASE + f % FLOWS_PER_HOST));
+}
+
+/* A subscriber's MAC, made from its address (network order): 02:00:a.b.c.d */
+static inline void
+host_mac(uint32_t ip, struct rte_ether_addr *m)
+{
+	m->addr_bytes[0] = 0x02;
+	m->addr_bytes[1] = 0x00;
+	memcpy(&m->addr_bytes[2], &ip, 4);
 }
 
 static void
@@ -309,6 +391,7 @@ static inline void
 build_frame(const struct gen *g, struct rte_mbuf *m, unsigned int side,
 	    uint32_t f)
 {
+	const struct scen *s = g->s;
 	uint8_t *b;
 	struct rte_ether_hdr *e;
 	struct rte_ipv4_hdr *ip;
@@ -317,6 +400,8 @@ build_frame(const struct gen *g, struct rte_mbuf *m, unsigned int side,
 	m->data_off = RTE_PKTMBUF_HEADROOM;
 	m->data_len = FRAME_LEN;
 	m->pkt_len = FRAME_LEN;
+	m->ol_flags = 0;
+	m->packet_type = 0;
 	b = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(b, g->tmpl[side], 64);
 	e = (struct rte_ether_hdr *)b;
@@ -324,14 +409,14 @@ build_frame(const struct gen *g, struct rte_mbuf *m, unsigned int side,
 	u = (struct rte_udp_hdr *)(ip + 1);
 	((uint32_t *)(b + PAYLOAD_OFF))[1] = f;
 	if (side == CGN_INSIDE) {
-		uint32_t h = flow_host(g, f);
+		uint32_t a = s->host_ip[flow_host(f)];
 
-		host_mac(h, &e->src_addr);
-		ip->src_addr = host_addr(h);
+		host_mac(a, &e->src_addr);
+		ip->src_addr = a;
 		u->src_port = flow_port(f);
 	} else {
-		ip->dst_addr = g->map_addr[f];
-		u->dst_port = g->map_port[f];
+		ip->dst_addr = s->map_addr[f];
+		u->dst_port = s->map_port[f];
 	}
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
@@ -351,46 +436,40 @@ note_bad(struct gen *g, const char *fmt, uint32_t f, uint64_t a, uint64_t b)
  * Check one frame that came out on `side`; in the setup phase, record the
  * outside endpoint the flow was given.
  */
-static void check_frame_fields(struct gen *g, struct rte_mbuf *m,
-			       unsigned int side);
-
-static void
-check_frame(struct gen *g, struct rte_mbuf *m, unsigned int side)
-{
-	uint64_t before = g->bad_checks;
-
-	check_frame_fields(g, m, side);
-	g->bad += g->bad_checks != before;
-}
-
 static void
 check_frame_fields(struct gen *g, struct rte_mbuf *m, unsigned int side)
 {
+	struct scen *s = g->s;
 	uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *);
 	struct rte_ether_hdr *e = (struct rte_ether_hdr *)b;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(e + 1);
 	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
 	const uint32_t *pl = (const uint32_t *)(b + PAYLOAD_OFF);
 	struct rte_ether_addr hm;
-	uint32_t f = pl[1], h;
+	uint32_t f = pl[1], h, hip;
 
-	if (m->pkt_len != FRAME_LEN || pl[0] != MAGIC || pl[2] != g->id ||
-	    f >= g->n_flows) {
+	if (m->pkt_len != FRAME_LEN || pl[0] != MAGIC || pl[2] >= s->nw ||
+	    f >= s->n_flows) {
 		note_bad(g, "not one of our frames", f, m->pkt_len, FRAME_LEN);
 		return;
 	}
-	h = flow_host(g, f);
+	h = flow_host(f);
+	hip = s->host_ip[h];
 	if (g->mode == M_FLOOR) {
 		/* 5-tuple swapped, out of the other port. */
 		if (side != CGN_OUTSIDE ||
 		    ip->src_addr != rte_cpu_to_be_32(REMOTE_ADDR) ||
-		    ip->dst_addr != host_addr(h) ||
+		    ip->dst_addr != hip ||
 		    u->src_port != rte_cpu_to_be_16(REMOTE_PORT) ||
 		    u->dst_port != flow_port(f))
 			note_bad(g, "floor: tuple not swapped", f,
 				 rte_be_to_cpu_32(ip->src_addr), REMOTE_ADDR);
 		return;
 	}
+	/* Whatever queue it came in on, the owner translated it. */
+	if (s->host_owner[h] != g->id)
+		note_bad(g, "sent by a worker that does not own the "
+			 "subscriber", f, g->id, s->host_owner[h]);
 	if (ip->time_to_live != 63)
 		note_bad(g, "TTL", f, ip->time_to_live, 63);
 	if (rte_raw_cksum(ip, sizeof(*ip)) != 0xffff)
@@ -413,28 +492,28 @@ check_frame_fields(struct gen *g, struct rte_mbuf *m, unsigned int side)
 		    u->dst_port != rte_cpu_to_be_16(REMOTE_PORT))
 			note_bad(g, "in2out destination changed", f,
 				 rte_be_to_cpu_32(ip->dst_addr), REMOTE_ADDR);
-		if (g->mode == M_SETUP) {
-			g->map_addr[f] = ip->src_addr;
-			g->map_port[f] = u->src_port;
-		} else if (ip->src_addr != g->map_addr[f] ||
-			   u->src_port != g->map_port[f]) {
+		if (g->mode == M_SETUP && s->map_addr[f] == 0) {
+			s->map_addr[f] = ip->src_addr;
+			s->map_port[f] = u->src_port;
+		} else if (ip->src_addr != s->map_addr[f] ||
+			   u->src_port != s->map_port[f]) {
 			note_bad(g, "in2out source endpoint", f,
 				 ((uint64_t)rte_be_to_cpu_32(ip->src_addr)
 				  << 16) | rte_be_to_cpu_16(u->src_port),
-				 ((uint64_t)rte_be_to_cpu_32(g->map_addr[f])
-				  << 16) | rte_be_to_cpu_16(g->map_port[f]));
+				 ((uint64_t)rte_be_to_cpu_32(s->map_addr[f])
+				  << 16) | rte_be_to_cpu_16(s->map_port[f]));
 		}
 	} else {
 		/* out2in: destination back to the inside endpoint. */
-		host_mac(h, &hm);
+		host_mac(hip, &hm);
 		if (!rte_is_same_ether_addr(&e->dst_addr, &hm) ||
 		    !rte_is_same_ether_addr(&e->src_addr, &port_mac[side]))
 			note_bad(g, "out2in MAC addresses", f, 0, 0);
-		if (ip->dst_addr != host_addr(h) || u->dst_port != flow_port(f))
+		if (ip->dst_addr != hip || u->dst_port != flow_port(f))
 			note_bad(g, "out2in destination endpoint", f,
 				 ((uint64_t)rte_be_to_cpu_32(ip->dst_addr)
 				  << 16) | rte_be_to_cpu_16(u->dst_port),
-				 ((uint64_t)(HOST_BASE + h) << 16) |
+				 ((uint64_t)rte_be_to_cpu_32(hip) << 16) |
 				 rte_be_to_cpu_16(flow_port(f)));
 		if (ip->src_addr != rte_cpu_to_be_32(REMOTE_ADDR) ||
 		    u->src_port != rte_cpu_to_be_16(REMOTE_PORT))
@@ -443,22 +522,37 @@ check_frame_fields(struct gen *g, struct rte_mbuf *m, unsigned int side)
 	}
 }
 
-/* Answer an ARP request the box sent (control thread, via worker 0). */
+static void
+check_frame(struct gen *g, struct rte_mbuf *m, unsigned int side)
+{
+	uint64_t before = g->bad_checks;
+
+	check_frame_fields(g, m, side);
+	g->bad += g->bad_checks != before;
+}
+
+/*
+ * Answer an ARP request the box sent (the control thread sends through
+ * worker 0): for the gateway on the outside, for a subscriber inside.
+ */
 static bool
 answer_arp(struct gen *g, struct rte_mbuf *m, unsigned int side)
 {
 	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(e + 1);
 	struct rte_ether_addr mac;
-	uint32_t tip = rte_be_to_cpu_32(a->arp_data.arp_tip), sip;
+	uint32_t tip_h, tip, sip;
 
 	if (m->data_len < sizeof(*e) + sizeof(*a) ||
 	    a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST))
 		return false;
-	if (side == CGN_OUTSIDE && tip == OUT_GW)
+	tip = a->arp_data.arp_tip;
+	tip_h = rte_be_to_cpu_32(tip);
+	if (side == CGN_OUTSIDE && tip_h == OUT_GW)
 		mac = gw_mac;
-	else if (side == CGN_INSIDE && tip >= HOST_BASE)
-		host_mac(tip - HOST_BASE, &mac);
+	else if (side == CGN_INSIDE && tip_h >= HOST_BASE &&
+		 tip_h <= HOST_LAST)
+		host_mac(tip, &mac);
 	else
 		return false;
 	sip = a->arp_data.arp_sip;
@@ -466,7 +560,7 @@ answer_arp(struct gen *g, struct rte_mbuf *m, unsigned int side)
 	rte_ether_addr_copy(&a->arp_data.arp_sha, &a->arp_data.arp_tha);
 	a->arp_data.arp_tip = sip;
 	rte_ether_addr_copy(&mac, &a->arp_data.arp_sha);
-	a->arp_data.arp_sip = rte_cpu_to_be_32(tip);
+	a->arp_data.arp_sip = tip;
 	rte_ether_addr_copy(&e->src_addr, &e->dst_addr);
 	rte_ether_addr_copy(&mac, &e->src_addr);
 	if (rte_ring_sp_enqueue(g->rx[side], m) != 0)
@@ -475,7 +569,19 @@ answer_arp(struct gen *g, struct rte_mbuf *m, unsigned int side)
 	return true;
 }
 
-/* Take what the worker sent, check it, keep the mbufs for reuse. */
+static inline void
+stash_put(struct gen *g, struct rte_mbuf *m)
+{
+	if (g->n_stash < STASH)
+		g->stash[g->n_stash++] = m;
+	else
+		rte_pktmbuf_free(m);
+}
+
+/*
+ * Take what this queue's worker sent (its own frames and those handed to
+ * it), check them, keep the mbufs for reuse.
+ */
 static uint64_t
 collect(struct gen *g)
 {
@@ -491,20 +597,33 @@ collect(struct gen *g)
 				struct rte_mbuf *m = pkts[i];
 				struct rte_ether_hdr *e = rte_pktmbuf_mtod(
 					m, struct rte_ether_hdr *);
+				struct rte_ipv4_hdr *ip =
+					(struct rte_ipv4_hdr *)(e + 1);
 
 				if (e->ether_type ==
 				    RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-					if ((g->mode == M_IDLE ||
-					     g->mode == M_SETUP) &&
-					    answer_arp(g, m, side))
+					/* The control thread resolves or
+					 * re-confirms a neighbour.
+					 */
+					if (answer_arp(g, m, side))
 						continue;
-					g->unexpected += g->mode != M_IDLE &&
-							 g->mode != M_SETUP;
+					g->unexpected++;
+				} else if (e->ether_type !=
+					   RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+					   ip->next_proto_id != IPPROTO_UDP) {
+					/* ICMP 3/1: a first frame refused
+					 * while a port block was on its way.
+					 */
+					if (g->mode == M_SETUP &&
+					    ip->next_proto_id == IPPROTO_ICMP)
+						g->icmp_errors++;
+					else
+						g->unexpected++;
 				} else {
 					got++;
 					check_frame(g, m, side);
 				}
-				g->stash[g->n_stash++] = m;
+				stash_put(g, m);
 			}
 		}
 	}
@@ -590,9 +709,9 @@ floor_poll(struct gen *g)
 static inline uint32_t
 next_flow(struct gen *g)
 {
-	uint32_t f = g->perm[g->pos];
+	uint32_t f = g->list[g->pos];
 
-	if (++g->pos == g->n_active)
+	if (++g->pos == g->n_list)
 		g->pos = 0;
 	return f;
 }
@@ -610,18 +729,101 @@ shuffle(uint32_t *a, uint32_t n)
 	}
 }
 
+/* Frames the worker has received or been handed so far. */
+static inline uint64_t
+work_seen(const struct cgn_worker *w)
+{
+	return w->stats.rx[CGN_INSIDE] + w->stats.rx[CGN_OUTSIDE] +
+	       w->stats.handoff_in;
+}
+
+/* Handed to this worker and not taken yet: the fullest ring's count. */
+static unsigned int
+handoff_waiting(const struct gen *g, unsigned int *total)
+{
+	unsigned int j, n, most = 0;
+
+	*total = 0;
+	for (j = 0; j < g->s->nw; j++) {
+		if (j == g->id || g->ctx->handoff[j][g->id] == NULL)
+			continue;
+		n = rte_ring_count(g->ctx->handoff[j][g->id]);
+		*total += n;
+		most = RTE_MAX(most, n);
+	}
+	return most;
+}
+
+/* One poll of the worker; its cycles when it had something to do. */
+static uint64_t
+poll_if_work(struct gen *g)
+{
+	uint64_t before = work_seen(g->w), t0, t1;
+
+	t0 = rte_rdtsc();
+	cgn_worker_poll(g->w, t0);
+	t1 = rte_rdtsc();
+	return work_seen(g->w) != before ? t1 - t0 : 0;
+}
+
+/*
+ * Before handing frames to the worker: make sure the handoff rings from
+ * it to the other workers have room for the frames it will hand over, so
+ * that a generator that the OS descheduled (this machine is shared) does
+ * not make the worker drop handoff_full. Meanwhile the worker takes what
+ * the others handed to it (so two waiting generators cannot block each
+ * other); those polls are timed.
+ */
+static int
+handoff_room(struct gen *g, const uint32_t *fin, unsigned int nin,
+	     const uint32_t *fout, unsigned int nout)
+{
+	unsigned int need[MAX_WORKERS] = { 0 }, i, j;
+	uint64_t t_end = 0;
+	bool waited = false;
+
+	for (i = 0; i < nin; i++)
+		need[g->s->host_owner[flow_host(fin[i])]]++;
+	for (i = 0; i < nout; i++)
+		need[g->s->host_owner[flow_host(fout[i])]]++;
+	for (j = 0; j < g->s->nw; j++) {
+		struct rte_ring *r = g->ctx->handoff[g->id][j];
+
+		if (j == g->id || need[j] == 0 || r == NULL)
+			continue;
+		while (rte_ring_free_count(r) < need[j]) {
+			if (!waited) {
+				waited = true;
+				g->waits++;
+				t_end = rte_rdtsc() + 30 * tsc_hz;
+			}
+			g->wait_cycles += poll_if_work(g);
+			/* What it sent meanwhile: its TX rings must not fill. */
+			collect(g);
+			if (rte_rdtsc() > t_end) {
+				snprintf(g->first_bad, sizeof(g->first_bad),
+					 "handoff ring to worker %u stayed "
+					 "full for 30 s", j);
+				return -EIO;
+			}
+		}
+	}
+	return 0;
+}
+
 /*
  * One timed run: nin frames into the inside RX ring, nout into the
- * outside one, then the worker (or the floor) polls until they are gone.
- * Returns the cycles spent in the polls, or 0 with g->rc set.
+ * outside one, then the worker (or the floor) polls until they are gone,
+ * and takes what the other workers handed to it meanwhile. Returns the
+ * cycles spent in the polls, or 0 with g->rc set.
  */
 static uint64_t
 run_chunk(struct gen *g, const uint32_t *fin, unsigned int nin,
 	  const uint32_t *fout, unsigned int nout)
 {
 	struct rte_mbuf *m[2 * CHUNK];
-	unsigned int n = nin + nout, i, npolls, cin, cout;
-	uint64_t t0, t1;
+	unsigned int n = nin + nout, i, npolls, cin, cout, hmost, htot;
+	uint64_t t0, t1, waited;
 
 	if (get_mbufs(g, m, n) != 0) {
 		snprintf(g->first_bad, sizeof(g->first_bad),
@@ -633,6 +835,12 @@ run_chunk(struct gen *g, const uint32_t *fin, unsigned int nin,
 		build_frame(g, m[i], CGN_INSIDE, fin[i]);
 	for (i = 0; i < nout; i++)
 		build_frame(g, m[nin + i], CGN_OUTSIDE, fout[i]);
+	if (g->s->nw > 1 && g->mode != M_FLOOR &&
+	    handoff_room(g, fin, nin, fout, nout) != 0) {
+		rte_pktmbuf_free_bulk(m, n);
+		g->rc = -EIO;
+		return 0;
+	}
 	if (rte_ring_sp_enqueue_bulk(g->rx[CGN_INSIDE], (void **)m, nin,
 				     NULL) != nin ||
 	    rte_ring_sp_enqueue_bulk(g->rx[CGN_OUTSIDE], (void **)(m + nin),
@@ -642,16 +850,27 @@ run_chunk(struct gen *g, const uint32_t *fin, unsigned int nin,
 		return 0;
 	}
 	g->pkts += n;
-	/* ARP replies for the control thread may be waiting there too. */
+	/* ARP replies for the control thread may be waiting there too, and
+	 * frames the other workers handed over.
+	 */
 	cin = rte_ring_count(g->rx[CGN_INSIDE]);
 	cout = rte_ring_count(g->rx[CGN_OUTSIDE]);
-	npolls = (RTE_MAX(cin, cout) + CGN_BURST - 1) / CGN_BURST;
+	hmost = handoff_waiting(g, &htot);
+	npolls = (RTE_MAX(RTE_MAX(cin, cout), hmost) + CGN_BURST - 1) /
+		 CGN_BURST;
 
 	if (g->mode == M_FLOOR) {
 		t0 = rte_rdtsc();
 		for (i = 0; i < npolls; i++)
 			floor_poll(g);
 		t1 = rte_rdtsc();
+	} else if (g->profile) {
+		CALLGRIND_TOGGLE_COLLECT;
+		t0 = rte_rdtsc();
+		for (i = 0; i < npolls; i++)
+			cgn_worker_poll(g->w, rte_rdtsc());
+		t1 = rte_rdtsc();
+		CALLGRIND_TOGGLE_COLLECT;
 	} else {
 		t0 = rte_rdtsc();
 		for (i = 0; i < npolls; i++)
@@ -664,7 +883,9 @@ run_chunk(struct gen *g, const uint32_t *fin, unsigned int nin,
 			 "worker left frames in its rx rings");
 		g->rc = -EIO;
 	}
-	return t1 - t0;
+	waited = g->wait_cycles;
+	g->wait_cycles = 0;
+	return t1 - t0 + waited;
 }
 
 static void
@@ -673,26 +894,64 @@ phase_begin(struct gen *g, enum mode mode)
 	g->mode = mode;
 	g->cycles = g->pkts = g->received = g->bad = g->unexpected = 0;
 	g->bad_checks = 0;
+	g->icmp_errors = 0;
+	g->waits = 0;
+	g->wait_cycles = 0;
 	g->smp.n = 0;
 	g->smp.seen = 0;
-	g->med = 0;
-	g->dropped = 0;
+	g->med = g->p10 = g->p90 = 0;
 	g->first_bad[0] = 0;
 	g->rc = 0;
-	memcpy(g->drops, g->w->stats.drop, sizeof(g->drops));
 }
 
 static void
 phase_end(struct gen *g)
 {
-	unsigned int i;
-
 	g->med = samp_median(&g->smp, &g->p10, &g->p90);
-	g->dropped = 0;
-	for (i = 0; i < CGN_DROP_MAX; i++) {
-		g->drops[i] = g->w->stats.drop[i] - g->drops[i];
-		g->dropped += g->drops[i];
+}
+
+/* Wait until every worker's generator is here. */
+static void
+barrier(uint32_t *count, unsigned int n)
+{
+	__atomic_add_fetch(count, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(count, __ATOMIC_ACQUIRE) < n)
+		rte_pause();
+}
+
+/*
+ * The end of a parallel phase: this generator sends nothing more; its
+ * worker keeps taking what the others hand to it until they have all
+ * stopped sending and the rings to it are empty (a handed-over frame is
+ * never handed on, so nothing arrives after that), then what it sent is
+ * collected. Polls that did something are timed.
+ */
+static void
+phase_finish(struct gen *g)
+{
+	struct scen *s = g->s;
+	unsigned int tot;
+
+	__atomic_add_fetch(&s->finished, 1, __ATOMIC_ACQ_REL);
+	for (;;) {
+		bool all = __atomic_load_n(&s->finished, __ATOMIC_ACQUIRE) ==
+			   s->nw;
+
+		handoff_waiting(g, &tot);
+		tot += rte_ring_count(g->rx[CGN_INSIDE]) +
+		       rte_ring_count(g->rx[CGN_OUTSIDE]);
+		if (all && tot == 0)
+			break;
+		if (tot != 0) {
+			g->cycles += poll_if_work(g);
+			collect(g);
+		} else {
+			rte_pause();
+		}
 	}
+	/* Packets the control thread queued (ARP) and buffered TX. */
+	cgn_worker_poll(g->w, rte_rdtsc());
+	collect(g);
 }
 
 /* A measured phase of established traffic (or the floor), on g->lcore. */
@@ -702,7 +961,7 @@ measure(void *arg)
 	struct gen *g = arg;
 	uint32_t fin[CHUNK], fout[CHUNK];
 	unsigned int nin, nout, i;
-	uint64_t end;
+	uint64_t end, c;
 
 	phase_begin(g, g->mode);
 	switch (g->mode) {
@@ -717,20 +976,150 @@ measure(void *arg)
 		nin = nout = CHUNK / 2;
 		break;
 	}
+	barrier(&g->s->started, g->s->nw);
 	end = rte_rdtsc() + (uint64_t)(g->seconds * (double)tsc_hz);
 	do {
 		for (i = 0; i < nin; i++)
 			fin[i] = next_flow(g);
 		for (i = 0; i < nout; i++)
 			fout[i] = next_flow(g);
-		uint64_t c = run_chunk(g, fin, nin, fout, nout);
-
+		c = run_chunk(g, fin, nin, fout, nout);
+		if (g->rc != 0)
+			break;
 		g->cycles += c;
 		samp_add(&g->smp, (double)c / (nin + nout));
 		collect(g);
-		if (g->rc != 0)
-			break;
 	} while (rte_rdtsc() < end);
+	phase_finish(g);
+	phase_end(g);
+	return g->rc;
+}
+
+/*
+ * The first out2in frame of a session looks its host's neighbour entry
+ * up; do that once for every flow, untimed but checked.
+ */
+static int
+warm(void *arg)
+{
+	struct gen *g = arg;
+	uint32_t done, n;
+
+	phase_begin(g, M_WARM);
+	barrier(&g->s->started, g->s->nw);
+	for (done = 0; done < g->n_list && g->rc == 0; done += n) {
+		n = RTE_MIN((uint32_t)CHUNK, g->n_list - done);
+		run_chunk(g, NULL, 0, &g->list[done], n);
+		collect(g);
+	}
+	phase_finish(g);
+	phase_end(g);
+	return g->rc;
+}
+
+/* Poll the worker, untimed, for about us microseconds (grants come in
+ * with the block exchange, every ms).
+ */
+static void
+idle_poll(struct gen *g, unsigned int us)
+{
+	uint64_t end = rte_rdtsc() + tsc_hz * us / 1000000;
+
+	while (rte_rdtsc() < end) {
+		cgn_worker_poll(g->w, rte_rdtsc());
+		collect(g);
+	}
+}
+
+/* Why did the setup stop making progress? The blocks per pool address. */
+static void
+setup_stalled(struct gen *g, uint32_t left)
+{
+	const struct nat_pool *pool = g->w->pool;
+	char line[1024] = "";
+	uint32_t a;
+
+	for (a = 0; a < pool->p.n_addrs && strlen(line) < 900; a++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 " [%u: control %u, free here %u, subscribers %u, "
+			 "asked %.0f ms ago]", a,
+			 __atomic_load_n(&g->ctx->global_free[a],
+					 __ATOMIC_RELAXED),
+			 pool->addrs[a].n_free, pool->addrs[a].n_subs,
+			 g->w->need_tsc[a] ? (double)(rte_rdtsc() -
+			 g->w->need_tsc[a]) * 1e3 / (double)tsc_hz : -1.0);
+	fprintf(stderr, "cgnat-bench: worker %u: setup made no progress for "
+		"%u s, %u flows left; %u blocks in use here; rings: events %u, "
+		"grants %u, returns %u; pool addresses:%s\n", g->id,
+		SETUP_STALL_S, left, pool->n_blocks_used,
+		rte_ring_count(g->w->ev_ring), rte_ring_count(g->w->grant_ring),
+		rte_ring_count(g->w->free_ring), line);
+}
+
+/*
+ * Preliminary phase: the first frame of every flow of this worker's
+ * subscribers, on its own queue, timed per session made. A first frame
+ * that finds no port block yet (the control thread is granting one) is
+ * dropped by the worker (block_pending) and sent again in a later pass.
+ */
+static int
+setup(void *arg)
+{
+	struct gen *g = arg;
+	struct scen *s = g->s;
+	uint32_t *todo, ntodo, done, n, i, k;
+	uint64_t stall = 0;
+
+	phase_begin(g, M_SETUP);
+	g->passes = 0;
+	todo = malloc(sizeof(*todo) * RTE_MAX(g->n_list, 1u));
+	if (todo == NULL) {
+		snprintf(g->first_bad, sizeof(g->first_bad), "out of memory");
+		g->rc = -ENOMEM;
+	} else {
+		memcpy(todo, g->list, sizeof(*todo) * g->n_list);
+	}
+	ntodo = todo != NULL ? g->n_list : 0;
+	barrier(&s->started, s->nw);
+	while (ntodo > 0 && g->rc == 0) {
+		g->passes++;
+		for (done = 0; done < ntodo; done += n) {
+			uint64_t c0 = g->w->stats.sessions_created, c;
+
+			n = RTE_MIN((uint32_t)CHUNK, ntodo - done);
+			c = run_chunk(g, &todo[done], n, NULL, 0);
+			if (g->rc != 0)
+				break;
+			g->cycles += c;
+			if (g->w->stats.sessions_created > c0)
+				samp_add(&g->smp, (double)c / (double)(
+					 g->w->stats.sessions_created - c0));
+			collect(g);
+			/* Leave the control thread room for the learn
+			 * events (untimed; it polls every 200 us).
+			 */
+			while (rte_ring_count(g->w->ev_ring) > 2048)
+				rte_delay_us_sleep(100);
+		}
+		for (i = 0, k = 0; i < ntodo; i++)
+			if (s->map_addr[todo[i]] == 0)
+				todo[k++] = todo[i];
+		if (k == 0)
+			break;
+		if (k < ntodo)
+			stall = 0;
+		else if (stall == 0)
+			stall = rte_rdtsc();
+		else if (rte_rdtsc() - stall > SETUP_STALL_S * tsc_hz) {
+			setup_stalled(g, k);
+			break; /* counted as flows without a session */
+		}
+		ntodo = k;
+		idle_poll(g, 2000);
+	}
+	free(todo);
+	g->created = g->w->stats.sessions_created;
+	phase_finish(g);
 	phase_end(g);
 	return g->rc;
 }
@@ -746,39 +1135,9 @@ ctrl_drain(struct cgn_ctx *ctx, struct cgn_ctrl *ctrl)
 		busy = rte_ring_count(ctx->log_ring);
 		for (i = 0; i < ctx->n_workers; i++)
 			busy += rte_ring_count(ctx->workers[i]->ev_ring) +
-				rte_ring_count(ctx->workers[i]->slow_ring);
+				rte_ring_count(ctx->workers[i]->slow_ring) +
+				rte_ring_count(ctx->workers[i]->free_ring);
 	} while (busy != 0 && ++guard < 100000);
-}
-
-/* Preliminary phase: the first frame of every flow, in bursts; timed. */
-static int
-phase_setup(struct gen *g, struct cgn_ctrl *ctrl)
-{
-	uint32_t done, n;
-
-	phase_begin(g, M_SETUP);
-	memset(g->map_addr, 0, sizeof(*g->map_addr) * g->n_flows);
-	for (done = 0; done < g->n_flows; done += n) {
-		n = RTE_MIN((uint32_t)CHUNK, g->n_flows - done);
-		uint64_t c0 = g->w->stats.sessions_created;
-		uint64_t c = run_chunk(g, &g->perm[done], n, NULL, 0);
-
-		g->cycles += c;
-		if (g->w->stats.sessions_created > c0)
-			samp_add(&g->smp, (double)c / (double)(
-				 g->w->stats.sessions_created - c0));
-		collect(g);
-		if (g->rc != 0)
-			break;
-		/* The control thread runs beside the worker in the app:
-		 * learn the subscribers' MACs, write the mapping log.
-		 */
-		cgn_worker_poll(g->w, rte_rdtsc()); /* ctrl's tx ring */
-		ctrl_drain(g->ctx, ctrl);
-		collect(g);
-	}
-	phase_end(g);
-	return g->rc;
 }
 
 /* Tear-down: age everything with a clock past every timeout; timed. */
@@ -849,13 +1208,19 @@ pool_addrs_for(uint32_t hosts)
 
 static int
 write_config(const char *path, uint32_t scale, unsigned int nw,
-	     const char *in_port, const char *out_port)
+	     const unsigned int *lcores, const char *in_port,
+	     const char *out_port)
 {
 	uint32_t hosts = scale / FLOWS_PER_HOST;
-	uint32_t per_worker = (hosts + nw - 1) / nw * FLOWS_PER_HOST;
 	uint32_t last = POOL_BASE + pool_addrs_for(hosts) - 1;
-	FILE *f = fopen(path, "w");
+	char lc[64] = "";
+	unsigned int i;
+	FILE *f;
 
+	for (i = 0; i < nw; i++)
+		snprintf(lc + strlen(lc), sizeof(lc) - strlen(lc), "%s%u",
+			 i ? ", " : "", lcores[i]);
+	f = fopen(path, "w");
 	if (f == NULL)
 		return -1;
 	fprintf(f,
@@ -864,20 +1229,23 @@ write_config(const char *path, uint32_t scale, unsigned int nw,
 		"  subscribers = [\"100.64.0.0/10\"]; };\n"
 		"outside: { port = \"%s\"; address = \"192.0.2.1/24\";\n"
 		"  gateway = \"192.0.2.254\"; };\n"
+		"# hold_down = 0: a released port is free at once, so that\n"
+		"# the leak check after the tear-down sees every block back.\n"
 		"pool: { addresses = [\"198.18.0.0-%u.%u.%u.%u\"];\n"
 		"  ports = \"%u-%u\"; block_size = %u;\n"
-		"  max_blocks_per_subscriber = 4; };\n"
+		"  max_blocks_per_subscriber = 4; hold_down = 0; };\n"
 		"timeouts: { udp = %u; tcp_established = %u;\n"
 		"  tcp_transitory = %u; icmp = %u; };\n"
-		"# max_sessions: the code sizes every worker's table with it.\n"
+		"# max_sessions is for the box; each worker's table gets\n"
+		"# max_sessions / workers (the bench gives each worker\n"
+		"# exactly that many sessions).\n"
 		"limits: { sessions_per_subscriber = %u; max_sessions = %u; };\n"
 		"workers: { lcores = [%s]; };\n"
 		"logging: { file = \"%s/mappings.log\"; };\n",
 		in_port, out_port, last >> 24, (last >> 16) & 255,
 		(last >> 8) & 255, last & 255, POOL_PORT_LO, POOL_PORT_HI,
 		BLOCK_SIZE, TIMEOUT_S, TIMEOUT_S, TIMEOUT_S, TIMEOUT_S,
-		2 * FLOWS_PER_HOST, per_worker, nw == 1 ? "1" : "1, 2",
-		tmpdir);
+		2 * FLOWS_PER_HOST, scale, lc, tmpdir);
 	return fclose(f);
 }
 
@@ -899,153 +1267,309 @@ bucket_stats(const struct ct_table *t, unsigned int d, uint64_t *full,
 	*nbkt += (uint64_t)h->mask + 1;
 }
 
-/* Per-host and uniqueness checks of the mappings the setup produced. */
-static uint64_t
-check_mappings(struct gen *g, uint8_t *seen_all, uint32_t n_addrs,
-	       uint64_t *cross)
+static void
+say_bad(struct scen *s, const char *what, uint32_t f, uint64_t got,
+	uint64_t want, uint64_t *count)
 {
+	if ((*count)++ < 3)
+		fprintf(stderr, "cgnat-bench: flow %u (%u sessions, %u "
+			"workers): %s (got %#" PRIx64 ", want %#" PRIx64
+			")\n", f, s->n_flows, s->nw, what, got, want);
+}
+
+/*
+ * The mappings the setup produced: in the pool, one pool address per
+ * subscriber (paired pooling), no outside endpoint given twice (with
+ * several workers: the block manager gave each block to one worker), and
+ * the block of each endpoint owned by its subscriber's worker (so that
+ * out2in goes where the session is).
+ */
+static uint64_t
+check_mappings(struct scen *s, uint32_t n_addrs)
+{
+	const struct nat_pool *pool = s->ctx.workers[0]->pool;
 	uint8_t *seen = calloc((size_t)n_addrs * 8192, 1);
 	uint64_t bad = 0;
 	uint32_t f, ref = 0;
 
 	if (seen == NULL)
 		return 1;
-	for (f = 0; f < g->n_flows; f++) {
-		uint32_t a = rte_be_to_cpu_32(g->map_addr[f]) - POOL_BASE;
-		uint16_t p = rte_be_to_cpu_16(g->map_port[f]);
+	for (f = 0; f < s->n_flows; f++) {
+		uint32_t a = rte_be_to_cpu_32(s->map_addr[f]) - POOL_BASE;
+		uint16_t p = rte_be_to_cpu_16(s->map_port[f]);
 		uint64_t bit = (uint64_t)a * 65536 + p;
+		uint8_t h_owner = s->host_owner[flow_host(f)];
+		int32_t ai;
 
 		if (f % FLOWS_PER_HOST == 0)
 			ref = 0;
-
-		if (g->map_addr[f] == 0)
+		if (s->map_addr[f] == 0)
 			continue; /* no session: counted as a setup failure */
 		if (a >= n_addrs || p < POOL_PORT_LO) {
-			note_bad(g, "outside endpoint not in the pool", f,
-				 a, n_addrs);
-			g->bad++;
-			bad++;
+			say_bad(s, "outside endpoint not in the pool", f, a,
+				n_addrs, &bad);
 			continue;
 		}
-		/* Paired address pooling: one address per subscriber. */
 		if (ref == 0)
-			ref = g->map_addr[f];
-		if (g->map_addr[f] != ref) {
-			note_bad(g, "subscriber on two pool addresses", f,
-				 rte_be_to_cpu_32(g->map_addr[f]),
-				 rte_be_to_cpu_32(ref));
-			g->bad++;
-			bad++;
-		}
-		if (seen[bit >> 3] & (1u << (bit & 7))) {
-			note_bad(g, "outside endpoint given twice", f, bit, 0);
-			g->bad++;
-			bad++;
-		}
+			ref = s->map_addr[f];
+		if (s->map_addr[f] != ref)
+			say_bad(s, "subscriber on two pool addresses", f,
+				rte_be_to_cpu_32(s->map_addr[f]),
+				rte_be_to_cpu_32(ref), &bad);
+		if (seen[bit >> 3] & (1u << (bit & 7)))
+			say_bad(s, "outside endpoint given twice", f, bit, 0,
+				&s->r->duplicates);
 		seen[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-		if (seen_all[bit >> 3] & (1u << (bit & 7)))
-			(*cross)++;
-		seen_all[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+		ai = nat_pool_addr_index(pool, s->map_addr[f]);
+		if (ai < 0 || s->ctx.block_owner[nat_block_of(pool,
+				(uint32_t)ai, p)] != h_owner)
+			say_bad(s, "port block not owned by the subscriber's "
+				"worker", f, ai < 0 ? UINT64_MAX :
+				s->ctx.block_owner[nat_block_of(pool,
+					(uint32_t)ai, p)], h_owner,
+				&s->r->owner_mismatch);
 	}
 	free(seen);
-	return bad;
+	return bad + s->r->duplicates + s->r->owner_mismatch;
 }
 
-struct scen {
-	struct cgn_config cfg;
-	struct cgn_ctx ctx;
-	struct cgn_ctrl ctrl;
-	bool ctrl_up, ports_up, neigh_up;
-	struct gen g[MAX_WORKERS];
-	unsigned int nw;
-	char in_name[32], out_name[32];
+/* Counters of a worker since the snapshot. */
+struct wdelta {
+	uint64_t rx, tx, consumed, dropped, hout, hin;
+	uint64_t drop[CGN_DROP_MAX];
 };
 
-/* Run the phase of each generator on its lcore, worker 0 on this one. */
-static int
-run_parallel(struct scen *s, enum mode mode, double seconds)
+static void
+wdelta(const struct cgn_stats *now, const struct cgn_stats *then,
+       struct wdelta *d)
 {
-	unsigned int i;
-	int rc = 0;
+	unsigned int k;
+
+	d->rx = now->rx[0] + now->rx[1] - then->rx[0] - then->rx[1];
+	d->tx = now->tx[0] + now->tx[1] - then->tx[0] - then->tx[1];
+	d->consumed = now->consumed - then->consumed;
+	d->hout = now->handoff_out - then->handoff_out;
+	d->hin = now->handoff_in - then->handoff_in;
+	d->dropped = 0;
+	for (k = 0; k < CGN_DROP_MAX; k++) {
+		d->drop[k] = now->drop[k] - then->drop[k];
+		d->dropped += d->drop[k];
+	}
+}
+
+/*
+ * After a parallel phase (every worker idle, nothing in flight): each
+ * worker's rx + handoff_in = tx + consumed + dropped + handoff_out, and
+ * over the workers rx = tx + consumed + dropped. Drops are errors, except
+ * block_pending in the setup (those frames are sent again). Returns the
+ * frames handed off.
+ */
+static uint64_t
+check_counters(struct scen *s, enum mode mode, const struct cgn_stats *base,
+	       bool drops)
+{
+	struct result *r = s->r;
+	struct wdelta d;
+	uint64_t rx = 0, tx = 0, cons = 0, drop = 0, hout = 0, hin = 0;
+	unsigned int i, k;
 
 	for (i = 0; i < s->nw; i++) {
-		s->g[i].mode = mode;
-		s->g[i].seconds = seconds;
+		wdelta(&s->g[i].w->stats, &base[i], &d);
+		if (d.rx + d.hin != d.tx + d.consumed + d.dropped + d.hout) {
+			fprintf(stderr, "cgnat-bench: %s: worker %u: rx %"
+				PRIu64 " + handoff_in %" PRIu64 " != tx %"
+				PRIu64 " + consumed %" PRIu64 " + dropped %"
+				PRIu64 " + handoff_out %" PRIu64 "\n",
+				mode_name[mode], i, d.rx, d.hin, d.tx,
+				d.consumed, d.dropped, d.hout);
+			r->counter_errors++;
+		}
+		for (k = 0; k < CGN_DROP_MAX && drops; k++) {
+			if (d.drop[k] == 0)
+				continue;
+			if (mode == M_SETUP && k == CGN_DROP_block_pending) {
+				r->setup_drops += d.drop[k];
+				continue;
+			}
+			fprintf(stderr, "cgnat-bench: worker %u, %s: %" PRIu64
+				" dropped: %s\n", i, mode_name[mode],
+				d.drop[k], cgn_drop_names[k]);
+			r->dropped += d.drop[k];
+		}
+		rx += d.rx;
+		tx += d.tx;
+		cons += d.consumed;
+		drop += d.dropped;
+		hout += d.hout;
+		hin += d.hin;
 	}
-	for (i = 1; i < s->nw; i++)
-		if (rte_eal_remote_launch(measure, &s->g[i], s->g[i].lcore) !=
-		    0)
-			return -EBUSY;
-	rc = measure(&s->g[0]);
-	for (i = 1; i < s->nw; i++)
-		if (rte_eal_wait_lcore(s->g[i].lcore) != 0)
-			rc = -EIO;
+	if (rx != tx + cons + drop || hout != hin) {
+		fprintf(stderr, "cgnat-bench: %s: over the workers rx %" PRIu64
+			" != tx %" PRIu64 " + consumed %" PRIu64 " + dropped %"
+			PRIu64 ", or handoff_out %" PRIu64 " != handoff_in %"
+			PRIu64 "\n", mode_name[mode], rx, tx, cons, drop, hout,
+			hin);
+		r->counter_errors++;
+	}
+	return hout;
+}
+
+static int
+lcore_main(void *arg)
+{
+	struct gen *g = arg;
+	int rc;
+
+	switch (g->mode) {
+	case M_SETUP:
+		rc = setup(g);
+		break;
+	case M_WARM:
+		rc = warm(g);
+		break;
+	default:
+		rc = measure(g);
+		break;
+	}
+	__atomic_add_fetch(&g->s->exited, 1, __ATOMIC_RELEASE);
 	return rc;
 }
 
-/* Add the phase that generators [lo, hi) just ran to the result. */
+/*
+ * Run a phase on every worker lcore at once, the control thread on this
+ * (the main) lcore polling every 200 us as in main.c. Returns 0 or the
+ * first error; *handoff gets the frames handed between workers.
+ */
+static int
+run_parallel(struct scen *s, enum mode mode, enum dist dist, double seconds,
+	     int profile, uint64_t *handoff)
+{
+	unsigned int i, period;
+	uint64_t h;
+	int rc = 0;
+
+	for (i = 0; i < s->nw; i++) {
+		struct gen *g = &s->g[i];
+
+		g->mode = mode;
+		g->dist = dist;
+		g->seconds = seconds;
+		g->profile = profile >= 0 && dist == D_RSS &&
+			     (profile == N_MEAS ? mode == M_SETUP :
+			      meas_mode[profile] == mode);
+		g->list = s->list[dist][i];
+		g->n_list = s->n_list[dist][i];
+		g->pos = 0;
+		s->snap[i] = g->w->stats;
+	}
+	s->started = s->finished = s->exited = 0;
+	for (i = 0; i < s->nw; i++)
+		if (rte_eal_remote_launch(lcore_main, &s->g[i],
+					  s->g[i].lcore) != 0) {
+			/* Nothing started (lcores are idle between phases). */
+			return -EBUSY;
+		}
+	/* main.c polls every 200 us. In the measured phases the control
+	 * thread has nothing to do (no new session, no ARP), and where it
+	 * shares a CPU with a worker (2 CPUs) waking it every 200 us would
+	 * interrupt nearly every timed run of that worker: it polls every
+	 * 10 ms there.
+	 */
+	period = mode == M_SETUP || mode == M_WARM ? 200 : 10000;
+	while (__atomic_load_n(&s->exited, __ATOMIC_ACQUIRE) < s->nw) {
+		cgn_ctrl_poll(&s->ctrl, rte_rdtsc());
+		rte_delay_us_sleep(period);
+	}
+	for (i = 0; i < s->nw; i++)
+		if (rte_eal_wait_lcore(s->g[i].lcore) != 0 && rc == 0)
+			rc = -EIO;
+	cgn_ctrl_poll(&s->ctrl, rte_rdtsc());
+	h = mode == M_FLOOR ? 0 : check_counters(s, mode, s->snap, true);
+	if (handoff != NULL)
+		*handoff = h;
+	return rc;
+}
+
+/* Sum up the phase the generators just ran. */
 static void
-add_phase(struct result *r, struct scen *s, int idx, unsigned int lo,
-	  unsigned int hi)
+add_phase(struct result *r, struct scen *s, struct phase_res *pr)
 {
 	double cyc = 0, pk = 0, mpps = 0, med = 0, p10 = 0, p90 = 0;
-	unsigned int i;
+	uint64_t sent = 0, got = 0;
+	unsigned int i, nw = s->nw;
 
-	for (i = lo; i < hi; i++) {
+	for (i = 0; i < nw; i++) {
 		struct gen *g = &s->g[i];
 
 		cyc += (double)g->cycles;
 		pk += (double)g->pkts;
 		if (g->med > 0)
 			mpps += (double)tsc_hz / g->med / 1e6;
-		med += g->med / (hi - lo);
-		p10 += g->p10 / (hi - lo);
-		p90 += g->p90 / (hi - lo);
-		r->lost += g->pkts - g->received;
+		med += g->med / nw;
+		p10 += g->p10 / nw;
+		p90 += g->p90 / nw;
+		sent += g->pkts;
+		got += g->received;
 		r->bad += g->bad;
-		r->dropped += g->dropped;
 		r->unexpected += g->unexpected;
-		if (g->bad && g->first_bad[0])
-			fprintf(stderr, "cgnat-bench: MISTRANSLATED: %s\n",
+		if (g->first_bad[0])
+			fprintf(stderr, "cgnat-bench: %s: %s\n",
+				g->bad ? "MISTRANSLATED" : "error",
 				g->first_bad);
-		if (g->dropped) {
-			unsigned int k;
-
-			for (k = 0; k < CGN_DROP_MAX; k++)
-				if (g->drops[k])
-					fprintf(stderr, "cgnat-bench: worker "
-						"%u, %s: %" PRIu64
-						" dropped: %s\n", g->id,
-						mode_name[g->mode],
-						g->drops[k],
-						cgn_drop_names[k]);
-		}
+		if (g->unexpected)
+			fprintf(stderr, "cgnat-bench: worker %u, %s: %" PRIu64
+				" unexpected frames\n", g->id,
+				mode_name[g->mode], g->unexpected);
 	}
-	if (idx >= 0) {
-		r->mpps[idx] = mpps;
-		r->cpp[idx] = med;
-		r->cpp_mean[idx] = pk > 0 ? cyc / pk : 0;
-		r->cpp_p10[idx] = p10;
-		r->cpp_p90[idx] = p90;
+	/* A frame may leave by another worker than the one it entered. */
+	if (sent > got && s->g[0].mode != M_SETUP)
+		r->lost += sent - got;
+	if (pr != NULL) {
+		pr->mpps = mpps;
+		pr->cpp = med;
+		pr->cpp_mean = pk > 0 ? cyc / pk : 0;
+		pr->p10 = p10;
+		pr->p90 = p90;
+		pr->pkts = sent;
+		for (i = 0; i < nw; i++)
+			pr->cpp_w[i] = s->g[i].med;
 	}
 }
 
-/* Free everything; returns the mbufs still out of the pool (leaked). */
+/* Free everything as main.c does; returns the mbufs still out of the
+ * pool (leaked).
+ */
 static unsigned int
 scen_cleanup(struct scen *s)
 {
 	unsigned int i, side, in_use = 0;
+	struct rte_mbuf *m;
 
-	if (s->ctrl_up)
+	if (s->ctrl_up) {
+		/* main.c's stop_and_flush(). */
+		for (i = 0; i < s->nw; i++)
+			if (s->ctx.workers[i] != NULL) {
+				cgn_worker_close_all(s->ctx.workers[i],
+						     rte_rdtsc());
+				cgn_worker_flush(s->ctx.workers[i]);
+			}
+		cgn_ctrl_poll(&s->ctrl, rte_rdtsc());
 		cgn_ctrl_fini(&s->ctrl);
+	}
 	for (i = 0; i < s->nw; i++) {
 		struct gen *g = &s->g[i];
-		struct rte_mbuf *m;
 
 		if (g->stash != NULL) {
 			rte_pktmbuf_free_bulk(g->stash, g->n_stash);
 			free(g->stash);
 		}
+		free(g->smp.v);
+	}
+	if (s->ports_up)
+		cgn_ports_stop(&s->ctx);
+	for (i = 0; i < s->nw; i++) {
+		struct gen *g = &s->g[i];
+
 		for (side = 0; side < CGN_SIDES; side++) {
 			while (g->rx[side] != NULL &&
 			       rte_ring_dequeue(g->rx[side], (void **)&m) == 0)
@@ -1053,29 +1577,31 @@ scen_cleanup(struct scen *s)
 			while (g->tx[side] != NULL &&
 			       rte_ring_dequeue(g->tx[side], (void **)&m) == 0)
 				rte_pktmbuf_free(m);
+			rte_ring_free(g->rx[side]);
+			rte_ring_free(g->tx[side]);
 		}
 		if (g->w != NULL) {
 			cgn_worker_fini(g->w);
 			rte_free(g->w);
 		}
-		free(g->perm);
-		free(g->smp.v);
-		free(g->map_addr);
-		free(g->map_port);
 	}
-	if (s->ports_up)
-		cgn_ports_stop(&s->ctx);
-	for (i = 0; i < s->nw; i++)
-		for (side = 0; side < CGN_SIDES; side++) {
-			rte_ring_free(s->g[i].rx[side]);
-			rte_ring_free(s->g[i].tx[side]);
-		}
+	if (s->ctrl_up)
+		cgn_blocks_fini(&s->ctrl);
+	if (s->shared_up)
+		cgn_shared_fini(&s->ctx);
 	if (s->neigh_up)
 		cgn_neigh_fini(&s->ctx.neigh);
 	rte_ring_free(s->ctx.log_ring);
 	if (s->ctx.mp != NULL)
 		in_use = rte_mempool_in_use_count(s->ctx.mp);
 	rte_mempool_free(s->ctx.mp);
+	free(s->host_ip);
+	free(s->host_owner);
+	free(s->map_addr);
+	free(s->map_port);
+	for (i = 0; i < D_MAX; i++)
+		for (side = 0; side < MAX_WORKERS; side++)
+			free(s->list[i][side]);
 	return in_use;
 }
 
@@ -1122,20 +1648,143 @@ make_ports(struct scen *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The subscriber hosts: the first addresses from 100.64.0.2 on that give
+ * every worker exactly hosts / workers of them by cgn_sub_owner() (the
+ * same split for every run, and no worker's table runs over its share of
+ * max_sessions; with one worker, 100.64.0.2 on).
+ */
+static int
+pick_hosts(struct scen *s)
+{
+	uint32_t quota = s->hosts / s->nw, have[MAX_WORKERS] = { 0 };
+	uint32_t a, n = 0;
+
+	s->host_ip = malloc(sizeof(*s->host_ip) * s->hosts);
+	s->host_owner = malloc(s->hosts);
+	if (s->host_ip == NULL || s->host_owner == NULL)
+		return -1;
+	for (a = HOST_BASE; a <= HOST_LAST && n < s->hosts; a++) {
+		uint32_t ip = rte_cpu_to_be_32(a);
+		unsigned int o = cgn_sub_owner(&s->ctx, ip);
+
+		if (o >= s->nw || have[o] == quota)
+			continue;
+		have[o]++;
+		s->host_ip[n] = ip;
+		s->host_owner[n++] = (uint8_t)o;
+	}
+	return n == s->hosts ? 0 : -1;
+}
+
+/*
+ * Build the flow lists of a distribution, in a new random order: every
+ * flow (setup) or only those with a session (measured phases).
+ */
+static int
+make_lists(struct scen *s, enum dist d, bool all)
+{
+	uint32_t f, n[MAX_WORKERS] = { 0 };
+	uint8_t *q = malloc(RTE_MAX(s->n_flows, 1u));
+	unsigned int i;
+
+	if (q == NULL)
+		return -1;
+	for (f = 0; f < s->n_flows; f++) {
+		if (!all && s->map_addr[f] == 0) {
+			q[f] = UINT8_MAX;
+			continue;
+		}
+		/* rss: the subscriber's owner, which is also the owner of
+		 * its port blocks (checked after the setup); spread: any.
+		 */
+		q[f] = d == D_SPREAD ? (uint8_t)rte_rand_max(s->nw) :
+				       s->host_owner[flow_host(f)];
+		n[q[f]]++;
+	}
+	for (i = 0; i < s->nw; i++) {
+		free(s->list[d][i]);
+		s->list[d][i] = malloc(sizeof(uint32_t) * RTE_MAX(n[i], 1u));
+		s->n_list[d][i] = 0;
+		if (s->list[d][i] == NULL) {
+			free(q);
+			return -1;
+		}
+	}
+	for (f = 0; f < s->n_flows; f++)
+		if (q[f] != UINT8_MAX)
+			s->list[d][q[f]][s->n_list[d][q[f]]++] = f;
+	for (i = 0; i < s->nw; i++)
+		shuffle(s->list[d][i], s->n_list[d][i]);
+	free(q);
+	return 0;
+}
+
+/* Resolve the gateway through the control path: the control thread sent
+ * an ARP request through worker 0 (cgn_ctrl_init); answer it.
+ */
+static int
+resolve_gateway(struct scen *s)
+{
+	uint32_t gw = rte_cpu_to_be_32(OUT_GW), idx = UINT32_MAX;
+	struct rte_ether_addr mac;
+	struct gen *g = &s->g[0];
+	int tries;
+
+	phase_begin(g, M_IDLE);
+	for (tries = 0; tries < 1000; tries++) {
+		cgn_worker_poll(g->w, rte_rdtsc());
+		collect(g);
+		cgn_worker_poll(g->w, rte_rdtsc());
+		cgn_ctrl_poll(&s->ctrl, rte_rdtsc());
+		idx = cgn_neigh_lookup(&s->ctx.neigh, CGN_OUTSIDE, gw);
+		if (idx != UINT32_MAX &&
+		    cgn_neigh_mac(&s->ctx.neigh, idx, &mac))
+			return 0;
+		rte_delay_us_block(100);
+	}
+	return -1;
+}
+
+/* Every block is somewhere: a worker's pool (free: nothing is in use any
+ * more), the control thread's free stacks, a grant or a free ring.
+ */
+static uint64_t
+blocks_missing(struct scen *s)
+{
+	uint64_t n = 0;
+	uint32_t a;
+	unsigned int i;
+
+	for (a = 0; a < s->cfg.pool.n_addrs; a++)
+		n += s->ctx.global_free[a];
+	for (i = 0; i < s->nw; i++) {
+		const struct cgn_worker *w = s->ctx.workers[i];
+
+		for (a = 0; a < s->cfg.pool.n_addrs; a++)
+			n += w->pool->addrs[a].n_free;
+		n += rte_ring_count(w->grant_ring) +
+		     rte_ring_count(w->free_ring);
+	}
+	return n > s->ctx.n_blocks ? n - s->ctx.n_blocks :
+				     s->ctx.n_blocks - n;
+}
+
 static void
 run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
-	     struct result *r)
+	     const unsigned int *lcores, struct result *r)
 {
 	struct scen *s = calloc(1, sizeof(*s));
 	uint32_t hosts = scale / FLOWS_PER_HOST, n_addrs;
 	uint64_t mem0, mem1, mem2, accounted = 0, sessions = 0;
-	uint64_t created = 0;
+	uint64_t created = 0, cyc = 0;
+	struct cgn_stats zero[MAX_WORKERS];
 	char path[128], err[512];
-	unsigned int i, lc;
-	uint8_t *seen_all = NULL;
+	unsigned int i, d, k;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	memset(zero, 0, sizeof(zero));
 	r->scale = scale;
 	r->workers = nw;
 	if (s == NULL) {
@@ -1145,38 +1794,50 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 	}
 	scenario_no++;
 	s->nw = nw;
+	s->r = r;
+	s->hosts = hosts;
+	s->n_flows = scale;
 	n_addrs = pool_addrs_for(hosts);
+	err[0] = 0;
 
 	if (make_ports(s, err, sizeof(err)) != 0)
 		goto skip;
 	snprintf(path, sizeof(path), "%s/bench.conf", tmpdir);
-	if (write_config(path, scale, nw, s->in_name, s->out_name) != 0 ||
+	if (write_config(path, scale, nw, lcores, s->in_name,
+			 s->out_name) != 0 ||
 	    cgn_config_load(path, &s->cfg, err, sizeof(err)) != 0 ||
 	    cgn_config_check_ports(&s->cfg, err, sizeof(err)) != 0)
 		goto skip;
 
-	/* As main.c does. */
+	/* From here on as main.c does. */
 	s->ctx.cfg = &s->cfg;
 	s->ctx.tsc_hz = tsc_hz;
-	s->ctx.start_tsc = rte_rdtsc();
 	{
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
+		s->ctx.start_tsc = rte_rdtsc();
 		s->ctx.start_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
 				  (uint64_t)ts.tv_nsec;
 	}
-	s->ctx.n_workers = nw;
+	s->ctx.n_workers = s->cfg.workers.n_lcores;
 	if (cgn_ports_init(&s->ctx, err, sizeof(err)) != 0)
 		goto skip;
 	s->ports_up = true;
 	port_mac[CGN_INSIDE] = s->ctx.link[CGN_INSIDE].mac;
 	port_mac[CGN_OUTSIDE] = s->ctx.link[CGN_OUTSIDE].mac;
-	/* main.c gives the neighbour table 65536 entries; on-link
-	 * subscribers need one each, so the bench makes room for all.
+	/* cgn_sub_owner() is settled now (ring ports have no RSS: CRC32). */
+	if (pick_hosts(s) != 0) {
+		snprintf(err, sizeof(err), "not enough subscriber addresses");
+		goto skip;
+	}
+
+	mem0 = heap_allocated();
+	/* The neighbour table, sized for the hosts: every subscriber is
+	 * on-link (no inside gateway), plus the outside gateway; rte_hash
+	 * is not filled to the last slot, hence the eighth more.
 	 */
-	if (cgn_neigh_init(&s->ctx.neigh, RTE_MAX((uint32_t)NEIGH_MIN,
-						  hosts + 1024),
+	if (cgn_neigh_init(&s->ctx.neigh, hosts + hosts / 8 + 64,
 			   (int)rte_socket_id()) != 0) {
 		snprintf(err, sizeof(err), "cannot allocate the neighbour "
 			 "table");
@@ -1190,18 +1851,18 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 		snprintf(err, sizeof(err), "cannot create the log ring");
 		goto skip;
 	}
-
-	mem0 = heap_allocated();
-	lc = rte_get_main_lcore();
+	s->shared_up = true;
+	if (cgn_shared_init(&s->ctx, err, sizeof(err)) != 0)
+		goto skip;
 	for (i = 0; i < nw; i++) {
 		struct gen *g = &s->g[i];
+		unsigned int lc = s->cfg.workers.lcores[i];
+		int socket = (int)rte_lcore_to_socket_id(lc);
 		struct cgn_worker *w;
 
 		w = rte_zmalloc_socket("cgn_worker", sizeof(*w),
-				       RTE_CACHE_LINE_SIZE,
-				       (int)rte_socket_id());
-		if (w == NULL ||
-		    cgn_worker_init(w, &s->ctx, i, (int)rte_socket_id()) != 0) {
+				       RTE_CACHE_LINE_SIZE, socket);
+		if (w == NULL || cgn_worker_init(w, &s->ctx, i, socket) != 0) {
 			if (w != NULL) {
 				cgn_worker_fini(w);
 				rte_free(w);
@@ -1213,95 +1874,86 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 				 heap_free() >> 20);
 			goto skip;
 		}
-		g->w = w;
-		g->id = i;
-		g->ctx = &s->ctx;
-		g->lcore = lc;
 		w->lcore = lc;
 		s->ctx.workers[i] = w;
-		lc = rte_get_next_lcore(lc, 0, 1);
+		g->w = w;
+		g->id = i;
+		g->s = s;
+		g->ctx = &s->ctx;
+		g->lcore = lc;
 		accounted += w->ct->bytes + w->pool->bytes;
+		r->bytes_ct += (double)w->ct->bytes / (double)scale;
+		r->bytes_pool += (double)w->pool->bytes / (double)scale;
 	}
-	mem1 = heap_allocated();
+	for (i = 0; i < nw; i++)
+		if (cgn_worker_add_statics(s->ctx.workers[i], err,
+					   sizeof(err)) != 0)
+			goto skip;
 	if (cgn_ctrl_init(&s->ctrl, &s->ctx, err, sizeof(err)) != 0)
 		goto skip;
 	s->ctrl_up = true;
+	if (cgn_blocks_init(&s->ctrl, &s->ctx) != 0) {
+		snprintf(err, sizeof(err), "cannot allocate the block "
+			 "manager");
+		goto skip;
+	}
+	mem1 = heap_allocated();
 	if (cgn_ports_start(&s->ctx, err, sizeof(err)) != 0)
 		goto skip;
 
+	s->map_addr = calloc(s->n_flows, sizeof(*s->map_addr));
+	s->map_port = calloc(s->n_flows, sizeof(*s->map_port));
+	if (s->map_addr == NULL || s->map_port == NULL ||
+	    make_lists(s, D_RSS, true) != 0) {
+		snprintf(err, sizeof(err), "out of memory (flows)");
+		goto skip;
+	}
 	for (i = 0; i < nw; i++) {
 		struct gen *g = &s->g[i];
-		uint32_t f;
 
-		g->host_lo = hosts * i / nw;
-		g->n_hosts = hosts * (i + 1) / nw - g->host_lo;
-		g->n_flows = g->n_hosts * FLOWS_PER_HOST;
-		g->perm = malloc(sizeof(*g->perm) * g->n_flows);
-		g->map_addr = malloc(sizeof(*g->map_addr) * g->n_flows);
-		g->map_port = malloc(sizeof(*g->map_port) * g->n_flows);
-		g->stash = malloc(sizeof(*g->stash) * 4 * CHUNK);
+		g->stash = malloc(sizeof(*g->stash) * STASH);
 		g->smp.v = malloc(sizeof(float) * MAX_SAMPLES);
-		if (g->perm == NULL || g->map_addr == NULL ||
-		    g->map_port == NULL || g->stash == NULL ||
-		    g->smp.v == NULL) {
-			snprintf(err, sizeof(err), "out of memory (flows)");
+		if (g->stash == NULL || g->smp.v == NULL) {
+			snprintf(err, sizeof(err), "out of memory");
 			goto skip;
 		}
-		for (f = 0; f < g->n_flows; f++)
-			g->perm[f] = f;
-		shuffle(g->perm, g->n_flows);
 		make_templates(g);
 	}
-
-	/* Resolve the gateway through the control path: the control thread
-	 * sent an ARP request through worker 0; answer it.
-	 */
-	{
-		uint32_t gw = rte_cpu_to_be_32(OUT_GW), idx = UINT32_MAX;
-		struct rte_ether_addr mac;
-		int tries;
-
-		phase_begin(&s->g[0], M_IDLE);
-		for (tries = 0; tries < 1000; tries++) {
-			cgn_worker_poll(s->g[0].w, rte_rdtsc());
-			collect(&s->g[0]);
-			cgn_worker_poll(s->g[0].w, rte_rdtsc());
-			cgn_ctrl_poll(&s->ctrl, rte_rdtsc());
-			idx = cgn_neigh_lookup(&s->ctx.neigh, CGN_OUTSIDE, gw);
-			if (idx != UINT32_MAX &&
-			    cgn_neigh_mac(&s->ctx.neigh, idx, &mac))
-				break;
-			rte_delay_us_block(100);
-		}
-		if (tries == 1000) {
-			snprintf(err, sizeof(err), "the gateway's ARP was "
-				 "never resolved");
-			goto skip;
-		}
+	if (resolve_gateway(s) != 0) {
+		snprintf(err, sizeof(err), "the gateway's ARP was never "
+			 "resolved");
+		goto skip;
 	}
 
-	/* Preliminary phase: create the sessions, one worker at a time
-	 * (the control thread is polled between bursts on this lcore).
-	 */
+	/* Preliminary phase: all workers make their sessions at once. */
+	rc = run_parallel(s, M_SETUP, D_RSS, 0, o->profile, NULL);
+	add_phase(r, s, NULL);
 	for (i = 0; i < nw; i++) {
 		struct gen *g = &s->g[i];
 
-		rc = phase_setup(g, &s->ctrl);
-		add_phase(r, s, -1, i, i + 1);
-		if (rc != 0) {
-			snprintf(err, sizeof(err), "setup: %s", g->first_bad);
-			goto skip;
-		}
 		if (g->med > 0)
 			r->setup_rate += (double)tsc_hz / g->med;
-		r->setup_s += (double)g->cycles / (double)tsc_hz;
+		cyc += g->cycles;
+		r->setup_passes = RTE_MAX(r->setup_passes, g->passes);
+		r->setup_icmp += g->icmp_errors;
 		sessions += g->w->ct->used;
-		created += g->w->stats.sessions_created;
+		created += g->created;
 	}
+	r->setup_s = (double)cyc / (double)tsc_hz;
+	if (o->profile == N_MEAS)
+		printf("profile: setup, %u worker(s): %" PRIu64 " sessions "
+		       "made in the timed polls\n", nw, created);
+	r->setup_rate_mean = cyc > 0 ? (double)created * (double)tsc_hz /
+				       (double)cyc : 0;
+	if (rc != 0) {
+		snprintf(err, sizeof(err), "setup: %s", s->g[0].first_bad[0] ?
+			 s->g[0].first_bad : s->g[nw - 1].first_bad);
+		goto skip;
+	}
+	ctrl_drain(&s->ctx, &s->ctrl);
 	mem2 = heap_allocated();
 	for (i = 0; i < CGN_SIDES; i++) {
 		uint64_t full = 0, nbkt = 0;
-		unsigned int k;
 
 		for (k = 0; k < nw; k++)
 			bucket_stats(s->g[k].w->ct, i, &full,
@@ -1310,94 +1962,103 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 	}
 	if (sessions != scale || created != scale) {
 		fprintf(stderr, "cgnat-bench: %u sessions wanted, %" PRIu64
-			" in the tables\n", scale, sessions);
+			" made, %" PRIu64 " in the tables\n", scale, created,
+			sessions);
 		r->lost += scale - RTE_MIN(sessions, (uint64_t)scale);
 	}
 	/* Every subscriber's MAC learned from its traffic? */
-	for (i = 0; i < nw; i++) {
-		struct gen *g = &s->g[i];
+	{
 		struct rte_ether_addr mac;
 		uint32_t h, idx, unres = 0;
 
-		for (h = g->host_lo; h < g->host_lo + g->n_hosts; h++) {
+		for (h = 0; h < hosts; h++) {
 			idx = cgn_neigh_lookup(&s->ctx.neigh, CGN_INSIDE,
-					       host_addr(h));
+					       s->host_ip[h]);
 			if (idx == UINT32_MAX ||
 			    !cgn_neigh_mac(&s->ctx.neigh, idx, &mac))
 				unres++;
 		}
-		if (unres) {
-			fprintf(stderr, "cgnat-bench: worker %u: %u "
-				"subscribers' MACs not learned\n", i, unres);
+		if (unres || s->ctrl.stats.neigh_table_full) {
+			fprintf(stderr, "cgnat-bench: %u subscribers' MACs "
+				"not learned (neighbour table full %" PRIu64
+				" times)\n", unres,
+				s->ctrl.stats.neigh_table_full);
 			r->bad += unres;
 		}
 	}
-	seen_all = calloc((size_t)n_addrs * 8192, 1);
-	for (i = 0; i < nw && seen_all != NULL; i++)
-		r->bad += check_mappings(&s->g[i], seen_all, n_addrs,
-					 &r->cross_collisions);
-	free(seen_all);
-
+	r->bad += check_mappings(s, n_addrs);
 	r->sessions = sessions;
 	r->bytes_heap = (double)(mem2 - mem0) / (double)scale;
 	r->bytes_heap_init = (double)(mem1 - mem0) / (double)scale;
 	r->bytes_accounted = (double)accounted / (double)scale;
 
-	/* Measured phases: visit the flows in another random order; only
-	 * those that got a session (all of them, unless setup failed).
+	/* Measured phases: each distribution's flows in a new random order;
+	 * only flows that got a session (all of them, unless setup failed).
 	 */
+	for (i = 0; i < nw; i++)
+		r->setup_failed += s->n_list[D_RSS][i];
+	if (make_lists(s, D_RSS, false) != 0 ||
+	    (nw > 1 && make_lists(s, D_SPREAD, false) != 0)) {
+		snprintf(err, sizeof(err), "out of memory (flows)");
+		goto skip;
+	}
 	for (i = 0; i < nw; i++) {
-		struct gen *g = &s->g[i];
-		uint32_t f, k = 0;
-
-		for (f = 0; f < g->n_flows; f++)
-			if (g->map_addr[f] != 0)
-				g->perm[k++] = f;
-		g->n_active = k;
-		r->setup_failed += g->n_flows - k;
-		shuffle(g->perm, g->n_active);
-		g->pos = 0;
-		if (k == 0) {
+		r->setup_failed -= s->n_list[D_RSS][i];
+		if (s->n_list[D_RSS][i] == 0 ||
+		    (nw > 1 && s->n_list[D_SPREAD][i] == 0)) {
 			snprintf(err, sizeof(err), "setup: no session made");
 			goto skip;
 		}
 	}
-	/* The first out2in frame of a session looks its host's neighbour
-	 * entry up; do that once for every flow, untimed but checked.
-	 */
+	if (run_parallel(s, M_WARM, D_RSS, 0, -1, NULL) != 0) {
+		add_phase(r, s, NULL);
+		snprintf(err, sizeof(err), "warm-up: %s", s->g[0].first_bad);
+		goto skip;
+	}
+	add_phase(r, s, NULL);
+
+	for (d = 0; d < (nw > 1 ? D_MAX : 1u); d++) {
+		r->has[d] = true;
+		for (k = 0; k < N_MEAS; k++) {
+			uint64_t h = 0;
+
+			rc = run_parallel(s, meas_mode[k], d, o->seconds,
+					  o->profile, &h);
+			add_phase(r, s, &r->ph[d][k]);
+			r->ph[d][k].handoff = h;
+			for (i = 0; i < nw; i++)
+				r->handoff_waits += s->g[i].waits;
+			if (o->profile >= 0 && (int)k == o->profile &&
+			    d == D_RSS)
+				printf("profile: %s, %u worker(s): %" PRIu64
+				       " frames in the timed polls\n",
+				       meas_key[k], nw, r->ph[d][k].pkts);
+			if (rc != 0) {
+				snprintf(err, sizeof(err), "%s, %s: %s",
+					 dist_name[d], meas_key[k],
+					 s->g[0].first_bad[0] ?
+					 s->g[0].first_bad :
+					 s->g[nw - 1].first_bad);
+				goto skip;
+			}
+		}
+	}
+	rc = run_parallel(s, M_FLOOR, D_RSS, o->seconds, -1, NULL);
+	add_phase(r, s, &r->floor);
+	if (rc != 0) {
+		snprintf(err, sizeof(err), "floor: %s", s->g[0].first_bad);
+		goto skip;
+	}
+
+	/* Tear-down, one worker at a time, from the main lcore. */
 	for (i = 0; i < nw; i++) {
 		struct gen *g = &s->g[i];
-		uint32_t done, n;
+		uint64_t expired, c;
 
-		phase_begin(g, M_WARM);
-		for (done = 0; done < g->n_active && g->rc == 0; done += n) {
-			n = RTE_MIN((uint32_t)CHUNK, g->n_active - done);
-			run_chunk(g, NULL, 0, &g->perm[done], n);
-			collect(g);
-		}
-		phase_end(g);
-	}
-	add_phase(r, s, -1, 0, nw);
-
-	for (i = 0; i < 4; i++) {
-		rc = run_parallel(s, res_mode[i], o->seconds);
-		add_phase(r, s, (int)i, 0, nw);
-		if (rc != 0) {
-			snprintf(err, sizeof(err), "%s: %s",
-				 mode_name[res_mode[i]], s->g[0].first_bad);
-			goto skip;
-		}
-	}
-
-	/* Tear-down, one worker at a time. */
-	for (i = 0; i < nw; i++) {
-		struct gen *g = &s->g[i];
-		uint64_t expired, cyc;
-
-		cyc = phase_teardown(g, &s->ctrl, &expired);
+		c = phase_teardown(g, &s->ctrl, &expired);
 		if (g->med > 0)
 			r->teardown_rate += (double)tsc_hz / g->med;
-		r->teardown_s += (double)cyc / (double)tsc_hz;
+		r->teardown_s += (double)c / (double)tsc_hz;
 		/* Everything given back? */
 		r->leaked += g->w->ct->used + g->w->pool->n_maps +
 			     g->w->pool->n_subs + g->w->pool->n_blocks_used;
@@ -1406,6 +2067,29 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 		r->leaked += g->w->stats.blocks_allocated -
 			     g->w->stats.blocks_released;
 	}
+	/* Let the workers and the control thread settle (grants taken,
+	 * surplus blocks returned); blocks_missing() counts the rings too.
+	 */
+	for (k = 0; k < 5; k++) {
+		for (i = 0; i < nw; i++)
+			cgn_worker_poll(s->g[i].w, rte_rdtsc());
+		ctrl_drain(&s->ctx, &s->ctrl);
+		rte_delay_us_block(1000);
+	}
+	for (i = 0; i < nw; i++)
+		collect(&s->g[i]);
+	r->blocks_lost = blocks_missing(s);
+	if (r->blocks_lost)
+		fprintf(stderr, "cgnat-bench: %" PRIu64 " port blocks are "
+			"neither free in a worker, nor with the control "
+			"thread, nor on a ring\n", r->blocks_lost);
+	r->blocks_granted = s->ctrl.stats.blocks_granted;
+	r->block_requests = s->ctrl.stats.block_requests;
+	r->block_unmet = s->ctrl.stats.block_requests_unmet;
+	/* Counters since the start: over the workers rx = tx + consumed +
+	 * dropped.
+	 */
+	check_counters(s, M_IDLE, zero, false);
 	/* The mapping log: one line per block allocation and release. */
 	{
 		uint64_t blocks = 0;
@@ -1424,7 +2108,9 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 	r->mbufs_leaked = scen_cleanup(s);
 	r->ok = r->setup_failed == 0 && r->lost == 0 && r->bad == 0 &&
 		r->dropped == 0 && r->unexpected == 0 && r->leaked == 0 &&
-		r->mbufs_leaked == 0;
+		r->mbufs_leaked == 0 && r->counter_errors == 0 &&
+		r->blocks_lost == 0 && r->duplicates == 0 &&
+		r->owner_mismatch == 0;
 	free(s);
 	snprintf(path, sizeof(path), "%s/mappings.log", tmpdir);
 	unlink(path);
@@ -1476,57 +2162,83 @@ ratio(double a, double b)
 }
 
 static const char *workers_note =
-	"2 workers = two independent worker instances on two lcores, each "
-	"with its own queue on both ring ports, its own session table and "
-	"its own copy of the whole address pool, and half of the "
-	"subscribers; the generator steers out2in frames to the worker that "
-	"made the mapping. Sessions are set up and torn down one worker at "
-	"a time (rates summed); the measured phases run on both lcores at "
-	"once (Mpps summed, cycles/packet averaged). Not yet the shared-pool "
-	"multi-worker of issue 4: the two pools may hand out the same "
-	"public address and port.";
+	"2 workers = one NAT with two workers, as cgnat runs it: one RX and "
+	"one TX queue per worker on both ring ports, subscribers pinned to "
+	"a worker by cgn_sub_owner(), port blocks granted to the workers by "
+	"the control thread's block manager (ctx->block_owner), frames that "
+	"reach the wrong worker handed to the owner through the handoff "
+	"rings, limits.max_sessions split between the workers. The bench "
+	"picks the subscriber addresses so that each worker owns exactly "
+	"half of them. Distributions: rss = every frame on its owner's queue "
+	"(a NIC with RSS on the inside source address and rte_flow on the "
+	"outside port blocks: no handoff); spread = every flow on a random "
+	"queue (a NIC hashing the 5-tuple: about half the frames handed "
+	"off). Setup and the measured phases run on all workers at once "
+	"with the control thread polling beside them (every 200 us as in "
+	"main.c during setup; every 10 ms in the measured phases, where it "
+	"has nothing to do: with 2 CPUs it shares one with worker 2) (rates "
+	"and Mpps summed over workers, cycles/packet averaged); tear-down one "
+	"worker at a time.";
 
 static void
 print_header(const char *cpu)
 {
-	printf("\ncgnat-bench: %s, %s, TSC %.3f GHz, %s, %u lcores\n",
-	       rte_version(), cpu, (double)tsc_hz / 1e9,
+	printf("\ncgnat-bench: %s, %s, TSC %.3f GHz, %s, %u lcores, %ld "
+	       "CPUs\n", rte_version(), cpu, (double)tsc_hz / 1e9,
 	       using_hugepages() ? "hugepages" :
 				   "no hugepages (4 KiB pages, --no-huge)",
-	       rte_lcore_count());
+	       rte_lcore_count(), sysconf(_SC_NPROCESSORS_ONLN));
+	printf("lcores: %s\n", lcore_note);
 	printf("frames: 64-byte UDP (60 + FCS), %u flows per subscriber "
 	       "host to %u.%u.%u.%u:%u, %u frames per timed worker run, flows "
 	       "visited in a random permutation (another one than at setup)\n",
 	       FLOWS_PER_HOST, REMOTE_ADDR >> 24, (REMOTE_ADDR >> 16) & 255,
 	       (REMOTE_ADDR >> 8) & 255, REMOTE_ADDR & 255, REMOTE_PORT,
 	       CHUNK);
-	printf("timed: cgn_worker_poll() only (rx burst, translate, tx burst, "
-	       "aging sweep, flush); cycles/packet = median over the timed "
-	       "runs; Mpps = TSC Hz / that, summed over workers; setup and "
-	       "tear-down likewise per session\n");
+	printf("timed: cgn_worker_poll() only (rx burst, dispatch, handoff "
+	       "rings, translate, tx burst, aging sweep and block exchange, "
+	       "flush); cycles/packet = median over the timed runs (cycles of "
+	       "a run / frames given to that worker); Mpps = TSC Hz / that, "
+	       "summed over workers; setup and tear-down likewise per "
+	       "session\n");
 	printf("floor: 5-tuple swap forwarder (testpmd 5tswap) on the same "
-	       "ring ports; ratio = NAT Mpps / floor Mpps\n");
+	       "ring ports and lcores; ratio = NAT Mpps / floor Mpps\n");
 	printf("neighbours: the gateway's ARP is answered through the control "
 	       "thread; subscribers' MACs are learned by the control thread "
-	       "from the workers' learn events during setup (polled between "
-	       "bursts, untimed)\n");
-	printf("memory: bytes/session = growth of the rte_malloc heap over "
-	       "worker creation and session setup, divided by the sessions\n");
+	       "from the workers' learn events during setup\n");
+	printf("memory: bytes/session = growth of the rte_malloc heap from "
+	       "the neighbour table through shared state, workers, block "
+	       "manager and session setup, divided by the sessions\n");
 	printf("%s\n\n", workers_note);
+}
+
+static double
+handoff_pct(const struct result *r, unsigned int d)
+{
+	uint64_t h = 0, p = 0;
+	unsigned int k;
+
+	for (k = 0; k < N_MEAS; k++) {
+		h += r->ph[d][k].handoff;
+		p += r->ph[d][k].pkts;
+	}
+	return p ? 100.0 * (double)h / (double)p : 0;
 }
 
 static void
 print_table(const struct result *res, unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, d;
 
-	printf("%9s %2s %8s %7s %7s %7s %7s %7s %7s %8s %7s %7s %7s %5s %5s "
-	       "%5s\n", "", "", "setup", "in2out", "", "out2in", "", "mixed",
-	       "", "teardwn", "bytes/", "floor", "", "ratio", "to", "floor");
-	printf("%9s %2s %8s %7s %7s %7s %7s %7s %7s %8s %7s %7s %7s %5s %5s "
-	       "%5s\n", "sessions", "wk", "Msess/s", "Mpps", "cyc/pkt",
-	       "Mpps", "cyc/pkt", "Mpps", "cyc/pkt", "Msess/s", "session",
-	       "Mpps", "cyc/pkt", "i2o", "o2i", "mix");
+	printf("%9s %2s %-6s %8s %7s %7s %7s %7s %7s %7s %8s %7s %7s %7s "
+	       "%5s %5s %5s %7s\n", "", "", "", "setup", "in2out", "",
+	       "out2in", "", "mixed", "", "teardwn", "bytes/", "floor", "",
+	       "ratio", "to", "floor", "handoff");
+	printf("%9s %2s %-6s %8s %7s %7s %7s %7s %7s %7s %8s %7s %7s %7s "
+	       "%5s %5s %5s %7s\n", "sessions", "wk", "dist", "Msess/s",
+	       "Mpps", "cyc/pkt", "Mpps", "cyc/pkt", "Mpps", "cyc/pkt",
+	       "Msess/s", "session", "Mpps", "cyc/pkt", "i2o", "o2i", "mix",
+	       "%");
 	for (i = 0; i < n; i++) {
 		const struct result *r = &res[i];
 
@@ -1535,17 +2247,24 @@ print_table(const struct result *res, unsigned int n)
 			       r->why);
 			continue;
 		}
-		printf("%9u %2u %8.3f %7.2f %7.1f %7.2f %7.1f %7.2f %7.1f "
-		       "%8.3f %7.1f %7.2f %7.1f %5.2f %5.2f %5.2f%s\n",
-		       r->scale, r->workers, r->setup_rate / 1e6,
-		       r->mpps[R_I2O], r->cpp[R_I2O], r->mpps[R_O2I],
-		       r->cpp[R_O2I], r->mpps[R_MIX], r->cpp[R_MIX],
-		       r->teardown_rate / 1e6, r->bytes_heap,
-		       r->mpps[R_FLOOR], r->cpp[R_FLOOR],
-		       ratio(r->mpps[R_I2O], r->mpps[R_FLOOR]),
-		       ratio(r->mpps[R_O2I], r->mpps[R_FLOOR]),
-		       ratio(r->mpps[R_MIX], r->mpps[R_FLOOR]),
-		       r->ok ? "" : "  (ERRORS)");
+		for (d = 0; d < D_MAX; d++) {
+			const struct phase_res *p = r->ph[d];
+
+			if (!r->has[d])
+				continue;
+			printf("%9u %2u %-6s %8.3f %7.2f %7.1f %7.2f %7.1f "
+			       "%7.2f %7.1f %8.3f %7.1f %7.2f %7.1f %5.2f "
+			       "%5.2f %5.2f %7.1f%s\n",
+			       r->scale, r->workers, dist_name[d],
+			       r->setup_rate / 1e6, p[0].mpps, p[0].cpp,
+			       p[1].mpps, p[1].cpp, p[2].mpps, p[2].cpp,
+			       r->teardown_rate / 1e6, r->bytes_heap,
+			       r->floor.mpps, r->floor.cpp,
+			       ratio(p[0].mpps, r->floor.mpps),
+			       ratio(p[1].mpps, r->floor.mpps),
+			       ratio(p[2].mpps, r->floor.mpps),
+			       handoff_pct(r, d), r->ok ? "" : "  (ERRORS)");
+		}
 	}
 }
 
@@ -1564,6 +2283,21 @@ json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void
+json_phase(FILE *f, const char *key, const struct phase_res *p,
+	   double floor_mpps, bool last)
+{
+	fprintf(f, "     \"%s_mpps\": %.4f, \"%s_cyc_pkt\": %.2f, "
+		"\"%s_cyc_pkt_mean\": %.2f, \"%s_cyc_pkt_p10\": %.2f, "
+		"\"%s_cyc_pkt_p90\": %.2f, \"%s_frames\": %" PRIu64 ", "
+		"\"%s_handed_off\": %" PRIu64 ", \"%s_ratio\": %.4f, "
+		"\"%s_cyc_pkt_per_worker\": [%.2f, %.2f]%s\n",
+		key, p->mpps, key, p->cpp, key, p->cpp_mean, key, p->p10, key,
+		p->p90, key, p->pkts, key, p->handoff, key,
+		ratio(p->mpps, floor_mpps), key, p->cpp_w[0], p->cpp_w[1],
+		last ? "" : ",");
+}
+
 static int
 write_json(const char *path, const struct opts *o, const struct result *res,
 	   unsigned int n, const char *cpu, const char *eal_args,
@@ -1573,10 +2307,13 @@ write_json(const char *path, const struct opts *o, const struct result *res,
 	struct utsname un;
 	time_t now = time(NULL);
 	char ts[64];
-	unsigned int i;
+	unsigned int i, d, k, rows = 0, row = 0;
 
 	if (f == NULL)
 		return -1;
+	for (i = 0; i < n; i++)
+		for (d = 0; d < D_MAX; d++)
+			rows += res[i].skipped ? d == 0 : res[i].has[d];
 	uname(&un);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	fprintf(f, "{\n  \"tool\": \"cgnat-bench\",\n  \"date\": \"%s\",\n",
@@ -1592,6 +2329,8 @@ write_json(const char *path, const struct opts *o, const struct result *res,
 	json_str(f, rte_version());
 	fprintf(f, ",\n    \"eal_args\": ");
 	json_str(f, eal_args);
+	fprintf(f, ",\n    \"lcores\": ");
+	json_str(f, lcore_note);
 	fprintf(f, "\n  },\n  \"method\": {\n    \"frame_bytes\": 64,\n"
 		"    \"flows_per_host\": %u,\n    \"seconds\": %g,\n"
 		"    \"frames_per_timed_run\": %u,\n    \"smoke\": %s,\n"
@@ -1603,9 +2342,10 @@ write_json(const char *path, const struct opts *o, const struct result *res,
 		"    \"timed\": \"cgn_worker_poll() calls only (the tear-down: "
 		"cgn_worker_age() calls); cyc_pkt is the median over timed "
 		"runs of %u frames (p10, p90: percentiles of the same), "
-		"cyc_pkt_mean all cycles over all frames; mpps = tsc_hz / cyc_pkt, summed over workers\",\n"
-		"    \"mixed\": \"50%% in2out, 50%% out2in, alternating "
-		"bursts\",\n    \"floor\": \"5-tuple swap (testpmd 5tswap) on "
+		"cyc_pkt_mean all cycles over all frames; mpps = tsc_hz / "
+		"cyc_pkt, summed over workers\",\n"
+		"    \"mixed\": \"50%% in2out, 50%% out2in in every run\",\n"
+		"    \"floor\": \"5-tuple swap (testpmd 5tswap) on "
 		"the same ring ports\",\n    \"workers\": ",
 		FLOWS_PER_HOST, o->seconds, CHUNK, o->smoke ? "true" : "false",
 		CHUNK);
@@ -1616,63 +2356,71 @@ write_json(const char *path, const struct opts *o, const struct result *res,
 	for (i = 0; i < n; i++) {
 		const struct result *r = &res[i];
 
-		fprintf(f, "    {\"sessions\": %u, \"workers\": %u, ",
-			r->scale, r->workers);
 		if (r->skipped) {
-			fprintf(f, "\"skipped\": true, \"why\": ");
+			fprintf(f, "    {\"sessions\": %u, \"workers\": %u, "
+				"\"skipped\": true, \"why\": ", r->scale,
+				r->workers);
 			json_str(f, r->why);
-			fprintf(f, "}%s\n", i + 1 < n ? "," : "");
+			fprintf(f, "}%s\n", ++row < rows ? "," : "");
 			continue;
 		}
-		fprintf(f, "\"skipped\": false,\n"
-			"     \"setup_msess_s\": %.4f, \"teardown_msess_s\": "
-			"%.4f,\n"
-			"     \"in2out_mpps\": %.4f, \"in2out_cyc_pkt\": %.2f,\n"
-			"     \"out2in_mpps\": %.4f, \"out2in_cyc_pkt\": %.2f,\n"
-			"     \"mixed_mpps\": %.4f, \"mixed_cyc_pkt\": %.2f,\n"
-			"     \"floor_mpps\": %.4f, \"floor_cyc_pkt\": %.2f,\n"
-			"     \"cyc_pkt_mean\": {\"in2out\": %.2f, \"out2in\": "
-			"%.2f, \"mixed\": %.2f, \"floor\": %.2f},\n"
-			"     \"cyc_pkt_p10\": {\"in2out\": %.2f, \"out2in\": "
-			"%.2f, \"mixed\": %.2f, \"floor\": %.2f},\n"
-			"     \"cyc_pkt_p90\": {\"in2out\": %.2f, \"out2in\": "
-			"%.2f, \"mixed\": %.2f, \"floor\": %.2f},\n"
-			"     \"ratio_in2out\": %.4f, \"ratio_out2in\": %.4f, "
-			"\"ratio_mixed\": %.4f,\n"
-			"     \"bytes_per_session\": %.1f, "
-			"\"bytes_per_session_after_init\": %.1f, "
-			"\"bytes_per_session_accounted\": %.1f,\n"
-			"     \"setup_seconds\": %.3f, \"teardown_seconds\": "
-			"%.3f,\n"
-			"     \"lost\": %" PRIu64 ", \"mistranslated\": %" PRIu64
-			", \"dropped\": %" PRIu64 ", \"unexpected\": %" PRIu64
-			", \"leaked\": %" PRIu64 ", "
-			"\"cross_worker_endpoint_collisions\": %" PRIu64
-			", \"setup_failed\": %" PRIu64 ", \"mbufs_leaked\": %"
-			PRIu64 ",\n"
-			"     \"ct_buckets_full_pct\": [%.3f, %.3f], "
-			"\"ct_spilled\": [%" PRIu64 ", %" PRIu64 "], "
-			"\"ok\": %s}%s\n",
-			r->setup_rate / 1e6, r->teardown_rate / 1e6,
-			r->mpps[R_I2O], r->cpp[R_I2O], r->mpps[R_O2I],
-			r->cpp[R_O2I], r->mpps[R_MIX], r->cpp[R_MIX],
-			r->mpps[R_FLOOR], r->cpp[R_FLOOR],
-			r->cpp_mean[R_I2O], r->cpp_mean[R_O2I],
-			r->cpp_mean[R_MIX], r->cpp_mean[R_FLOOR],
-			r->cpp_p10[R_I2O], r->cpp_p10[R_O2I],
-			r->cpp_p10[R_MIX], r->cpp_p10[R_FLOOR],
-			r->cpp_p90[R_I2O], r->cpp_p90[R_O2I],
-			r->cpp_p90[R_MIX], r->cpp_p90[R_FLOOR],
-			ratio(r->mpps[R_I2O], r->mpps[R_FLOOR]),
-			ratio(r->mpps[R_O2I], r->mpps[R_FLOOR]),
-			ratio(r->mpps[R_MIX], r->mpps[R_FLOOR]), r->bytes_heap,
-			r->bytes_heap_init, r->bytes_accounted, r->setup_s,
-			r->teardown_s, r->lost, r->bad, r->dropped,
-			r->unexpected, r->leaked, r->cross_collisions,
-			r->setup_failed, r->mbufs_leaked, r->bkt_full[0],
-			r->bkt_full[1],
-			r->bkt_spilled[0], r->bkt_spilled[1],
-			r->ok ? "true" : "false", i + 1 < n ? "," : "");
+		for (d = 0; d < D_MAX; d++) {
+			if (!r->has[d])
+				continue;
+			fprintf(f, "    {\"sessions\": %u, \"workers\": %u, "
+				"\"distribution\": \"%s\", \"skipped\": false,\n"
+				"     \"setup_msess_s\": %.4f, "
+				"\"setup_msess_s_mean\": %.4f, "
+				"\"teardown_msess_s\": %.4f,\n"
+				"     \"setup_seconds\": %.3f, "
+				"\"teardown_seconds\": %.3f, "
+				"\"setup_passes\": %u, \"setup_refused\": %"
+				PRIu64 ", \"setup_icmp\": %" PRIu64 ",\n"
+				"     \"blocks_granted\": %" PRIu64 ", "
+				"\"block_requests\": %" PRIu64 ", "
+				"\"block_requests_unmet\": %" PRIu64 ", "
+				"\"handoff_waits\": %" PRIu64 ",\n",
+				r->scale, r->workers, dist_name[d],
+				r->setup_rate / 1e6, r->setup_rate_mean / 1e6,
+				r->teardown_rate / 1e6, r->setup_s,
+				r->teardown_s, r->setup_passes, r->setup_drops,
+				r->setup_icmp, r->blocks_granted,
+				r->block_requests, r->block_unmet,
+				r->handoff_waits);
+			for (k = 0; k < N_MEAS; k++)
+				json_phase(f, meas_key[k], &r->ph[d][k],
+					   r->floor.mpps, false);
+			json_phase(f, "floor", &r->floor, r->floor.mpps,
+				   false);
+			fprintf(f, "     \"handoff_pct\": %.2f,\n"
+				"     \"bytes_per_session\": %.1f, "
+				"\"bytes_per_session_after_init\": %.1f, "
+				"\"bytes_per_session_accounted\": %.1f, "
+				"\"bytes_per_session_ct\": %.1f, "
+				"\"bytes_per_session_pool\": %.1f,\n"
+				"     \"lost\": %" PRIu64 ", \"mistranslated\": %"
+				PRIu64 ", \"dropped\": %" PRIu64
+				", \"unexpected\": %" PRIu64 ", \"leaked\": %"
+				PRIu64 ", \"duplicate_endpoints\": %" PRIu64
+				", \"block_owner_mismatch\": %" PRIu64
+				", \"counter_errors\": %" PRIu64
+				", \"blocks_lost\": %" PRIu64
+				", \"setup_failed\": %" PRIu64
+				", \"mbufs_leaked\": %" PRIu64 ",\n"
+				"     \"ct_buckets_full_pct\": [%.3f, %.3f], "
+				"\"ct_spilled\": [%" PRIu64 ", %" PRIu64 "], "
+				"\"log_lines\": %" PRIu64 ", \"ok\": %s}%s\n",
+				handoff_pct(r, d), r->bytes_heap,
+				r->bytes_heap_init, r->bytes_accounted,
+				r->bytes_ct, r->bytes_pool, r->lost, r->bad, r->dropped, r->unexpected,
+				r->leaked, r->duplicates, r->owner_mismatch,
+				r->counter_errors, r->blocks_lost,
+				r->setup_failed, r->mbufs_leaked,
+				r->bkt_full[0], r->bkt_full[1],
+				r->bkt_spilled[0], r->bkt_spilled[1],
+				r->log_lines, r->ok ? "true" : "false",
+				++row < rows ? "," : "");
+		}
 	}
 	fprintf(f, "  ]\n}\n");
 	return fclose(f);
@@ -1687,11 +2435,14 @@ usage(const char *prog)
 	printf(
 "Usage: %s [EAL options --] [options]\n"
 "\n"
-"Drives the cgnat worker loop (cgn_worker_poll) on ethdev ports made from\n"
-"rings, with crafted 64-byte UDP frames; no NIC needed. For each session\n"
-"count: session setup rate, established in2out / out2in / mixed Mpps and\n"
-"cycles per packet, tear-down rate, bytes of memory per session, and a\n"
-"5-tuple-swap forwarder on the same ports as the floor.\n"
+"Drives the cgnat data path (control thread, block manager, workers,\n"
+"handoff rings; cgn_worker_poll) on ethdev ports made from rings, with\n"
+"crafted 64-byte UDP frames; no NIC needed. For each session count and\n"
+"number of workers: session setup rate, established in2out / out2in /\n"
+"mixed Mpps and cycles per packet (with 2 workers for two traffic\n"
+"distributions: rss, every frame on its owner's queue, and spread, every\n"
+"flow on a random queue), tear-down rate, bytes of memory per session,\n"
+"and a 5-tuple-swap forwarder on the same ports as the floor.\n"
 "\n"
 "Options:\n"
 "  --scales LIST   session counts, comma separated, multiples of 126\n"
@@ -1703,13 +2454,22 @@ usage(const char *prog)
 "  --json FILE     write the results as JSON\n"
 "  --png FILE      plot them (runs %s %s)\n"
 "  --huge          default EAL options with hugepages instead of --no-huge\n"
+"  --profile MODE  setup, in2out, out2in or mixed: under valgrind\n"
+"                  --tool=callgrind --collect-atstart=no, count only that\n"
+"                  phase's timed polls (rss distribution); prints the frames\n"
+"                  (sessions) they handled\n"
 "  --smoke         a few seconds, small scales, exit 1 on any error\n"
 "  -h, --help      this text\n"
 "\n"
-"Without EAL options it uses: -l 0-1 --no-pci --no-shconf --no-telemetry\n"
-"--file-prefix bench<pid> --no-huge -m <sized for the largest scale>.\n"
+"Without EAL options it uses: --no-pci --no-shconf --no-telemetry\n"
+"--file-prefix bench<pid> --no-huge -m <sized for the largest scale>, and\n"
+"lcores 0 (main: the control thread), 1 and 2 (workers): -l 0-2 with 3\n"
+"CPUs or more, else --lcores 0@0,1@1,2@0 (worker 2 shares CPU 0 with the\n"
+"control thread, which sleeps 200 us between polls). With EAL options the\n"
+"workers run on the first lcores after the main one.\n"
 "Exit status: 0 all measured and correct, 1 errors (lost or mistranslated\n"
-"frames, leaks, a scale that could not run in --smoke), 2 bad arguments.\n",
+"frames, drops, counters that do not add up, leaks, a scale that could\n"
+"not run in --smoke), 2 bad arguments.\n",
 	       prog, CGN_BENCH_PYTHON, CGN_BENCH_PLOT);
 }
 
@@ -1744,6 +2504,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "json", required_argument, NULL, 'j' },
 		{ "png", required_argument, NULL, 'p' },
 		{ "huge", no_argument, NULL, 'H' },
+		{ "profile", required_argument, NULL, 'P' },
 		{ "smoke", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1758,6 +2519,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->workers[0] = 1;
 	o->workers[1] = 2;
 	o->n_workers = 2;
+	o->profile = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -1798,6 +2560,18 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'H':
 			o->huge = true;
 			break;
+		case 'P':
+			for (i = 0; i < N_MEAS; i++)
+				if (strcmp(optarg, meas_key[i]) == 0)
+					o->profile = (int)i;
+			if (strcmp(optarg, "setup") == 0)
+				o->profile = N_MEAS;
+			if (o->profile < 0) {
+				fprintf(stderr, "--profile: setup, in2out, "
+					"out2in or mixed\n");
+				return -1;
+			}
+			break;
 		case 'S':
 			o->smoke = true;
 			break;
@@ -1819,7 +2593,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->n_scales = 2;
 		}
 		if (!seconds_given)
-			o->seconds = 0.15;
+			o->seconds = 0.1;
 	} else if (!o->scales_given) {
 		o->scales[0] = 64512;
 		o->scales[1] = 258048;
@@ -1828,10 +2602,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	for (i = 0; i < o->n_scales; i++)
 		if (o->scales[i] % (FLOWS_PER_HOST * MAX_WORKERS) != 0 ||
-		    o->scales[i] / FLOWS_PER_HOST > (1u << 22) - 16) {
+		    o->scales[i] / FLOWS_PER_HOST > (1u << 21)) {
 			fprintf(stderr, "--scales: %u is not a multiple of %u "
 				"(63 flows per host, split over 2 workers) "
-				"or has more hosts than 100.64.0.0/10\n",
+				"or has more hosts than the bench can place "
+				"in 100.64.0.0/10\n",
 				o->scales[i], FLOWS_PER_HOST * MAX_WORKERS);
 			return -1;
 		}
@@ -1857,7 +2632,7 @@ mem_available(void)
 	return (uint64_t)kb << 10;
 }
 
-/* EAL memory a scale needs: measured ~200 bytes a session, and slack. */
+/* EAL memory a scale needs: measured 220-250 bytes a session, and slack. */
 #define EST_BYTES_PER_SESSION 260
 /* Free hugepage memory (any size) in bytes. */
 static uint64_t
@@ -1893,19 +2668,34 @@ mem_needed(uint32_t scale)
 	return (uint64_t)scale * EST_BYTES_PER_SESSION + (256ULL << 20);
 }
 
+/* The lcores of the workers: the first ones after the main lcore. */
+static unsigned int
+worker_lcores(unsigned int *lc, unsigned int max)
+{
+	unsigned int n = 0, l;
+
+	RTE_LCORE_FOREACH_WORKER(l) {
+		if (n == max)
+			break;
+		lc[n++] = l;
+	}
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
 	char *eal_argv[64], eal_args[1024] = "", mbuf[32], prefix[64];
-	char cpu[256], skipped_default[256] = "";
+	char cpu[256], skipped_default[256] = "", lcmap[64];
 	struct result res[MAX_SCALES * MAX_WORKERS];
-	unsigned int n_res = 0, si, wi;
+	unsigned int n_res = 0, si, wi, lcores[MAX_WORKERS], n_lc;
 	int dashdash = -1, i, eal_argc = 0, n, bench_argc;
 	char **bench_argv;
 	uint32_t max_scale = 0;
 	struct opts o;
 	bool failed = false;
 	uint64_t avail;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
@@ -1938,12 +2728,40 @@ main(int argc, char **argv)
 	if (dashdash > 1) {
 		for (i = 1; i < dashdash && eal_argc < 63; i++)
 			eal_argv[eal_argc++] = argv[i];
+		snprintf(lcore_note, sizeof(lcore_note), "from the EAL "
+			 "options given; main lcore: control thread, workers "
+			 "on the next lcores");
 	} else {
 		uint64_t need = mem_needed(max_scale) + (256ULL << 20);
 
 		snprintf(prefix, sizeof(prefix), "bench%d", (int)getpid());
-		eal_argv[eal_argc++] = (char *)"-l";
-		eal_argv[eal_argc++] = (char *)"0-1";
+		if (ncpu > MAX_WORKERS) {
+			snprintf(lcmap, sizeof(lcmap), "0-%u", MAX_WORKERS);
+			eal_argv[eal_argc++] = (char *)"-l";
+			snprintf(lcore_note, sizeof(lcore_note), "-l %s: "
+				 "lcore 0 control thread, 1 and 2 workers, "
+				 "each on its own CPU", lcmap);
+		} else {
+			/* lcore k on CPU k mod ncpu: with 2 CPUs worker 1
+			 * has CPU 1 to itself, worker 2 shares CPU 0 with
+			 * the control thread.
+			 */
+			unsigned int k;
+
+			lcmap[0] = 0;
+			for (k = 0; k <= MAX_WORKERS; k++)
+				snprintf(lcmap + strlen(lcmap),
+					 sizeof(lcmap) - strlen(lcmap),
+					 "%s%u@%u", k ? "," : "", k,
+					 k % (unsigned int)RTE_MAX(ncpu, 1L));
+			eal_argv[eal_argc++] = (char *)"--lcores";
+			snprintf(lcore_note, sizeof(lcore_note), "only %ld "
+				 "CPUs: --lcores %s: lcore 0 control thread "
+				 "(sleeps 200 us between polls), lcores 1 and "
+				 "2 workers; worker 2 shares a CPU with the "
+				 "control thread", ncpu, lcmap);
+		}
+		eal_argv[eal_argc++] = lcmap;
 		eal_argv[eal_argc++] = (char *)"--no-pci";
 		eal_argv[eal_argc++] = (char *)"--no-shconf";
 		eal_argv[eal_argc++] = (char *)"--no-telemetry";
@@ -1975,11 +2793,12 @@ main(int argc, char **argv)
 			"(%s): %s\n", eal_args, rte_strerror(rte_errno));
 		return 1;
 	}
+	n_lc = worker_lcores(lcores, MAX_WORKERS);
 	for (wi = 0; wi < o.n_workers; wi++)
-		if (o.workers[wi] > rte_lcore_count()) {
+		if (o.workers[wi] > n_lc) {
 			fprintf(stderr, "cgnat-bench: %u workers need %u "
-				"lcores (EAL -l), have %u\n", o.workers[wi],
-				o.workers[wi], rte_lcore_count());
+				"lcores besides the main one (EAL -l), have "
+				"%u\n", o.workers[wi], o.workers[wi], n_lc);
 			rte_eal_cleanup();
 			return 2;
 		}
@@ -1998,9 +2817,7 @@ main(int argc, char **argv)
 		snprintf(skipped_default, sizeof(skipped_default),
 			 "4128768 and 16515072 sessions: opt in with --scales "
 			 "(need about %.1f and %.1f GiB of EAL memory, this "
-			 "machine has %.1f GiB available; and minutes: "
-			 "16515072 took 4 min for 1 and 2 workers on a 2-core "
-			 "EPYC VM)",
+			 "machine has %.1f GiB available; and minutes)",
 			 (double)mem_needed(4128768) / (1 << 30),
 			 (double)mem_needed(16515072) / (1 << 30),
 			 (double)avail / (1 << 30));
@@ -2032,7 +2849,7 @@ main(int argc, char **argv)
 					 (double)avail / (1 << 30));
 			} else {
 				run_scenario(&o, o.scales[si], o.workers[wi],
-					     r);
+					     lcores, r);
 			}
 			print_table(r, 1);
 			fflush(stdout);
@@ -2044,19 +2861,48 @@ main(int argc, char **argv)
 	print_table(res, n_res);
 	for (si = 0; si < n_res; si++) {
 		const struct result *r = &res[si];
-		unsigned int k;
+		unsigned int k, d;
 
 		if (r->skipped)
 			continue;
-		printf("  %u sessions, %u worker(s): setup %.2f s, tear-down "
-		       "%.2f s; bytes/session %.1f measured (heap after "
-		       "fill), %.1f after init, %.1f accounted by ct+pool",
-		       r->scale, r->workers, r->setup_s, r->teardown_s,
-		       r->bytes_heap, r->bytes_heap_init, r->bytes_accounted);
+		printf("  %u sessions, %u worker(s): setup %.2f s of worker "
+		       "time in %u pass(es), %" PRIu64 " first frames refused "
+		       "while a block was on its way (sent again; %" PRIu64
+		       " ICMP 3/1), control thread granted %" PRIu64
+		       " blocks for %" PRIu64 " requests (%" PRIu64
+		       " unmet); tear-down %.2f s; bytes/session %.1f measured "
+		       "(heap after fill), %.1f after init, %.1f accounted by "
+		       "ct+pool (session tables %.1f, pools %.1f)\n", r->scale,
+		       r->workers, r->setup_s, r->setup_passes, r->setup_drops,
+		       r->setup_icmp, r->blocks_granted, r->block_requests,
+		       r->block_unmet, r->teardown_s, r->bytes_heap,
+		       r->bytes_heap_init, r->bytes_accounted, r->bytes_ct,
+		       r->bytes_pool);
 		if (r->workers > 1)
-			printf("; %" PRIu64 " public endpoints given by both "
-			       "workers", r->cross_collisions);
-		printf("\n");
+			for (d = 0; d < D_MAX; d++)
+				printf("  per worker cyc/pkt, %s: in2out %.0f / "
+				       "%.0f, out2in %.0f / %.0f, mixed %.0f / "
+				       "%.0f, floor %.1f / %.1f\n", dist_name[d],
+				       r->ph[d][0].cpp_w[0], r->ph[d][0].cpp_w[1],
+				       r->ph[d][1].cpp_w[0], r->ph[d][1].cpp_w[1],
+				       r->ph[d][2].cpp_w[0], r->ph[d][2].cpp_w[1],
+				       r->floor.cpp_w[0], r->floor.cpp_w[1]);
+		if (r->workers > 1)
+			printf("  handoff: rss %.1f%%, spread %.1f%% of the "
+			       "frames (in2out %.1f%%, out2in %.1f%%, mixed "
+			       "%.1f%%); %" PRIu64 " runs waited for handoff "
+			       "ring room\n", handoff_pct(r, D_RSS),
+			       handoff_pct(r, D_SPREAD),
+			       r->ph[D_SPREAD][0].pkts ? 100.0 *
+			       (double)r->ph[D_SPREAD][0].handoff /
+			       (double)r->ph[D_SPREAD][0].pkts : 0,
+			       r->ph[D_SPREAD][1].pkts ? 100.0 *
+			       (double)r->ph[D_SPREAD][1].handoff /
+			       (double)r->ph[D_SPREAD][1].pkts : 0,
+			       r->ph[D_SPREAD][2].pkts ? 100.0 *
+			       (double)r->ph[D_SPREAD][2].handoff /
+			       (double)r->ph[D_SPREAD][2].pkts : 0,
+			       r->handoff_waits);
 		printf("  session hash: %.2f%% / %.2f%% of the in2out / out2in "
 		       "buckets full, %" PRIu64 " / %" PRIu64 " entries "
 		       "spilled past their home bucket\n", r->bkt_full[0],
@@ -2066,15 +2912,24 @@ main(int argc, char **argv)
 			       "after setup; lost %" PRIu64 ", mistranslated %"
 			       PRIu64 ", dropped %" PRIu64 ", unexpected %"
 			       PRIu64 ", leaked %" PRIu64 " (sessions, mappings, "
-			       "blocks, log lines), mbufs leaked %" PRIu64 "\n",
+			       "blocks, log lines), mbufs leaked %" PRIu64
+			       ", counters not adding up %" PRIu64 ", blocks "
+			       "lost %" PRIu64 ", endpoints given twice %"
+			       PRIu64 ", blocks not owned by the subscriber's "
+			       "worker %" PRIu64 "\n",
 			       r->setup_failed, r->lost, r->bad, r->dropped,
-			       r->unexpected, r->leaked, r->mbufs_leaked);
-		for (k = 0; k < 4; k++)
-			if (!(r->mpps[k] > 0) || !isfinite(r->mpps[k]) ||
-			    !(r->cpp[k] > 0))
-				failed = true;
-		if (!(r->setup_rate > 0) || !(r->teardown_rate > 0) ||
-		    !(r->bytes_heap > 0) || !(r->bytes_accounted > 0))
+			       r->unexpected, r->leaked, r->mbufs_leaked,
+			       r->counter_errors, r->blocks_lost,
+			       r->duplicates, r->owner_mismatch);
+		for (d = 0; d < D_MAX; d++)
+			for (k = 0; k < N_MEAS && r->has[d]; k++)
+				if (!(r->ph[d][k].mpps > 0) ||
+				    !isfinite(r->ph[d][k].mpps) ||
+				    !(r->ph[d][k].cpp > 0))
+					failed = true;
+		if (!(r->floor.mpps > 0) || !(r->setup_rate > 0) ||
+		    !(r->teardown_rate > 0) || !(r->bytes_heap > 0) ||
+		    !(r->bytes_accounted > 0))
 			failed = true;
 	}
 

@@ -4,8 +4,12 @@
 
     plot.py RESULTS.json [MORE.json ...] -o OUT.png
 
-With several JSON files (repeated runs) each point is the median and the
-bar spans the lowest and highest run.
+One line per direction (in2out, out2in, mixed) and per configuration: 1
+worker, 2 workers with the rss distribution (every frame on its owner's
+queue), 2 workers with the spread distribution (every flow on a random
+queue, about half the frames handed off). With several JSON files
+(repeated runs) each point is the median and the bar spans the lowest and
+highest run.
 """
 import argparse
 import json
@@ -20,10 +24,13 @@ SERIES = [  # key, label, colour
     ("in2out", "in2out", "tab:blue"),
     ("out2in", "out2in", "tab:orange"),
     ("mixed", "mixed 50/50", "tab:green"),
-    ("floor", "floor: 5-tuple swap", "tab:gray"),
 ]
-STYLE = {1: "-", 2: "--"}
-MARK = {1: "o", 2: "s"}
+# (workers, distribution) -> line style, marker, label
+CONFIGS = {
+    (1, "rss"): ("-", "o", "1 worker"),
+    (2, "rss"): ("--", "s", "2 workers, rss"),
+    (2, "spread"): (":", "^", "2 workers, spread"),
+}
 
 
 def load(paths):
@@ -35,18 +42,22 @@ def load(paths):
 
 
 def collect(runs):
-    """{(workers, key, metric): {sessions: [values over runs]}}"""
+    """{(workers, dist, key, metric): {sessions: [values over runs]}}"""
     data = {}
     for run in runs:
         for r in run["results"]:
             if r.get("skipped"):
                 continue
-            for key, _, _ in SERIES:
+            cfg = (r["workers"], r.get("distribution", "rss"))
+            keys = [k for k, _, _ in SERIES]
+            if cfg[1] == "rss":
+                keys.append("floor")  # the same in both rows of a run
+            for key in keys:
                 for metric in ("mpps", "cyc_pkt"):
                     v = r.get(f"{key}_{metric}")
                     if v is None or v <= 0:
                         continue
-                    d = data.setdefault((r["workers"], key, metric), {})
+                    d = data.setdefault(cfg + (key, metric), {})
                     d.setdefault(r["sessions"], []).append(v)
     return data
 
@@ -59,10 +70,19 @@ def human(n):
     return str(n)
 
 
+def errbars(d, xs, med, show):
+    if not show:
+        return None
+    lo = [med[i] - min(d[x]) for i, x in enumerate(xs)]
+    hi = [max(d[x]) - med[i] for i, x in enumerate(xs)]
+    return [lo, hi]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("json", nargs="+")
     ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--dpi", type=int, default=90)
     a = ap.parse_args()
     runs = load(a.json)
     data = collect(runs)
@@ -70,33 +90,40 @@ def main():
         print("plot.py: no results to plot", file=sys.stderr)
         return 1
     m = runs[0].get("machine", {})
-    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.4))
     scales = sorted({s for d in data.values() for s in d})
+    configs = sorted({k[:2] for k in data})
     floor_txt = []
-    for ax, metric, ylabel in ((axes[0], "mpps", "Mpps (worker time)"),
-                               (axes[1], "cyc_pkt", "cycles / packet")):
-        for workers in sorted({k[0] for k in data}):
+    for ax, metric, ylabel in ((axes[0], "mpps", "Mpps (sum over workers)"),
+                               (axes[1], "cyc_pkt",
+                                "cycles / packet (per worker)")):
+        for cfg in configs:
+            style, mark, clabel = CONFIGS.get(cfg, ("-.", "x", str(cfg)))
             for key, label, colour in SERIES:
-                d = data.get((workers, key, metric))
+                d = data.get(cfg + (key, metric))
                 if not d:
-                    continue
-                if key == "floor" and metric == "mpps":
-                    # Several times the NAT's rate: it would flatten the
-                    # NAT curves, so it is written, not drawn.
-                    vals = [statistics.median(v) for v in d.values()]
-                    floor_txt.append(f"{workers} worker"
-                                     f"{'s' if workers > 1 else ''}: "
-                                     f"{min(vals):.0f}-{max(vals):.0f}")
                     continue
                 xs = sorted(d)
                 med = [statistics.median(d[x]) for x in xs]
-                lo = [med[i] - min(d[x]) for i, x in enumerate(xs)]
-                hi = [max(d[x]) - med[i] for i, x in enumerate(xs)]
-                ax.errorbar(xs, med, yerr=[lo, hi] if len(runs) > 1 else None,
-                            color=colour, linestyle=STYLE.get(workers, ":"),
-                            marker=MARK.get(workers, "^"), capsize=3,
-                            label=f"{label}, {workers} worker"
-                                  f"{'s' if workers > 1 else ''}")
+                ax.errorbar(xs, med, yerr=errbars(d, xs, med, True),
+                            color=colour, linestyle=style, marker=mark,
+                            capsize=3, label=f"{label}, {clabel}")
+            d = data.get(cfg + ("floor", metric))
+            if not d:
+                continue
+            vals = {x: statistics.median(v) for x, v in d.items()}
+            if metric == "mpps":
+                # Several times the NAT's rate: it would flatten the NAT
+                # curves, so it is written, not drawn.
+                floor_txt.append(f"{clabel.split(',')[0]}: "
+                                 f"{min(vals.values()):.0f}-"
+                                 f"{max(vals.values()):.0f}")
+            else:
+                xs = sorted(vals)
+                ax.plot(xs, [vals[x] for x in xs], color="tab:gray",
+                        linestyle=style, marker=mark,
+                        label=f"floor (5-tuple swap), "
+                              f"{clabel.split(',')[0]}")
         ax.set_xscale("log")
         ax.set_xticks(scales)
         ax.set_xticklabels([human(x) for x in scales])
@@ -106,21 +133,33 @@ def main():
         ax.set_ylim(bottom=0)
         ax.grid(True, which="both", alpha=0.3)
     axes[1].axhline(120, color="tab:red", linestyle=":", linewidth=1,
-                    label="budget: 120 cycles at 1M sessions (DESIGN.md)")
+                    label="target: 120 cycles at 1M sessions")
     handles, labels = axes[1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8,
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8,
                frameon=False)
     if floor_txt:
         axes[0].text(0.02, 0.02, "floor (5-tuple swap), Mpps: " +
-                     "; ".join(floor_txt), transform=axes[0].transAxes,
-                     fontsize=8, color="tab:gray")
+                     "; ".join(sorted(set(floor_txt))),
+                     transform=axes[0].transAxes, fontsize=8,
+                     color="tab:gray", va="bottom")
     pages = "hugepages" if m.get("hugepages") else "no hugepages (4 KiB)"
-    n = f", median of {len(runs)} runs" if len(runs) > 1 else ""
+    # Runs per session count (the large scales are often run once).
+    per = {}
+    for d in data.values():
+        for x, v in d.items():
+            per[x] = max(per.get(x, 0), len(v))
+    if len(set(per.values())) == 1:
+        k = next(iter(per.values()))
+        n = f", median of {k} runs" if k > 1 else ""
+    else:
+        n = ", runs per point: " + ", ".join(
+            f"{human(x)} {per[x]}" for x in sorted(per))
     fig.suptitle(f"cgnat-bench: 64-byte UDP, established sessions - "
-                 f"{m.get('cpu', '?')}, {m.get('tsc_hz', 0) / 1e9:.2f} GHz "
-                 f"TSC, {pages}{n}", fontsize=10)
-    fig.tight_layout(rect=(0, 0.09, 1, 1))
-    fig.savefig(a.output, dpi=110)
+                 f"{m.get('cpu', '?')}, {m.get('cpus_online', '?')} vCPUs, "
+                 f"{m.get('tsc_hz', 0) / 1e9:.2f} GHz TSC, {pages}{n}",
+                 fontsize=10)
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    fig.savefig(a.output, dpi=a.dpi)
     return 0
 
 
