@@ -981,6 +981,30 @@ handoff(struct cgn_worker *w, unsigned int owner, struct rte_mbuf *m,
 	w->stats.handoff_out++;
 }
 
+/*
+ * A translated in2out packet to one of our mappings (key in hp, out2in
+ * view) whose port block another worker holds: give it to that worker as
+ * kind "hairpin". Returns true when it was handed off.
+ */
+static bool
+hairpin_elsewhere(struct cgn_worker *w, struct rte_mbuf *m,
+		  const struct pkt_meta *hp)
+{
+	struct rte_ether_hdr *e;
+	int owner;
+
+	if (w->ctx->n_workers == 1)
+		return false;
+	owner = out_owner(w, hp->key.a_addr, hp->key.a_port, hp->key.proto);
+	if (owner < 0 || (unsigned int)owner == w->id)
+		return false;
+	/* The receiver parses it as an outside packet: the outside MAC. */
+	e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	rte_ether_addr_copy(&w->ctx->link[CGN_OUTSIDE].mac, &e->dst_addr);
+	handoff(w, (unsigned int)owner, m, CGN_HO_HAIRPIN);
+	return true;
+}
+
 /* RFC 1624 deltas for a session, in2out direction. */
 static void
 session_deltas(struct ct_session *s)
@@ -1246,7 +1270,6 @@ static void
 translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		 struct pkt_meta *pm, struct ct_session *s, uint64_t now)
 {
-	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = pm->ip;
 	uint32_t d;
 
@@ -1295,22 +1318,8 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 			hp.key.b_port = 0;
 		}
 		w->stats.hairpinned++;
-		if (w->ctx->n_workers > 1) {
-			int owner = out_owner(w, hp.key.a_addr, hp.key.a_port,
-					      pm->proto);
-
-			if (owner >= 0 && (unsigned int)owner != w->id) {
-				/* The receiver parses it as an outside
-				 * packet: give it the outside port's MAC.
-				 */
-				rte_ether_addr_copy(
-					&w->ctx->link[CGN_OUTSIDE].mac,
-					&e->dst_addr);
-				handoff(w, (unsigned int)owner, m,
-					CGN_HO_HAIRPIN);
-				return;
-			}
-		}
+		if (hairpin_elsewhere(w, m, &hp))
+			return;
 		out2in_one(w, m, &hp, now, true);
 		return;
 	}
@@ -1442,22 +1451,8 @@ icmp_error_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		hp.key.b_port = pm->proto == IPPROTO_ICMP ? 0 :
 				*quote_port(pm, false);
 		w->stats.hairpinned++;
-		if (w->ctx->n_workers > 1) {
-			int owner = out_owner(w, hp.key.a_addr, hp.key.a_port,
-					      pm->proto);
-
-			if (owner >= 0 && (unsigned int)owner != w->id) {
-				struct rte_ether_hdr *e = rte_pktmbuf_mtod(m,
-						struct rte_ether_hdr *);
-
-				rte_ether_addr_copy(
-					&w->ctx->link[CGN_OUTSIDE].mac,
-					&e->dst_addr);
-				handoff(w, (unsigned int)owner, m,
-					CGN_HO_HAIRPIN);
-				return;
-			}
-		}
+		if (hairpin_elsewhere(w, m, &hp))
+			return;
 		idx = ct_lookup(w->ct, CT_OUT2IN, &hp.key,
 				ct_hash(w->ct, &hp.key));
 		if (idx == CT_NONE) {

@@ -973,6 +973,38 @@ sub_limits(const struct nat_pool *pool, const struct nat_subscriber *s,
 	return NAT_OK;
 }
 
+/*
+ * A mapping of the subscriber's inside endpoint to outside port out_h of
+ * its paired address, indexed; NAT_NONE with *err when there is no room.
+ */
+static uint32_t
+map_make(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
+	 uint16_t in_port, uint8_t proto, uint16_t out_h, uint8_t flags,
+	 enum nat_err *err)
+{
+	uint32_t idx = map_new(pool, err);
+
+	if (idx == NAT_NONE)
+		return NAT_NONE;
+	pool->maps[idx] = (struct nat_mapping){
+		.in_addr = in_addr,
+		.in_port = in_port,
+		.out_addr = pool->addrs[pool->subs[sub_idx].addr_idx].addr,
+		.out_port = rte_cpu_to_be_16(out_h),
+		.proto = proto,
+		.flags = flags,
+		.sub_idx = sub_idx,
+		.sess_head = NAT_NONE,
+		.next_free = NAT_NONE,
+	};
+	if (map_index(pool, idx) < 0) {
+		map_put(pool, idx);
+		*err = NAT_ERR_MAP_TABLE_FULL;
+		return NAT_NONE;
+	}
+	return idx;
+}
+
 uint32_t
 nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	       uint16_t in_port, uint8_t proto, uint64_t tsc,
@@ -995,26 +1027,11 @@ nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 		int off = det_pick(pool, s, slot, in_port_h);
 
 		if (off >= 0) {
-			idx = map_new(pool, err);
+			out_h = (uint16_t)(s->det_lo + off);
+			idx = map_make(pool, sub_idx, in_addr, in_port, proto,
+				       out_h, NAT_MAP_DET, err);
 			if (idx == NAT_NONE)
 				return NAT_NONE;
-			out_h = (uint16_t)(s->det_lo + off);
-			pool->maps[idx] = (struct nat_mapping){
-				.in_addr = in_addr,
-				.in_port = in_port,
-				.out_addr = pool->addrs[s->addr_idx].addr,
-				.out_port = rte_cpu_to_be_16(out_h),
-				.proto = proto,
-				.flags = NAT_MAP_DET,
-				.sub_idx = sub_idx,
-				.sess_head = NAT_NONE,
-				.next_free = NAT_NONE,
-			};
-			if (map_index(pool, idx) < 0) {
-				map_put(pool, idx);
-				*err = NAT_ERR_MAP_TABLE_FULL;
-				return NAT_NONE;
-			}
 			det_bitmap(pool, s->det_host, slot)[off >> 6] |=
 				1ULL << (off & 63);
 			s->n_mappings++;
@@ -1029,26 +1046,11 @@ nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	*err = pick_port(pool, sub_idx, in_port_h, proto, tsc, &pk);
 	if (*err != NAT_OK)
 		return NAT_NONE;
-	idx = map_new(pool, err);
-	if (idx == NAT_NONE)
-		goto undo_block;
 	nat_block_range(pool, pk.blk, &lo, &hi);
 	out_h = (uint16_t)(lo + pk.off);
-	pool->maps[idx] = (struct nat_mapping){
-		.in_addr = in_addr,
-		.in_port = in_port,
-		.out_addr = pool->addrs[s->addr_idx].addr,
-		.out_port = rte_cpu_to_be_16(out_h),
-		.proto = proto,
-		.sub_idx = sub_idx,
-		.sess_head = NAT_NONE,
-		.next_free = NAT_NONE,
-	};
-	if (map_index(pool, idx) < 0) {
-		map_put(pool, idx);
-		*err = NAT_ERR_MAP_TABLE_FULL;
+	idx = map_make(pool, sub_idx, in_addr, in_port, proto, out_h, 0, err);
+	if (idx == NAT_NONE)
 		goto undo_block;
-	}
 	port_mark(pool, pk.blk, slot, (uint32_t)pk.off, true);
 	pool->blocks[pk.blk].n_used++;
 	s->n_mappings++;
