@@ -15,10 +15,11 @@
  * the ARP request for the outside gateway that control sends at start and
  * lets the subscribers ARP for the inside address, checking both.
  *
- * Expected frames are built independently (frames.c: own RFC 1071 checksums, no
- * DPDK or lib/nat helper) and compared field by field with what came out;
- * the checksums of every output are also recomputed in full. Test names
- * carry the ids of /work/shared/RFC-CHECKLIST.md where one applies.
+ * Expected frames are built independently (frames.c: own RFC 1071
+ * checksums, no DPDK or lib/nat helper) and compared field by field with
+ * what came out; the checksums of every output are also recomputed in
+ * full. Test names carry the ids of /work/shared/RFC-CHECKLIST.md where
+ * one applies.
  *
  * After every test: all traffic drained, cgn_worker_close_all(), then
  *   rx == tx + consumed + dropped   (summed over struct cgn_stats)
