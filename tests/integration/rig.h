@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * A multi-worker test rig for the integration tests test_multiworker.c and
  * test_stress.c (test_worker.c has its own one-worker rig; this one follows
- * it: same addresses, frame builder, field-by-field checks).
+ * it: same addresses; the frame builder and the field-by-field checks are
+ * frames.h's, shared with it).
  *
  * The NAT is built exactly as app/main.c builds it (config file, mbuf pool
  * and ports through cgn_ports_init/cgn_ports_start, neighbour table,
@@ -29,9 +30,7 @@
 #include "cgn_config.h"
 #include "cgn_ctrl.h"
 #include "cgn_worker.h"
-
-#define IP(a, b, c, d) \
-	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#include "frames.h"
 
 /* Addresses of the scenario (host order), as in test_worker.c. */
 #define NAT_IN   IP(100, 64, 0, 1)    /* inside.address */
@@ -60,132 +59,6 @@ rig_sub_mac(uint32_t ip)
 				     (uint8_t)ip }};
 	return m;
 }
-
-/* ------------------------------------------------------------------ */
-/* Byte access and RFC 1071 checksums written here, trusting nothing of  */
-/* DPDK or lib/nat. Values are host order numbers of big-endian words. */
-
-static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-static inline void wr16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24; p[1] = (v >> 16) & 0xff; p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-uint16_t rig_ip_cksum(const uint8_t *ip);
-uint16_t rig_l4_cksum(const uint8_t *ip, const uint8_t *l4, uint16_t l4len,
-		      uint8_t proto);
-uint16_t rig_icmp_cksum(const uint8_t *ic, uint16_t len);
-
-/* ------------------------------------------------------------------ */
-/* Frames.                                                             */
-
-#define ETH_LEN 14
-#define IP_OFF 14
-#define L4_OFF 34
-#define FRAME_MAX 2048
-
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_PSH 0x08
-#define TH_ACK 0x10
-
-struct pkt {
-	struct rte_ether_addr dst, src;
-	uint32_t saddr, daddr;      /* host order */
-	uint8_t ttl;                /* 0 means 64 */
-	uint16_t ip_id;
-	uint8_t proto;
-	uint16_t sport, dport;      /* TCP/UDP ports; ICMP: id, seq */
-	uint8_t tcp_flags;
-	uint32_t seq, ack;
-	uint8_t icmp_type;
-	const uint8_t *payload;
-	uint16_t plen;
-};
-
-/* Ethernet + IPv4 + TCP/UDP/ICMP with correct checksums; the length. */
-uint16_t rig_build(uint8_t *f, const struct pkt *p);
-/* ARP (RFC 826) for Ethernet/IPv4; the length (42). */
-uint16_t rig_build_arp(uint8_t *f, const struct rte_ether_addr *edst,
-		       const struct rte_ether_addr *esrc, uint16_t op,
-		       const struct rte_ether_addr *sha, uint32_t spa,
-		       const struct rte_ether_addr *tha, uint32_t tpa);
-
-extern const uint8_t RIG_PAYLOAD[];
-#define RIG_PLEN ((uint16_t)30)
-
-static inline struct pkt
-udp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
-	uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp)
-{
-	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
-			     .daddr = da, .proto = IPPROTO_UDP, .sport = sp,
-			     .dport = dp, .ip_id = 0x1234,
-			     .payload = RIG_PAYLOAD, .plen = RIG_PLEN };
-}
-
-static inline struct pkt
-tcp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
-	uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp, uint8_t flags,
-	uint32_t seq, uint32_t ack)
-{
-	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
-			     .daddr = da, .proto = IPPROTO_TCP, .sport = sp,
-			     .dport = dp, .tcp_flags = flags, .seq = seq,
-			     .ack = ack, .ip_id = 0x4321 };
-}
-
-static inline struct pkt
-icmp_pkt(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
-	 uint32_t sa, uint32_t da, uint8_t type, uint16_t id, uint16_t seq)
-{
-	return (struct pkt){ .dst = *dst, .src = *src, .saddr = sa,
-			     .daddr = da, .proto = IPPROTO_ICMP,
-			     .icmp_type = type, .sport = id, .dport = seq,
-			     .ip_id = 0x7777, .payload = RIG_PAYLOAD,
-			     .plen = RIG_PLEN };
-}
-
-struct frame {
-	uint16_t len;
-	uint8_t b[FRAME_MAX];
-};
-
-static inline unsigned int f_l4(const struct frame *f)
-{
-	return ETH_LEN + (f->b[IP_OFF] & 0xf) * 4u;
-}
-static inline uint16_t f_type(const struct frame *f) { return rd16(f->b + 12); }
-static inline uint8_t f_proto(const struct frame *f) { return f->b[23]; }
-static inline uint32_t f_src(const struct frame *f) { return rd32(f->b + 26); }
-static inline uint32_t f_dst(const struct frame *f) { return rd32(f->b + 30); }
-static inline uint16_t f_sport(const struct frame *f) { return rd16(f->b + f_l4(f)); }
-static inline uint16_t f_dport(const struct frame *f) { return rd16(f->b + f_l4(f) + 2); }
-static inline uint16_t f_icmp_id(const struct frame *f) { return rd16(f->b + f_l4(f) + 4); }
-
-const char *rig_ipstr(uint32_t a, char *buf);
-
-/* Compare got with the frame `want` describes, field by field, and
- * recompute every checksum of got in full. Prints each problem; returns
- * how many. */
-int rig_frame_check(const char *what, const struct frame *got,
-		    const struct pkt *want);
-/* Checksums of an IPv4 frame (b, len) recomputed in full; problems. */
-int rig_verify_cksums(const char *what, const uint8_t *b, uint16_t len);
-/* ARP frame fields; problems. */
-int rig_arp_check(const char *what, const struct frame *f,
-		  const struct rte_ether_addr *edst,
-		  const struct rte_ether_addr *esrc, uint16_t op,
-		  const struct rte_ether_addr *sha, uint32_t spa,
-		  const struct rte_ether_addr *tha, uint32_t tpa);
 
 /* ------------------------------------------------------------------ */
 /* The rig.                                                            */

@@ -111,7 +111,7 @@ tick(struct rig *r)
 /* Checks.                                                             */
 
 #define check_frame(what, got, want) do {				\
-	int bad_ = rig_frame_check((what), (got), (want));		\
+	int bad_ = frame_check((what), (got), (want));		\
 	if (bad_)							\
 		fail_msg("%s: %d field(s) wrong", (what), bad_);	\
 } while (0)
@@ -161,12 +161,12 @@ expect_nothing_(int line)
 
 	if (ni)
 		print_error("inside: type %04x %s -> %s\n", f_type(&f[0]),
-			    rig_ipstr(f_src(&f[0]), a),
-			    rig_ipstr(f_dst(&f[0]), b));
+			    ipstr(f_src(&f[0]), a),
+			    ipstr(f_dst(&f[0]), b));
 	if (no)
 		print_error("outside: type %04x %s -> %s\n", f_type(&f[1]),
-			    rig_ipstr(f_src(&f[1]), a),
-			    rig_ipstr(f_dst(&f[1]), b));
+			    ipstr(f_src(&f[1]), a),
+			    ipstr(f_dst(&f[1]), b));
 	if (ni || no)
 		fail_msg("line %d: expected no output, got %u inside, %u "
 			 "outside", line, ni, no);
@@ -289,17 +289,17 @@ assert_lives_on(const struct rig *r, unsigned int o, uint8_t proto,
 
 	if (find_session(r, o, proto, in_a, in_p, rem_a, rem_p) == NULL)
 		fail_msg("%s:%u: no session on its owner, worker %u",
-			 rig_ipstr(in_a, a), in_p, o);
+			 ipstr(in_a, a), in_p, o);
 	if (find_session(r, !o, proto, in_a, in_p, rem_a, rem_p) != NULL)
 		fail_msg("%s:%u: a session on worker %u, not its owner",
-			 rig_ipstr(in_a, a), in_p, !o);
+			 ipstr(in_a, a), in_p, !o);
 	if (nat_sub_lookup(r->w[o]->pool, rte_cpu_to_be_32(in_a)) == NAT_NONE)
 		fail_msg("%s: no subscriber record on its owner, worker %u",
-			 rig_ipstr(in_a, a), o);
+			 ipstr(in_a, a), o);
 	if (nat_sub_lookup(r->w[!o]->pool, rte_cpu_to_be_32(in_a)) !=
 	    NAT_NONE)
 		fail_msg("%s: a subscriber record on worker %u, not its owner",
-			 rig_ipstr(in_a, a), !o);
+			 ipstr(in_a, a), !o);
 }
 
 /* Which worker holds the port block of an outside (address, port)? */
@@ -342,7 +342,7 @@ answer_arps(struct rig *r)
 				mac = s == S_OUT ? MAC_GW : tpa == H5 ? MAC_H5 :
 				      rig_sub_mac(tpa);
 				assert_int_equal(rig_inject_raw(r, (int)s, q, b,
-					rig_build_arp(b, &MAC_NAT[s], &mac, 2,
+					build_arp(b, &MAC_NAT[s], &mac, 2,
 						      &mac, tpa, &MAC_NAT[s],
 						      me)), 0);
 			}
@@ -364,11 +364,11 @@ subscriber_arp(struct rig *r, uint32_t ip, const struct rte_ether_addr *mac,
 	uint8_t b[64];
 
 	assert_int_equal(rig_inject_raw(r, S_IN, q, b,
-		rig_build_arp(b, &MAC_BCAST, mac, 1, mac, ip, &MAC_ZERO,
+		build_arp(b, &MAC_BCAST, mac, 1, mac, ip, &MAC_ZERO,
 			      NAT_IN)), 0);
 	pump(r);
 	take_one(S_IN, 0, &f);
-	if (rig_arp_check("ARP reply for 100.64.0.1", &f, mac, &MAC_NAT[S_IN],
+	if (arp_check("ARP reply for 100.64.0.1", &f, mac, &MAC_NAT[S_IN],
 			  2, &MAC_NAT[S_IN], NAT_IN, mac, ip))
 		fail_msg("ARP reply wrong");
 	assert_true(neigh_mac(r, S_IN, ip, &got));
@@ -386,12 +386,12 @@ l2_up(struct rig *r)
 
 	wpoll(r, 0);
 	take_one(S_OUT, 0, &f);
-	if (rig_arp_check("ARP request for the gateway", &f, &MAC_BCAST,
+	if (arp_check("ARP request for the gateway", &f, &MAC_BCAST,
 			  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT,
 			  &MAC_ZERO, GW))
 		fail_msg("ARP request wrong");
 	assert_int_equal(rig_inject_raw(r, S_OUT, 1, b,
-		rig_build_arp(b, &MAC_NAT[S_OUT], &MAC_GW, 2, &MAC_GW, GW,
+		build_arp(b, &MAC_NAT[S_OUT], &MAC_GW, 2, &MAC_GW, GW,
 			      &MAC_NAT[S_OUT], NAT_OUT)), 0);
 	pump(r);
 	expect_nothing();
@@ -738,7 +738,7 @@ test_many_subscribers(void **state)
 				assert_true(in_pool(r, out_a[id]));
 				assert_int_equal(block_owner_of(r, out_a[id],
 								out_p[id]), q);
-				if (rig_verify_cksums("in2out", f[k].b,
+				if (verify_cksums_buf("in2out", f[k].b,
 						      f[k].len))
 					fail_msg("checksums");
 			}
@@ -751,7 +751,7 @@ test_many_subscribers(void **state)
 
 		if (out_a[i] == 0)
 			fail_msg("subscriber %s: nothing sent",
-				 rig_ipstr(sub, as));
+				 ipstr(sub, as));
 		owned[o]++;
 		assert_lives_on(r, o, IPPROTO_UDP, sub, (uint16_t)(20000 + i),
 				Y1, 53);
@@ -1046,13 +1046,13 @@ test_static_at_other_worker(void **state)
 	cpoll(r);
 	wpoll(r, 0);
 	take_one(S_IN, 0, &f);
-	if (rig_arp_check("ARP request for 100.64.0.5", &f, &MAC_BCAST,
+	if (arp_check("ARP request for 100.64.0.5", &f, &MAC_BCAST,
 			  &MAC_NAT[S_IN], 1, &MAC_NAT[S_IN], NAT_IN, &MAC_ZERO,
 			  H5))
 		fail_msg("ARP request wrong");
 	/* H5 answers, on the other worker's queue. */
 	assert_int_equal(rig_inject_raw(r, S_IN, b, buf,
-		rig_build_arp(buf, &MAC_NAT[S_IN], &MAC_H5, 2, &MAC_H5, H5,
+		build_arp(buf, &MAC_NAT[S_IN], &MAC_H5, 2, &MAC_H5, H5,
 			      &MAC_NAT[S_IN], NAT_IN)), 0);
 	pump(r);
 	take_one(S_IN, o, &f);

@@ -63,7 +63,7 @@
  * mempool, and lookups racing adds in rte_hash's lock-free mode, show up
  * as races; FILE suppresses the test's own side of the first kind:
  *   race:rig_inject_raw  race:handle_outside  race:handle_inside
- *   race:fix_cksums  race:rig_verify_cksums  race:room
+ *   race:fix_cksums  race:verify_cksums_buf  race:room
  *   race:rte_pktmbuf_reset  race:rte_pktmbuf_reset_headroom
  *   race:rte_pktmbuf_prefree_seg  race:rte_pktmbuf_free
  * The throughput checks fail under TSan (it is many times slower).
@@ -227,7 +227,7 @@ make_inside(uint8_t *b, uint64_t ms, uint32_t seq)
 	}
 	p.payload = (const uint8_t *)&t;
 	p.plen = sizeof(t);
-	return rig_build(b, &p);
+	return build(b, &p);
 }
 
 /* Garbage and odd but legal frames, to either side. */
@@ -249,26 +249,26 @@ make_garbage(uint8_t *b, int *side)
 		return len;
 	case 1: /* IPv4 with a bad header checksum */
 		p = udp_pkt(&MAC_NAT[S_IN], &mac, sub, 999, Y1, 53);
-		len = rig_build(b, &p);
+		len = build(b, &p);
 		b[IP_OFF + 10] ^= 0x5a;
 		*side = S_IN;
 		return len;
 	case 2: /* a subscriber ARPs for the inside address */
 		*side = S_IN;
-		return rig_build_arp(b, &MAC_BCAST, &mac, 1, &mac, sub,
+		return build_arp(b, &MAC_BCAST, &mac, 1, &mac, sub,
 				     &MAC_ZERO, NAT_IN);
 	case 3: /* ping the box */
 		p = icmp_pkt(&MAC_NAT[S_IN], &mac, sub, NAT_IN,
 			     RTE_IP_ICMP_ECHO_REQUEST, 9, 9);
 		*side = S_IN;
-		return rig_build(b, &p);
+		return build(b, &p);
 	default: /* inbound TCP that opens nothing: out_no_mapping when
 		  * the port is not mapped, out_filtered when it is */
 		p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 1234, STATIC_OUT,
 			    (uint16_t)(1024 + rte_rand() % 10240), TH_ACK,
 			    1, 1);
 		*side = S_OUT;
-		return rig_build(b, &p);
+		return build(b, &p);
 	}
 }
 
@@ -306,11 +306,11 @@ fix_cksums(uint8_t *f, uint16_t len)
 	uint16_t l4len = (uint16_t)(rd16(ip + 2) - 20);
 
 	(void)len;
-	wr16(ip + 10, rig_ip_cksum(ip));
+	wr16(ip + 10, ip_cksum(ip));
 	if (ip[9] == IPPROTO_TCP)
-		wr16(l4 + 16, rig_l4_cksum(ip, l4, l4len, IPPROTO_TCP));
+		wr16(l4 + 16, l4_cksum(ip, l4, l4len, IPPROTO_TCP));
 	else if (ip[9] == IPPROTO_UDP)
-		wr16(l4 + 6, rig_l4_cksum(ip, l4, l4len, IPPROTO_UDP));
+		wr16(l4 + 6, l4_cksum(ip, l4, l4len, IPPROTO_UDP));
 }
 
 /*
@@ -335,7 +335,7 @@ handle_outside(struct rig *r, unsigned int q, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (rig_verify_cksums("outside frame", f, len) != 0 ||
+	if (verify_cksums_buf("outside frame", f, len) != 0 ||
 	    (f[23] != IPPROTO_UDP && f[23] != IPPROTO_TCP)) {
 		BAD("outside frame on queue %u: not a good UDP/TCP frame\n",
 		    q);
@@ -351,14 +351,14 @@ handle_outside(struct rig *r, unsigned int q, struct rte_mbuf *m,
 	sub = rd32(t->sub);
 	if (rd32(f + 26) != STATIC_OUT) {
 		BAD("outside frame from %s, not the pool\n",
-		    rig_ipstr(rd32(f + 26), a));
+		    ipstr(rd32(f + 26), a));
 	}
 	port = rd16(f + L4_OFF);
 	if (port < 1024 || port > 11263)
 		BAD("outside port %u not in the pool's range\n", port);
 	if (owner(r, sub) != q)
 		BAD("%s's packet sent by worker %u, its owner is %u\n",
-		    rig_ipstr(sub, a), q, owner(r, sub));
+		    ipstr(sub, a), q, owner(r, sub));
 	seen_has(seen_key(port, sub, rd16(t->port)), true);
 	if (memcmp(f, MAC_GW.addr_bytes, 6) != 0 ||
 	    memcmp(f + 6, MAC_NAT[S_OUT].addr_bytes, 6) != 0)
@@ -414,7 +414,7 @@ handle_inside(struct rig *r, unsigned int q, struct rte_mbuf *m)
 			st.arp_replies++;
 		goto out;
 	}
-	if (rig_verify_cksums("inside frame", f, len) != 0) {
+	if (verify_cksums_buf("inside frame", f, len) != 0) {
 		BAD("inside frame on queue %u: bad\n", q);
 		goto out;
 	}
@@ -442,10 +442,10 @@ handle_inside(struct rig *r, unsigned int q, struct rte_mbuf *m)
 	mac = rig_sub_mac(sub);
 	if (memcmp(f, mac.addr_bytes, 6) != 0 ||
 	    memcmp(f + 6, MAC_NAT[S_IN].addr_bytes, 6) != 0)
-		BAD("reply to %s: MACs\n", rig_ipstr(sub, a));
+		BAD("reply to %s: MACs\n", ipstr(sub, a));
 	if (owner(r, sub) != q)
 		BAD("reply to %s sent by worker %u, its owner is %u\n",
-		    rig_ipstr(sub, a), q, owner(r, sub));
+		    ipstr(sub, a), q, owner(r, sub));
 	if (f[22] != 63)
 		BAD("reply TTL %u\n", f[22]);
 	if (f[23] != t->proto)
@@ -460,8 +460,8 @@ handle_inside(struct rig *r, unsigned int q, struct rte_mbuf *m)
 					    rd16(f + L4_OFF + 2));
 	else
 		BAD("reply for %s:%u delivered to %s:%u\n",
-		    rig_ipstr(rd32(t->sub), a), rd16(t->port),
-		    rig_ipstr(sub, b), rd16(f + L4_OFF + 2));
+		    ipstr(rd32(t->sub), a), rd16(t->port),
+		    ipstr(sub, b), rd16(f + L4_OFF + 2));
 out:
 	rte_pktmbuf_free(m);
 }
@@ -494,11 +494,11 @@ l2_up(struct rig *r)
 	r->now = rte_rdtsc();
 	cgn_worker_poll(r->w[0], r->now);
 	if (rig_take(S_OUT, 0, &f, 1) != 1 ||
-	    rig_arp_check("ARP request for the gateway", &f, &MAC_BCAST,
+	    arp_check("ARP request for the gateway", &f, &MAC_BCAST,
 			  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT,
 			  &MAC_ZERO, GW) != 0)
 		return -1;
-	if (rig_inject_raw(r, S_OUT, 1, b, rig_build_arp(b, &MAC_NAT[S_OUT],
+	if (rig_inject_raw(r, S_OUT, 1, b, build_arp(b, &MAC_NAT[S_OUT],
 			   &MAC_GW, 2, &MAC_GW, GW, &MAC_NAT[S_OUT],
 			   NAT_OUT)) != 0)
 		return -1;
@@ -647,7 +647,7 @@ run(struct rig *r)
 					BAD("reply to outside port %u delivered "
 					    "to %s:%u, which never used it\n",
 					    (unsigned int)(reuse[k] >> 48),
-					    rig_ipstr((uint32_t)(reuse[k] >>
+					    ipstr((uint32_t)(reuse[k] >>
 								 16), a),
 					    (unsigned int)(reuse[k] & 0xffff));
 			}
