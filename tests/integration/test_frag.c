@@ -84,8 +84,8 @@
 #define H1       IP(100, 64, 0, 2)
 #define H2       IP(100, 64, 0, 3)
 #define H5       IP(100, 64, 0, 5)    /* static 100.64.0.5:8080 */
-#define Y1       IP(192, 0, 2, 10)    /* remote hosts, behind GW */
-#define Y2       IP(192, 0, 2, 20)
+#define Y1       IP(198, 19, 0, 10)    /* remote hosts, behind GW */
+#define Y2       IP(198, 19, 0, 20)
 #define STATIC_OUT IP(203, 0, 113, 1) /* static ... <-> 203.0.113.1:80 */
 #define PORT_LO 1024
 #define PORT_HI 65535
@@ -1512,7 +1512,7 @@ test_G34_flood_mbuf_share(void **state)
 
 	for (i = 0; i < n; i++) {
 		p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000,
-				IP(192, 0, 2, (i % 200) + 1), 53), 1528,
+				IP(198, 19, 0, (i % 200) + 1), 53), 1528,
 			(uint16_t)i);
 		frame_of(&p, &d);
 		cut(&d, 1480, f);

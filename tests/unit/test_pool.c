@@ -550,8 +550,8 @@ test_max_blocks_per_subscriber(void **state)
 static void
 test_pool_exhausted(void **state)
 {
-	static const uint32_t addrs[] = { IPH(192, 0, 2, 1),
-					  IPH(192, 0, 2, 2) };
+	static const uint32_t addrs[] = { IPH(198, 19, 0, 1),
+					  IPH(198, 19, 0, 2) };
 	struct pool_cfg c = default_cfg();
 	struct nat_pool *pool;
 	const uint32_t ha = IPN(100, 64, 0, 2), hb = IPN(100, 64, 0, 3),
