@@ -85,6 +85,10 @@ port_setup(struct cgn_ctx *ctx, enum cgn_side side, char *err, size_t errlen)
 		ctx->rss_inside = true;
 		ctx->reta_size = info.reta_size;
 	}
+	/* The NIC checks IPv4 header checksums where it can (the worker
+	 * reads the mbuf flag; otherwise it checks them itself). */
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	/* Reassembled datagrams and output fragments are mbuf chains. */
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
