@@ -2983,7 +2983,16 @@ main(int argc, char **argv)
 		unlink(conf);
 		rmdir(tmpdir);
 	}
-	rte_eal_cleanup();
+	{
+		/* EAL leaves its (empty, with --no-shconf) runtime directory
+		 * behind: remove it, so runs do not pile them up. */
+		char rundir[PATH_MAX];
+
+		snprintf(rundir, sizeof(rundir), "%s",
+			 rte_eal_get_runtime_dir());
+		rte_eal_cleanup();
+		rmdir(rundir);
+	}
 	if (failed)
 		printf("\ncgnat-bench: FAILED (see above)\n");
 	return failed ? 1 : 0;
