@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 
 #include <rte_byteorder.h>
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
@@ -18,34 +17,65 @@
 /* Holds nat_map_create() ends itself before looking for a port. */
 #define NAT_HOLD_LAZY 8
 
+/* An endpoint key of map_in or map_out. */
 struct map_key {
 	uint32_t addr;
 	uint16_t port;
 	uint8_t proto;
-	uint8_t pad;
 };
 
-static struct rte_hash *
-make_hash(const char *name, const char *suffix, uint32_t entries,
-	  uint32_t key_len, int socket)
-{
-	char n[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.name = n,
-		.entries = entries < 8 ? 8 : entries,
-		.key_len = key_len,
-		.hash_func = rte_hash_crc,
-		.hash_func_init_val = (uint32_t)rte_rand(),
-		.socket_id = socket,
-		/* Without the extendable table, inserts can fail before
-		 * `entries` keys are in (cuckoo paths run out): every
-		 * subscriber and mapping the pool allows must fit.
-		 */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
+/* ------------------------------------------------------------------ */
+/* Indexes                                                             */
 
-	snprintf(n, sizeof(n), "%s_%s", name, suffix);
-	return rte_hash_create(&hp);
+/*
+ * Key hashes: one CRC32 instruction with the pool's seed, then a multiply
+ * by an odd constant. CRC is affine over GF(2): alone, the seed would only
+ * XOR a constant into every hash, so which keys share the high bits (the
+ * index's home slot) would not depend on it, and a subscriber could pick
+ * inside ports that pile up in one cluster. The multiply's carries make
+ * that depend on the secret seed.
+ */
+static inline uint32_t
+sub_hash(const struct nat_pool *pool, uint32_t in_addr)
+{
+	return rte_hash_crc_4byte(in_addr, pool->seed) * 0x9e3779b1u;
+}
+
+static inline uint32_t
+map_hash(const struct nat_pool *pool, uint32_t addr, uint16_t port,
+	 uint8_t proto)
+{
+	return rte_hash_crc_8byte((uint64_t)addr | (uint64_t)port << 32 |
+				  (uint64_t)proto << 48, pool->seed) *
+	       0x9e3779b1u;
+}
+
+static bool
+sub_match(const void *ctx, uint32_t idx, const void *key)
+{
+	const struct nat_pool *pool = ctx;
+
+	return pool->subs[idx].addr == *(const uint32_t *)key;
+}
+
+static bool
+map_in_match(const void *ctx, uint32_t idx, const void *key)
+{
+	const struct nat_mapping *m = &((const struct nat_pool *)ctx)->maps[idx];
+	const struct map_key *k = key;
+
+	return m->in_addr == k->addr && m->in_port == k->port &&
+	       m->proto == k->proto;
+}
+
+static bool
+map_out_match(const void *ctx, uint32_t idx, const void *key)
+{
+	const struct nat_mapping *m = &((const struct nat_pool *)ctx)->maps[idx];
+	const struct map_key *k = key;
+
+	return m->out_addr == k->addr && m->out_port == k->port &&
+	       m->proto == k->proto;
 }
 
 static void *
@@ -226,20 +256,16 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 	pool->sub_free = 0;
 	pool->map_free = 0;
 
-	pool->sub_hash = make_hash(name, "sub", p->max_subscribers,
-				   sizeof(uint32_t), p->socket);
-	pool->map_in = make_hash(name, "min", p->max_mappings,
-				 sizeof(struct map_key), p->socket);
-	pool->map_out = make_hash(name, "mout", p->max_mappings,
-				  sizeof(struct map_key), p->socket);
-	if (pool->sub_hash == NULL || pool->map_in == NULL ||
-	    pool->map_out == NULL)
+	pool->seed = (uint32_t)rte_rand();
+	if (nat_index_init(&pool->sub_ix, name, p->max_subscribers,
+			   p->socket) < 0 ||
+	    nat_index_init(&pool->map_in, name, p->max_mappings,
+			   p->socket) < 0 ||
+	    nat_index_init(&pool->map_out, name, p->max_mappings,
+			   p->socket) < 0)
 		goto fail;
-	/* rte_hash does not say what it allocates; count key and bucket
-	 * storage the way rte_cuckoo_hash sizes them (>= 1.25 x entries).
-	 */
-	pool->bytes += (uint64_t)p->max_subscribers * 2 * 16 +
-		       (uint64_t)p->max_mappings * 2 * 2 * 24;
+	pool->bytes += nat_index_bytes(p->max_subscribers) +
+		       2 * nat_index_bytes(p->max_mappings);
 	return pool;
 fail:
 	free(sorted);
@@ -255,9 +281,9 @@ nat_pool_free(struct nat_pool *pool)
 
 	if (pool == NULL)
 		return;
-	rte_hash_free(pool->sub_hash);
-	rte_hash_free(pool->map_in);
-	rte_hash_free(pool->map_out);
+	nat_index_fini(&pool->sub_ix);
+	nat_index_fini(&pool->map_in);
+	nat_index_fini(&pool->map_out);
 	if (pool->addrs != NULL)
 		for (i = 0; i < pool->p.n_addrs; i++) {
 			rte_free(pool->addrs[i].free_blk);
@@ -345,11 +371,8 @@ block_bitmap(const struct nat_pool *pool, uint32_t blk, unsigned int slot)
 uint32_t
 nat_sub_lookup(const struct nat_pool *pool, uint32_t in_addr)
 {
-	void *data;
-
-	if (rte_hash_lookup_data(pool->sub_hash, &in_addr, &data) < 0)
-		return NAT_NONE;
-	return (uint32_t)(uintptr_t)data;
+	return nat_index_find(&pool->sub_ix, sub_hash(pool, in_addr),
+			      sub_match, pool, &in_addr);
 }
 
 /*
@@ -397,12 +420,13 @@ sub_new(struct nat_pool *pool, uint32_t in_addr, uint32_t addr_idx,
 		*err = NAT_ERR_SUB_TABLE_FULL;
 		return NAT_NONE;
 	}
-	if (rte_hash_add_key_data(pool->sub_hash, &in_addr,
-				  (void *)(uintptr_t)idx) < 0) {
+	s = &pool->subs[idx];
+	/* Callers looked it up first: the add cannot fail. */
+	if (nat_index_add(&pool->sub_ix, sub_hash(pool, in_addr), idx,
+			  sub_match, pool, &in_addr) < 0) {
 		*err = NAT_ERR_SUB_TABLE_FULL;
 		return NAT_NONE;
 	}
-	s = &pool->subs[idx];
 	pool->sub_free = s->next_free;
 	memset(s, 0, sizeof(*s));
 	s->addr = in_addr;
@@ -462,7 +486,7 @@ det_bitmap(const struct nat_pool *pool, uint32_t host, unsigned int slot)
  * port_parity asks and one is left. -1 when the range is full.
  */
 static int
-det_pick(const struct nat_pool *pool, const struct nat_subscriber *s,
+det_pick(struct nat_pool *pool, const struct nat_subscriber *s,
 	 unsigned int slot, uint16_t in_port_h)
 {
 	const uint64_t *bm = det_bitmap(pool, s->det_host, slot);
@@ -498,7 +522,7 @@ nat_sub_maybe_free(struct nat_pool *pool, uint32_t idx)
 	if (s->n_blocks != 0 || s->n_mappings != 0 || s->n_sessions != 0 ||
 	    (s->flags & NAT_SUB_PINNED))
 		return;
-	rte_hash_del_key(pool->sub_hash, &s->addr);
+	nat_index_del(&pool->sub_ix, sub_hash(pool, s->addr), idx);
 	pool->addrs[s->addr_idx].n_subs--;
 	s->addr = 0;
 	s->next_free = pool->sub_free;
@@ -623,7 +647,7 @@ port_used(const struct nat_pool *pool, uint32_t blk, unsigned int slot,
  * Returns the offset in the block or -1.
  */
 static int
-block_find_port(const struct nat_pool *pool, uint32_t blk, unsigned int slot,
+block_find_port(struct nat_pool *pool, uint32_t blk, unsigned int slot,
 		int parity)
 {
 	const uint64_t *bm = block_bitmap(pool, blk, slot);
@@ -801,21 +825,29 @@ map_put(struct nat_pool *pool, uint32_t idx)
 	pool->map_free = idx;
 }
 
+/*
+ * Index mapping idx by its outside endpoint, and by its inside one when
+ * it is EIM or static. -1 (nothing indexed) when either endpoint is
+ * mapped already.
+ */
 static int
 map_index(struct nat_pool *pool, uint32_t idx)
 {
-	struct nat_mapping *m = &pool->maps[idx];
+	const struct nat_mapping *m = &pool->maps[idx];
 	struct map_key ko = { .addr = m->out_addr, .port = m->out_port,
 			      .proto = m->proto };
 	struct map_key ki = { .addr = m->in_addr, .port = m->in_port,
 			      .proto = m->proto };
-	void *data = (void *)(uintptr_t)idx;
+	uint32_t ho = map_hash(pool, ko.addr, ko.port, ko.proto);
 
-	if (rte_hash_add_key_data(pool->map_out, &ko, data) < 0)
+	if (nat_index_add(&pool->map_out, ho, idx, map_out_match, pool,
+			  &ko) < 0)
 		return -1;
 	if ((pool->p.eim || (m->flags & NAT_MAP_STATIC)) &&
-	    rte_hash_add_key_data(pool->map_in, &ki, data) < 0) {
-		rte_hash_del_key(pool->map_out, &ko);
+	    nat_index_add(&pool->map_in,
+			  map_hash(pool, ki.addr, ki.port, ki.proto), idx,
+			  map_in_match, pool, &ki) < 0) {
+		nat_index_del(&pool->map_out, ho, idx);
 		return -1;
 	}
 	pool->n_maps++;
@@ -827,11 +859,10 @@ nat_map_lookup_in(const struct nat_pool *pool, uint32_t in_addr,
 		  uint16_t in_port, uint8_t proto)
 {
 	struct map_key k = { .addr = in_addr, .port = in_port, .proto = proto };
-	void *data;
 
-	if (rte_hash_lookup_data(pool->map_in, &k, &data) < 0)
-		return NAT_NONE;
-	return (uint32_t)(uintptr_t)data;
+	return nat_index_find(&pool->map_in,
+			      map_hash(pool, in_addr, in_port, proto),
+			      map_in_match, pool, &k);
 }
 
 uint32_t
@@ -840,11 +871,10 @@ nat_map_lookup_out(const struct nat_pool *pool, uint32_t out_addr,
 {
 	struct map_key k = { .addr = out_addr, .port = out_port,
 			     .proto = proto };
-	void *data;
 
-	if (rte_hash_lookup_data(pool->map_out, &k, &data) < 0)
-		return NAT_NONE;
-	return (uint32_t)(uintptr_t)data;
+	return nat_index_find(&pool->map_out,
+			      map_hash(pool, out_addr, out_port, proto),
+			      map_out_match, pool, &k);
 }
 
 /* A port found for a new mapping. */
@@ -865,7 +895,7 @@ kind_ok(const struct nat_pool *pool, uint32_t blk, bool low)
  * low, starting at a random one so ports spread over the blocks.
  */
 static bool
-pick_in_blocks(const struct nat_pool *pool, const struct nat_subscriber *s,
+pick_in_blocks(struct nat_pool *pool, const struct nat_subscriber *s,
 	       unsigned int slot, bool low, int parity, struct port_pick *pk)
 {
 	uint32_t i, first;
@@ -1115,10 +1145,6 @@ void
 nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc)
 {
 	struct nat_mapping *m = &pool->maps[map_idx];
-	struct map_key ko = { .addr = m->out_addr, .port = m->out_port,
-			      .proto = m->proto };
-	struct map_key ki = { .addr = m->in_addr, .port = m->in_port,
-			      .proto = m->proto };
 	uint32_t sub_idx = m->sub_idx;
 	unsigned int slot = nat_proto_slot(m->proto);
 	uint16_t port = rte_be_to_cpu_16(m->out_port), lo, hi;
@@ -1127,9 +1153,13 @@ nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc)
 
 	if (m->flags & NAT_MAP_STATIC)
 		return;
-	rte_hash_del_key(pool->map_out, &ko);
+	nat_index_del(&pool->map_out,
+		      map_hash(pool, m->out_addr, m->out_port, m->proto),
+		      map_idx);
 	if (pool->p.eim)
-		rte_hash_del_key(pool->map_in, &ki);
+		nat_index_del(&pool->map_in,
+			      map_hash(pool, m->in_addr, m->in_port, m->proto),
+			      map_idx);
 	pool->n_maps--;
 	if (m->flags & NAT_MAP_DET) {
 		/* RFC 7422 ranges need no hold-down: the port can only ever

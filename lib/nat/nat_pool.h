@@ -75,6 +75,8 @@
 
 #include <rte_common.h>
 
+#include "nat_index.h"
+
 #define NAT_NONE UINT32_MAX
 #define NAT_MAX_BLOCKS_PER_SUB 64
 #define NAT_PROTOS 3 /* TCP, UDP, ICMP */
@@ -262,8 +264,6 @@ struct nat_mapping {
 	uint64_t pcp_until;   /* NAT_MAP_PCP: kept until then (tsc) */
 };
 
-struct rte_hash;
-
 struct nat_pool {
 	struct nat_pool_params p;
 	uint64_t *det_bm;         /* [host][proto][word]: RFC 7422 ports used */
@@ -289,9 +289,15 @@ struct nat_pool {
 	uint32_t sub_free;
 	struct nat_mapping *maps;
 	uint32_t map_free;
-	struct rte_hash *sub_hash; /* inside address -> subscriber */
-	struct rte_hash *map_in;   /* inside (addr, port, proto) -> mapping */
-	struct rte_hash *map_out;  /* outside (addr, port, proto) -> mapping */
+	/*
+	 * Indexes (nat_index.h: 8-byte slots, at most 3/4 full, sized for
+	 * every record; keys hashed with CRC32 and seed).
+	 */
+	struct nat_index sub_ix;  /* inside address -> subscriber */
+	struct nat_index map_in;  /* inside (addr, port, proto) -> mapping;
+				   * EIM and static mappings only */
+	struct nat_index map_out; /* outside (addr, port, proto) -> mapping */
+	uint32_t seed;            /* hash seed, random per pool */
 	/* Gauges, read by the CLI and telemetry. */
 	uint32_t n_subs;
 	uint32_t n_maps;

@@ -3,9 +3,8 @@
  * mappings (lib/nat/nat_pool.c); checklist section A (A2, A3, A4, A5, A7,
  * A8, A9), H36 and the block log of section J.
  *
- * The pool allocates with rte_zmalloc and indexes with rte_hash, so the
- * group setup starts an EAL without hugepages, PCI or shared config, under
- * a file prefix of its own.
+ * The pool allocates with rte_zmalloc, so the group setup starts an EAL
+ * without hugepages, PCI or shared config, under a file prefix of its own.
  */
 #include <errno.h>
 #include <limits.h>
@@ -677,15 +676,10 @@ test_table_full(void **state)
 }
 
 /*
- * KNOWN BUG (left failing on purpose), lib/nat/nat_pool.c make_hash():
- * max_mappings is what the mapping table holds, but the rte_hash indexes
- * are created with entries = max_mappings and no
- * RTE_HASH_EXTRA_FLAGS_EXT_TABLE. rte_hash then has exactly
- * align32pow2(entries) slots in 8-way cuckoo buckets and cannot fill them:
- * with a power of two (the worst case, and what max_sessions usually is)
- * rte_hash_add_key_data fails at ~96% and nat_map_create reports
- * NAT_ERR_MAP_TABLE_FULL with free mappings left. The same holds for the
- * subscriber index (max_subscribers).
+ * max_mappings is what the mapping table holds, and every mapping must be
+ * indexable: the indexes are sized for it (nat_index.h), so the pool never
+ * reports NAT_ERR_MAP_TABLE_FULL with free mappings left. (rte_hash
+ * without RTE_HASH_EXTRA_FLAGS_EXT_TABLE could not fill its slots.)
  */
 static void
 test_max_mappings_all_fit(void **state)
@@ -715,7 +709,7 @@ test_max_mappings_all_fit(void **state)
 		made++;
 	}
 	if (made != size)
-		print_error("KNOWN BUG: max_mappings %u: only %u made, then "
+		print_error("max_mappings %u: only %u made, then "
 			    "%s\n", size, made, nat_err_str(last));
 	assert_int_equal(made, size);
 	err = NAT_OK;
@@ -727,7 +721,7 @@ test_max_mappings_all_fit(void **state)
 	nat_pool_free(pool);
 }
 
-/* KNOWN BUG, as above, for max_subscribers (the subscriber index). */
+/* The same for max_subscribers (the subscriber index). */
 static void
 test_max_subscribers_all_fit(void **state)
 {
@@ -755,7 +749,7 @@ test_max_subscribers_all_fit(void **state)
 		made++;
 	}
 	if (made != size)
-		print_error("KNOWN BUG: max_subscribers %u: only %u made, then "
+		print_error("max_subscribers %u: only %u made, then "
 			    "%s\n", size, made, nat_err_str(last));
 	assert_int_equal(made, size);
 	assert_int_equal(nat_sub_get(pool, IPN(100, 127, 0, 1), &err),
