@@ -25,7 +25,7 @@ struct map_key {
 };
 
 /* ------------------------------------------------------------------ */
-/* Indexes                                                             */
+/* Indexes and randomness                                              */
 
 /*
  * Key hashes: one CRC32 instruction with the pool's seed, then a multiply
@@ -76,6 +76,24 @@ map_out_match(const void *ctx, uint32_t idx, const void *key)
 
 	return m->out_addr == k->addr && m->out_port == k->port &&
 	       m->proto == k->proto;
+}
+
+/*
+ * A random number below n (n > 0) for block and port choice: xorshift64*
+ * (Vigna), seeded from rte_rand() per pool, and multiply-shift range
+ * reduction of its high half instead of a division. Not predictable from
+ * outside without the seed (RFC 6888 REQ-15), like rte_rand() itself.
+ */
+static inline uint32_t
+pool_rand(struct nat_pool *pool, uint32_t n)
+{
+	uint64_t x = pool->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	pool->rng = x;
+	return (uint32_t)(((x * 0x2545f4914f6cdd1dULL) >> 32) * n >> 32);
 }
 
 static void *
@@ -257,6 +275,9 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 	pool->map_free = 0;
 
 	pool->seed = (uint32_t)rte_rand();
+	do
+		pool->rng = rte_rand();
+	while (pool->rng == 0);
 	if (nat_index_init(&pool->sub_ix, name, p->max_subscribers,
 			   p->socket) < 0 ||
 	    nat_index_init(&pool->map_in, name, p->max_mappings,
@@ -499,7 +520,7 @@ det_pick(struct nat_pool *pool, const struct nat_subscriber *s,
 		if (!(bm[off >> 6] & (1ULL << (off & 63))))
 			return (int)off;
 	}
-	start = (uint32_t)(rte_rand() % n);
+	start = pool_rand(pool, n);
 	for (pass = pool->p.port_parity ? 0 : 1; pass < 2; pass++)
 		for (k = 0; k < n; k++) {
 			off = start + k;
@@ -581,7 +602,7 @@ block_grant(struct nat_pool *pool, uint32_t sub_idx, bool low, uint32_t want,
 	if (want != NAT_NONE && a->free_pos[want] != NAT_NONE)
 		i = a->free_pos[want];
 	else
-		i = (uint32_t)(rte_rand() % n);
+		i = pool_rand(pool, n);
 	b = free_remove_at(a, low, i);
 	blk = s->addr_idx * pool->blocks_per_addr + b;
 	if ((low ? a->n_free_low : a->n_free) <= pool->p.low_water)
@@ -653,7 +674,7 @@ block_find_port(struct nat_pool *pool, uint32_t blk, unsigned int slot,
 	const uint64_t *bm = block_bitmap(pool, blk, slot);
 	uint32_t bs = block_ports(pool, blk);
 	uint32_t nw = (bs + 63) / 64;
-	uint32_t start = (uint32_t)(rte_rand() % bs);
+	uint32_t start = pool_rand(pool, bs);
 	uint32_t w0 = start >> 6, i;
 	uint64_t pmask = UINT64_MAX;
 
@@ -902,7 +923,7 @@ pick_in_blocks(struct nat_pool *pool, const struct nat_subscriber *s,
 
 	if (s->n_blocks == 0)
 		return false;
-	first = (uint32_t)(rte_rand() % s->n_blocks);
+	first = pool_rand(pool, s->n_blocks);
 	for (i = 0; i < s->n_blocks; i++) {
 		uint32_t blk = s->blocks[(first + i) % s->n_blocks];
 

@@ -298,6 +298,8 @@ struct nat_pool {
 				   * EIM and static mappings only */
 	struct nat_index map_out; /* outside (addr, port, proto) -> mapping */
 	uint32_t seed;            /* hash seed, random per pool */
+	uint64_t rng;             /* xorshift64* state: block and port
+				   * choice (seeded from rte_rand()) */
 	/* Gauges, read by the CLI and telemetry. */
 	uint32_t n_subs;
 	uint32_t n_maps;
