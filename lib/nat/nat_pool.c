@@ -17,66 +17,8 @@
 /* Holds nat_map_create() ends itself before looking for a port. */
 #define NAT_HOLD_LAZY 8
 
-/* An endpoint key of map_in or map_out. */
-struct map_key {
-	uint32_t addr;
-	uint16_t port;
-	uint8_t proto;
-};
-
 /* ------------------------------------------------------------------ */
-/* Indexes and randomness                                              */
-
-/*
- * Key hashes: one CRC32 instruction with the pool's seed, then a multiply
- * by an odd constant. CRC is affine over GF(2): alone, the seed would only
- * XOR a constant into every hash, so which keys share the high bits (the
- * index's home slot) would not depend on it, and a subscriber could pick
- * inside ports that pile up in one cluster. The multiply's carries make
- * that depend on the secret seed.
- */
-static inline uint32_t
-sub_hash(const struct nat_pool *pool, uint32_t in_addr)
-{
-	return rte_hash_crc_4byte(in_addr, pool->seed) * 0x9e3779b1u;
-}
-
-static inline uint32_t
-map_hash(const struct nat_pool *pool, uint32_t addr, uint16_t port,
-	 uint8_t proto)
-{
-	return rte_hash_crc_8byte((uint64_t)addr | (uint64_t)port << 32 |
-				  (uint64_t)proto << 48, pool->seed) *
-	       0x9e3779b1u;
-}
-
-static bool
-sub_match(const void *ctx, uint32_t idx, const void *key)
-{
-	const struct nat_pool *pool = ctx;
-
-	return pool->subs[idx].addr == *(const uint32_t *)key;
-}
-
-static bool
-map_in_match(const void *ctx, uint32_t idx, const void *key)
-{
-	const struct nat_mapping *m = &((const struct nat_pool *)ctx)->maps[idx];
-	const struct map_key *k = key;
-
-	return m->in_addr == k->addr && m->in_port == k->port &&
-	       m->proto == k->proto;
-}
-
-static bool
-map_out_match(const void *ctx, uint32_t idx, const void *key)
-{
-	const struct nat_mapping *m = &((const struct nat_pool *)ctx)->maps[idx];
-	const struct map_key *k = key;
-
-	return m->out_addr == k->addr && m->out_port == k->port &&
-	       m->proto == k->proto;
-}
+/* Randomness                                                          */
 
 /*
  * A random number below n (n > 0) for block and port choice: xorshift64*
@@ -258,13 +200,22 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 			for (b = 0; b < pool->blocks_per_addr; b++)
 				free_push(pool, a, b);
 	}
+	pool->addr_first_h = sorted[0];
+	pool->addr_last_off = sorted[p->n_addrs - 1] - sorted[0];
+	pool->addr_dense = pool->addr_last_off == p->n_addrs - 1;
 	free(sorted);
 	sorted = NULL;
 	/* The sorted copy is the one kept: index lookups bisect it. */
 	pool->p.addrs = NULL;
 
-	for (i = 0; i < nblk; i++)
+	for (i = 0; i < nblk; i++) {
+		uint16_t lo, hi;
+
+		nat_block_range(pool, i, &lo, &hi);
 		pool->blocks[i].sub_idx = NAT_NONE;
+		pool->blocks[i].port_lo = lo;
+		pool->blocks[i].n_ports = (uint16_t)(hi - lo + 1);
+	}
 	for (i = 0; i < p->max_subscribers; i++)
 		pool->subs[i].next_free = i + 1 < p->max_subscribers ? i + 1 :
 								       NAT_NONE;
@@ -338,7 +289,7 @@ nat_err_str(enum nat_err e)
 }
 
 int32_t
-nat_pool_addr_index(const struct nat_pool *pool, uint32_t addr)
+nat_pool_addr_bisect(const struct nat_pool *pool, uint32_t addr)
 {
 	uint32_t h = rte_be_to_cpu_32(addr);
 	uint32_t lo = 0, hi = pool->p.n_addrs;
@@ -374,12 +325,14 @@ nat_block_range(const struct nat_pool *pool, uint32_t blk, uint16_t *lo,
 	*hi = (uint16_t)(*lo + pool->p.block_size - 1);
 }
 
-/* Ports in block blk. */
-static uint32_t
-block_ports(const struct nat_pool *pool, uint32_t blk)
+/* Is block blk a low block? nat_block_is_low() without a division. */
+static inline bool
+blk_low(const struct nat_pool *pool, uint32_t blk)
 {
-	return nat_block_is_low(pool, blk) ? pool->low_block_size :
-					     pool->p.block_size;
+	uint16_t lo = pool->blocks[blk].port_lo;
+
+	return pool->n_low_blocks != 0 && lo >= pool->p.low_lo &&
+	       lo <= pool->p.low_hi;
 }
 
 static inline uint64_t *
@@ -387,13 +340,6 @@ block_bitmap(const struct nat_pool *pool, uint32_t blk, unsigned int slot)
 {
 	return &pool->bitmap[((size_t)blk * NAT_PROTOS + slot) *
 			     pool->words_per_block];
-}
-
-uint32_t
-nat_sub_lookup(const struct nat_pool *pool, uint32_t in_addr)
-{
-	return nat_index_find(&pool->sub_ix, sub_hash(pool, in_addr),
-			      sub_match, pool, &in_addr);
 }
 
 /*
@@ -443,8 +389,8 @@ sub_new(struct nat_pool *pool, uint32_t in_addr, uint32_t addr_idx,
 	}
 	s = &pool->subs[idx];
 	/* Callers looked it up first: the add cannot fail. */
-	if (nat_index_add(&pool->sub_ix, sub_hash(pool, in_addr), idx,
-			  sub_match, pool, &in_addr) < 0) {
+	if (nat_index_add(&pool->sub_ix, nat_sub_hash(pool, in_addr), idx,
+			  nat_sub_match, pool, &in_addr) < 0) {
 		*err = NAT_ERR_SUB_TABLE_FULL;
 		return NAT_NONE;
 	}
@@ -543,7 +489,7 @@ nat_sub_maybe_free(struct nat_pool *pool, uint32_t idx)
 	if (s->n_blocks != 0 || s->n_mappings != 0 || s->n_sessions != 0 ||
 	    (s->flags & NAT_SUB_PINNED))
 		return;
-	nat_index_del(&pool->sub_ix, sub_hash(pool, s->addr), idx);
+	nat_index_del(&pool->sub_ix, nat_sub_hash(pool, s->addr), idx);
 	pool->addrs[s->addr_idx].n_subs--;
 	s->addr = 0;
 	s->next_free = pool->sub_free;
@@ -672,25 +618,20 @@ block_find_port(struct nat_pool *pool, uint32_t blk, unsigned int slot,
 		int parity)
 {
 	const uint64_t *bm = block_bitmap(pool, blk, slot);
-	uint32_t bs = block_ports(pool, blk);
+	uint32_t bs = pool->blocks[blk].n_ports;
 	uint32_t nw = (bs + 63) / 64;
 	uint32_t start = pool_rand(pool, bs);
-	uint32_t w0 = start >> 6, i;
+	uint32_t w0 = start >> 6, w = w0, i;
 	uint64_t pmask = UINT64_MAX;
 
-	if (parity >= 0) {
-		uint16_t lo, hi;
-
-		nat_block_range(pool, blk, &lo, &hi);
-		/* Offsets whose port lo + off has the wanted parity. */
-		pmask = ((uint32_t)parity ^ lo) & 1 ? 0xaaaaaaaaaaaaaaaaULL :
-						      0x5555555555555555ULL;
-	}
+	/* Offsets whose port lo + off has the wanted parity. */
+	if (parity >= 0)
+		pmask = ((uint32_t)parity ^ pool->blocks[blk].port_lo) & 1 ?
+			0xaaaaaaaaaaaaaaaaULL : 0x5555555555555555ULL;
 	/* nw + 1 words: the start word again at the end, for the bits
 	 * below the start.
 	 */
-	for (i = 0; i <= nw; i++) {
-		uint32_t w = (w0 + i) % nw;
+	for (i = 0; i <= nw; i++, w = w + 1 == nw ? 0 : w + 1) {
 		uint64_t avail = ~bm[w] & pmask;
 
 		if (w == nw - 1 && (bs & 63) != 0)
@@ -831,10 +772,8 @@ map_new(struct nat_pool *pool, enum nat_err *err)
 		*err = NAT_ERR_MAP_TABLE_FULL;
 		return NAT_NONE;
 	}
+	/* The callers write the whole record. */
 	pool->map_free = pool->maps[idx].next_free;
-	memset(&pool->maps[idx], 0, sizeof(struct nat_mapping));
-	pool->maps[idx].next_free = NAT_NONE;
-	pool->maps[idx].sess_head = NAT_NONE;
 	return idx;
 }
 
@@ -855,47 +794,24 @@ static int
 map_index(struct nat_pool *pool, uint32_t idx)
 {
 	const struct nat_mapping *m = &pool->maps[idx];
-	struct map_key ko = { .addr = m->out_addr, .port = m->out_port,
+	struct nat_map_key ko = { .addr = m->out_addr, .port = m->out_port,
 			      .proto = m->proto };
-	struct map_key ki = { .addr = m->in_addr, .port = m->in_port,
+	struct nat_map_key ki = { .addr = m->in_addr, .port = m->in_port,
 			      .proto = m->proto };
-	uint32_t ho = map_hash(pool, ko.addr, ko.port, ko.proto);
+	uint32_t ho = nat_map_hash(pool, ko.addr, ko.port, ko.proto);
 
-	if (nat_index_add(&pool->map_out, ho, idx, map_out_match, pool,
+	if (nat_index_add(&pool->map_out, ho, idx, nat_map_out_match, pool,
 			  &ko) < 0)
 		return -1;
 	if ((pool->p.eim || (m->flags & NAT_MAP_STATIC)) &&
 	    nat_index_add(&pool->map_in,
-			  map_hash(pool, ki.addr, ki.port, ki.proto), idx,
-			  map_in_match, pool, &ki) < 0) {
+			  nat_map_hash(pool, ki.addr, ki.port, ki.proto), idx,
+			  nat_map_in_match, pool, &ki) < 0) {
 		nat_index_del(&pool->map_out, ho, idx);
 		return -1;
 	}
 	pool->n_maps++;
 	return 0;
-}
-
-uint32_t
-nat_map_lookup_in(const struct nat_pool *pool, uint32_t in_addr,
-		  uint16_t in_port, uint8_t proto)
-{
-	struct map_key k = { .addr = in_addr, .port = in_port, .proto = proto };
-
-	return nat_index_find(&pool->map_in,
-			      map_hash(pool, in_addr, in_port, proto),
-			      map_in_match, pool, &k);
-}
-
-uint32_t
-nat_map_lookup_out(const struct nat_pool *pool, uint32_t out_addr,
-		   uint16_t out_port, uint8_t proto)
-{
-	struct map_key k = { .addr = out_addr, .port = out_port,
-			     .proto = proto };
-
-	return nat_index_find(&pool->map_out,
-			      map_hash(pool, out_addr, out_port, proto),
-			      map_out_match, pool, &k);
 }
 
 /* A port found for a new mapping. */
@@ -909,7 +825,7 @@ struct port_pick {
 static bool
 kind_ok(const struct nat_pool *pool, uint32_t blk, bool low)
 {
-	return nat_block_is_low(pool, blk) == low;
+	return blk_low(pool, blk) == low;
 }
 
 /* A free port of parity (or any, -1) in the subscriber's blocks of kind
@@ -925,8 +841,10 @@ pick_in_blocks(struct nat_pool *pool, const struct nat_subscriber *s,
 		return false;
 	first = pool_rand(pool, s->n_blocks);
 	for (i = 0; i < s->n_blocks; i++) {
-		uint32_t blk = s->blocks[(first + i) % s->n_blocks];
+		uint32_t blk = s->blocks[first];
 
+		if (++first == s->n_blocks)
+			first = 0;
 		if (!kind_ok(pool, blk, low))
 			continue;
 		pk->off = block_find_port(pool, blk, slot, parity);
@@ -957,7 +875,7 @@ pick_port(struct nat_pool *pool, uint32_t sub_idx, uint16_t in_port_h,
 	bool low = pool->n_low_blocks != 0 && proto != IPPROTO_ICMP &&
 		   in_port_h < 1024;
 	int parity = pool->p.port_parity ? (int)(in_port_h & 1) : -1;
-	uint32_t pres = NAT_NONE, want = NAT_NONE;
+	uint32_t pres = NAT_NONE;
 	enum nat_err why;
 
 	pk->new_block = false;
@@ -968,29 +886,26 @@ pick_port(struct nat_pool *pool, uint32_t sub_idx, uint16_t in_port_h,
 			pres = NAT_NONE;
 	}
 	if (pres != NAT_NONE) {
-		uint16_t lo, hi;
-
-		nat_block_range(pool, pres, &lo, &hi);
 		pk->blk = pres;
-		pk->off = in_port_h - lo;
+		pk->off = in_port_h - pool->blocks[pres].port_lo;
 		if (pool->blocks[pres].sub_idx == sub_idx &&
 		    !port_used(pool, pres, slot, (uint32_t)pk->off))
 			return NAT_OK;
-		want = pres % pool->blocks_per_addr;
 	}
 	if (pick_in_blocks(pool, s, slot, low, parity, pk))
 		return NAT_OK;
 	if (s->n_blocks >= pool->p.max_blocks_per_sub) {
 		why = NAT_ERR_PORTS_EXHAUSTED;
 	} else {
-		pk->blk = block_grant(pool, sub_idx, low, want, tsc);
+		pk->blk = block_grant(pool, sub_idx, low,
+				      pres != NAT_NONE ?
+				      pres % pool->blocks_per_addr : NAT_NONE,
+				      tsc);
 		if (pk->blk != NAT_NONE) {
 			pk->new_block = true;
 			if (pk->blk == pres) {
-				uint16_t lo, hi;
-
-				nat_block_range(pool, pres, &lo, &hi);
-				pk->off = in_port_h - lo;
+				pk->off = in_port_h -
+					  pool->blocks[pres].port_lo;
 				return NAT_OK;
 			}
 			pk->off = block_find_port(pool, pk->blk, slot, parity);
@@ -1066,7 +981,7 @@ nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	uint16_t in_port_h = rte_be_to_cpu_16(in_port);
 	struct port_pick pk;
 	uint32_t idx;
-	uint16_t lo, hi, out_h;
+	uint16_t out_h;
 
 	*err = NAT_OK;
 	if (pool->hold_head != NAT_NONE)
@@ -1097,8 +1012,7 @@ nat_map_create(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	*err = pick_port(pool, sub_idx, in_port_h, proto, tsc, &pk);
 	if (*err != NAT_OK)
 		return NAT_NONE;
-	nat_block_range(pool, pk.blk, &lo, &hi);
-	out_h = (uint16_t)(lo + pk.off);
+	out_h = (uint16_t)(pool->blocks[pk.blk].port_lo + pk.off);
 	idx = map_make(pool, sub_idx, in_addr, in_port, proto, out_h, 0, err);
 	if (idx == NAT_NONE)
 		goto undo_block;
@@ -1168,18 +1082,18 @@ nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc)
 	struct nat_mapping *m = &pool->maps[map_idx];
 	uint32_t sub_idx = m->sub_idx;
 	unsigned int slot = nat_proto_slot(m->proto);
-	uint16_t port = rte_be_to_cpu_16(m->out_port), lo, hi;
+	uint16_t port = rte_be_to_cpu_16(m->out_port);
 	uint32_t blk, off;
-	int32_t ai;
 
 	if (m->flags & NAT_MAP_STATIC)
 		return;
 	nat_index_del(&pool->map_out,
-		      map_hash(pool, m->out_addr, m->out_port, m->proto),
+		      nat_map_hash(pool, m->out_addr, m->out_port, m->proto),
 		      map_idx);
 	if (pool->p.eim)
-		nat_index_del(&pool->map_in,
-			      map_hash(pool, m->in_addr, m->in_port, m->proto),
+		nat_index_del(&pool->map_in, nat_map_hash(pool, m->in_addr,
+							  m->in_port,
+							  m->proto),
 			      map_idx);
 	pool->n_maps--;
 	if (m->flags & NAT_MAP_DET) {
@@ -1197,10 +1111,11 @@ nat_map_release(struct nat_pool *pool, uint32_t map_idx, uint64_t tsc)
 		return;
 	}
 
-	ai = nat_pool_addr_index(pool, m->out_addr);
-	blk = nat_block_of(pool, (uint32_t)ai, port);
-	nat_block_range(pool, blk, &lo, &hi);
-	off = (uint32_t)(port - lo);
+	/* A dynamic mapping is on its subscriber's paired address. */
+	RTE_ASSERT(pool->addrs[pool->subs[sub_idx].addr_idx].addr ==
+		   m->out_addr);
+	blk = nat_block_of(pool, pool->subs[sub_idx].addr_idx, port);
+	off = (uint32_t)(port - pool->blocks[blk].port_lo);
 	/* The port stays marked used while it is held: hold it before the
 	 * block can look idle.
 	 */

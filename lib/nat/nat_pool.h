@@ -73,7 +73,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_hash_crc.h>
 
 #include "nat_index.h"
 
@@ -209,6 +211,8 @@ struct nat_block {
 	uint32_t sub_idx;     /* owner or NAT_NONE */
 	uint32_t n_used;      /* mappings in it, all protocols */
 	uint32_t n_held;      /* ports of it in hold-down */
+	uint16_t port_lo;     /* its first port, host order (fixed) */
+	uint16_t n_ports;     /* its size (fixed) */
 };
 
 /* A released port in hold-down. */
@@ -282,7 +286,10 @@ struct nat_pool {
 	uint32_t hold_free;       /* free list of holds */
 	uint32_t hold_head;       /* oldest hold, or NAT_NONE */
 	uint32_t hold_tail;
-	struct nat_addr *addrs;
+	struct nat_addr *addrs;   /* sorted by address */
+	uint32_t addr_first_h;    /* the lowest address, host order */
+	uint32_t addr_last_off;   /* the highest minus the lowest */
+	bool addr_dense;          /* consecutive addresses: index = offset */
 	struct nat_block *blocks;
 	uint64_t *bitmap;         /* [block][proto][word]: port in use */
 	struct nat_subscriber *subs;
@@ -323,19 +330,106 @@ nat_proto_slot(uint8_t proto)
 	return proto == 6 ? 0 : proto == 17 ? 1 : 2;
 }
 
+/*
+ * Key hashes of the indexes: one CRC32 instruction with the pool's seed,
+ * then a multiply by an odd constant. CRC is affine over GF(2): alone,
+ * the seed would only XOR a constant into every hash, so which keys share
+ * the high bits (the index's home slot) would not depend on it, and a
+ * subscriber could pick inside ports that pile up in one cluster. The
+ * multiply's carries make that depend on the secret seed.
+ */
+static inline uint32_t
+nat_sub_hash(const struct nat_pool *pool, uint32_t in_addr)
+{
+	return rte_hash_crc_4byte(in_addr, pool->seed) * 0x9e3779b1u;
+}
+
+static inline uint32_t
+nat_map_hash(const struct nat_pool *pool, uint32_t addr, uint16_t port,
+	     uint8_t proto)
+{
+	return rte_hash_crc_8byte((uint64_t)addr | (uint64_t)port << 32 |
+				  (uint64_t)proto << 48, pool->seed) *
+	       0x9e3779b1u;
+}
+
+/* An endpoint key of map_in or map_out. */
+struct nat_map_key {
+	uint32_t addr;
+	uint16_t port;
+	uint8_t proto;
+};
+
+/* nat_index match callbacks (ctx: the pool). */
+static inline bool
+nat_sub_match(const void *ctx, uint32_t idx, const void *key)
+{
+	const struct nat_pool *pool = ctx;
+
+	return pool->subs[idx].addr == *(const uint32_t *)key;
+}
+
+static inline bool
+nat_map_in_match(const void *ctx, uint32_t idx, const void *key)
+{
+	const struct nat_pool *pool = ctx;
+	const struct nat_mapping *m = &pool->maps[idx];
+	const struct nat_map_key *k = key;
+
+	return m->in_addr == k->addr && m->in_port == k->port &&
+	       m->proto == k->proto;
+}
+
+static inline bool
+nat_map_out_match(const void *ctx, uint32_t idx, const void *key)
+{
+	const struct nat_pool *pool = ctx;
+	const struct nat_mapping *m = &pool->maps[idx];
+	const struct nat_map_key *k = key;
+
+	return m->out_addr == k->addr && m->out_port == k->port &&
+	       m->proto == k->proto;
+}
+
 /* Find the subscriber record of an inside address, or make one. */
 uint32_t nat_sub_get(struct nat_pool *pool, uint32_t in_addr,
 		     enum nat_err *err);
-uint32_t nat_sub_lookup(const struct nat_pool *pool, uint32_t in_addr);
+
+/* The subscriber record of an inside address, or NAT_NONE. */
+static inline uint32_t
+nat_sub_lookup(const struct nat_pool *pool, uint32_t in_addr)
+{
+	return nat_index_find(&pool->sub_ix, nat_sub_hash(pool, in_addr),
+			      nat_sub_match, pool, &in_addr);
+}
 /* Free a subscriber record that holds no block, mapping or session. */
 void nat_sub_maybe_free(struct nat_pool *pool, uint32_t sub_idx);
 
 /* Mapping of an inside endpoint (EIM reuse), or NAT_NONE. */
-uint32_t nat_map_lookup_in(const struct nat_pool *pool, uint32_t in_addr,
-			   uint16_t in_port, uint8_t proto);
+static inline uint32_t
+nat_map_lookup_in(const struct nat_pool *pool, uint32_t in_addr,
+		  uint16_t in_port, uint8_t proto)
+{
+	struct nat_map_key k = { .addr = in_addr, .port = in_port,
+				 .proto = proto };
+
+	return nat_index_find(&pool->map_in,
+			      nat_map_hash(pool, in_addr, in_port, proto),
+			      nat_map_in_match, pool, &k);
+}
+
 /* Mapping of an outside endpoint, or NAT_NONE. */
-uint32_t nat_map_lookup_out(const struct nat_pool *pool, uint32_t out_addr,
-			    uint16_t out_port, uint8_t proto);
+static inline uint32_t
+nat_map_lookup_out(const struct nat_pool *pool, uint32_t out_addr,
+		   uint16_t out_port, uint8_t proto)
+{
+	struct nat_map_key k = { .addr = out_addr, .port = out_port,
+				 .proto = proto };
+
+	return nat_index_find(&pool->map_out,
+			      nat_map_hash(pool, out_addr, out_port, proto),
+			      nat_map_out_match, pool, &k);
+}
 
 /*
  * Make a dynamic mapping for a subscriber's inside endpoint. tsc is the
@@ -437,8 +531,25 @@ nat_port_block(const struct nat_pool *pool, uint32_t addr_idx,
 	return addr_idx * pool->blocks_per_addr + b;
 }
 
-/* Pool index of an outside address (network order), or -1. */
-int32_t nat_pool_addr_index(const struct nat_pool *pool, uint32_t addr);
+/* nat_pool_addr_index() for addresses that are not consecutive. */
+int32_t nat_pool_addr_bisect(const struct nat_pool *pool, uint32_t addr);
+
+/*
+ * Pool index of an outside address (network order), or -1: a subtraction
+ * and a compare when the pool's addresses are consecutive (a prefix or a
+ * range), else a range check and a bisection.
+ */
+static inline int32_t
+nat_pool_addr_index(const struct nat_pool *pool, uint32_t addr)
+{
+	uint32_t off = rte_be_to_cpu_32(addr) - pool->addr_first_h;
+
+	if (off > pool->addr_last_off)
+		return -1;
+	if (pool->addr_dense)
+		return (int32_t)off;
+	return nat_pool_addr_bisect(pool, addr);
+}
 
 /* Port range (host order) of a global block id, either kind. */
 void nat_block_range(const struct nat_pool *pool, uint32_t blk,

@@ -157,7 +157,8 @@ test_sizing(void **state)
 static void
 full_capacity(uint32_t cap, int mode)
 {
-	struct recs r = { .keys = malloc(sizeof(uint32_t) * cap), .mode = mode };
+	struct recs r = { .keys = malloc(sizeof(uint32_t) * cap),
+			  .mode = mode };
 	bool *present = calloc(cap, sizeof(bool));
 	struct nat_index ix;
 	uint32_t i;

@@ -1085,6 +1085,82 @@ test_noncontiguous_pool(void **state)
 	nat_pool_free(pool);
 }
 
+/*
+ * nat_pool_addr_index(): consecutive addresses take the O(1) path, others
+ * the bisection; both against a linear search, at the edges of the range,
+ * in its gaps and around 0 and 255.255.255.255.
+ */
+static void
+check_addr_index(const uint32_t *addrs, uint32_t n, bool dense, bool low)
+{
+	static const uint32_t probes[] = {
+		0, 1, IPH(203, 0, 112, 255), IPH(203, 0, 113, 0),
+		IPH(203, 0, 113, 1), IPH(203, 0, 113, 2), IPH(203, 0, 113, 3),
+		IPH(203, 0, 113, 4), IPH(203, 0, 113, 7), IPH(203, 0, 113, 8),
+		IPH(203, 0, 113, 9), IPH(203, 0, 113, 200),
+		IPH(203, 0, 113, 254), IPH(203, 0, 113, 255),
+		IPH(203, 0, 114, 0), 0xfffffffe, 0xffffffff,
+	};
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	unsigned int i, j;
+
+	c.addrs = addrs;
+	c.n_addrs = n;
+	if (low) {
+		c.low_lo = 512;
+		c.low_hi = 1023;
+		c.low_block_size = 100; /* 12 ports left over */
+	}
+	pool = make_pool(&c);
+	assert_int_equal(pool->addr_dense, dense);
+	for (i = 0; i < RTE_DIM(probes); i++) {
+		uint32_t a = rte_cpu_to_be_32(probes[i]);
+		int32_t want = -1;
+
+		for (j = 0; j < n; j++)
+			if (pool->addrs[j].addr == a)
+				want = (int32_t)j;
+		assert_int_equal(nat_pool_addr_index(pool, a), want);
+	}
+	for (j = 0; j < n; j++)
+		assert_int_equal(nat_pool_addr_index(pool,
+						     pool->addrs[j].addr),
+				 (int32_t)j);
+	/* Every block knows its range (nat_block_range()). */
+	for (j = 0; j < n * pool->blocks_per_addr; j++) {
+		uint16_t lo, hi;
+
+		nat_block_range(pool, j, &lo, &hi);
+		assert_int_equal(pool->blocks[j].port_lo, lo);
+		assert_int_equal(pool->blocks[j].n_ports, hi - lo + 1);
+	}
+	nat_pool_free(pool);
+}
+
+static void
+test_addr_index(void **state)
+{
+	static const uint32_t dense[] = {
+		IPH(203, 0, 113, 2), IPH(203, 0, 113, 0), IPH(203, 0, 113, 1),
+		IPH(203, 0, 113, 3),
+	};
+	static const uint32_t sparse[] = {
+		IPH(203, 0, 113, 9), IPH(203, 0, 113, 1), IPH(203, 0, 113, 3),
+		IPH(203, 0, 113, 200), IPH(203, 0, 113, 4),
+	};
+	static const uint32_t edges[] = { 0, 0xffffffff, 1 };
+	static const uint32_t top[] = { 0xfffffffe, 0xffffffff };
+	static const uint32_t one[] = { IPH(203, 0, 113, 255) };
+
+	(void)state;
+	check_addr_index(dense, RTE_DIM(dense), true, false);
+	check_addr_index(sparse, RTE_DIM(sparse), false, true);
+	check_addr_index(edges, RTE_DIM(edges), false, false);
+	check_addr_index(top, RTE_DIM(top), true, true);
+	check_addr_index(one, RTE_DIM(one), true, false);
+}
+
 /* Subscriber records: freed when they hold nothing. */
 static void
 test_subscriber_freed(void **state)
@@ -2029,6 +2105,7 @@ main(void)
 		cmocka_unit_test(test_max_mappings_all_fit),
 		cmocka_unit_test(test_max_subscribers_all_fit),
 		cmocka_unit_test(test_spread_over_addresses),
+		cmocka_unit_test(test_addr_index),
 		cmocka_unit_test(test_lookup_round_trip),
 		cmocka_unit_test(test_eim_reuse),
 		cmocka_unit_test(test_static_mapping),
