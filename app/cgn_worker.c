@@ -1188,12 +1188,18 @@ create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 		}
 		return CT_NONE;
 	}
-	/* Learn the subscriber's MAC from its traffic if we do not know it. */
-	if (w->in_gw == 0 &&
-	    cgn_neigh_lookup(&w->ctx->neigh, CGN_INSIDE, k->a_addr) ==
+	/* Learn the subscriber's MAC from its traffic if we do not know it.
+	 * Neighbour entries are never deleted: once there, no need to look
+	 * again for this subscriber record.
+	 */
+	if (w->in_gw == 0 && !(pool->subs[sub_idx].flags & NAT_SUB_NEIGH)) {
+		if (cgn_neigh_lookup(&w->ctx->neigh, CGN_INSIDE, k->a_addr) ==
 		    UINT32_MAX)
-		send_event(w, CGN_EV_LEARN, CGN_INSIDE, k->a_addr,
-			   &e->src_addr);
+			send_event(w, CGN_EV_LEARN, CGN_INSIDE, k->a_addr,
+				   &e->src_addr);
+		else
+			pool->subs[sub_idx].flags |= NAT_SUB_NEIGH;
+	}
 	return idx;
 }
 

@@ -228,6 +228,9 @@ struct nat_hold {
 };
 
 #define NAT_SUB_PINNED 0x1 /* holds static mappings: never freed */
+/* The owner's, for its own use: cleared when the record is made. The
+ * worker sets it once the subscriber's neighbour entry exists. */
+#define NAT_SUB_NEIGH  0x2
 
 struct nat_subscriber {
 	uint32_t addr;        /* inside address, network order */
