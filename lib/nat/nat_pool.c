@@ -153,6 +153,8 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 					  pool->words_per_block);
 	pool->subs = zalloc(pool, name, sizeof(struct nat_subscriber) *
 					p->max_subscribers);
+	pool->sub_blocks = zalloc(pool, name, sizeof(uint32_t) *
+				  p->max_subscribers * p->max_blocks_per_sub);
 	pool->maps = zalloc(pool, name, sizeof(struct nat_mapping) *
 					p->max_mappings);
 	if (p->det_f1 != NULL && p->det_hosts != 0 && p->det_ports != 0) {
@@ -164,7 +166,8 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 			goto fail;
 	}
 	if (sorted == NULL || pool->addrs == NULL || pool->blocks == NULL ||
-	    pool->bitmap == NULL || pool->subs == NULL || pool->maps == NULL)
+	    pool->bitmap == NULL || pool->subs == NULL ||
+	    pool->sub_blocks == NULL || pool->maps == NULL)
 		goto fail;
 	if (pool->hold_ticks != 0) {
 		pool->n_holds_max = p->max_holds ? p->max_holds :
@@ -216,9 +219,12 @@ nat_pool_create(const char *name, const struct nat_pool_params *p)
 		pool->blocks[i].port_lo = lo;
 		pool->blocks[i].n_ports = (uint16_t)(hi - lo + 1);
 	}
-	for (i = 0; i < p->max_subscribers; i++)
+	for (i = 0; i < p->max_subscribers; i++) {
 		pool->subs[i].next_free = i + 1 < p->max_subscribers ? i + 1 :
 								       NAT_NONE;
+		pool->subs[i].blocks = &pool->sub_blocks[(size_t)i *
+						p->max_blocks_per_sub];
+	}
 	for (i = 0; i < p->max_mappings; i++)
 		pool->maps[i].next_free = i + 1 < p->max_mappings ? i + 1 :
 								    NAT_NONE;
@@ -267,6 +273,7 @@ nat_pool_free(struct nat_pool *pool)
 	rte_free(pool->blocks);
 	rte_free(pool->bitmap);
 	rte_free(pool->subs);
+	rte_free(pool->sub_blocks);
 	rte_free(pool->maps);
 	rte_free(pool->det_bm);
 	rte_free(pool);
@@ -380,7 +387,7 @@ static uint32_t
 sub_new(struct nat_pool *pool, uint32_t in_addr, uint32_t addr_idx,
 	enum nat_err *err)
 {
-	uint32_t idx = pool->sub_free;
+	uint32_t idx = pool->sub_free, *blocks;
 	struct nat_subscriber *s;
 
 	if (idx == NAT_NONE) {
@@ -388,6 +395,7 @@ sub_new(struct nat_pool *pool, uint32_t in_addr, uint32_t addr_idx,
 		return NAT_NONE;
 	}
 	s = &pool->subs[idx];
+	blocks = s->blocks;
 	/* Callers looked it up first: the add cannot fail. */
 	if (nat_index_add(&pool->sub_ix, nat_sub_hash(pool, in_addr), idx,
 			  nat_sub_match, pool, &in_addr) < 0) {
@@ -396,6 +404,7 @@ sub_new(struct nat_pool *pool, uint32_t in_addr, uint32_t addr_idx,
 	}
 	pool->sub_free = s->next_free;
 	memset(s, 0, sizeof(*s));
+	s->blocks = blocks;
 	s->addr = in_addr;
 	s->addr_idx = addr_idx;
 	s->next_free = NAT_NONE;

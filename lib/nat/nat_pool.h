@@ -240,7 +240,8 @@ struct nat_subscriber {
 	uint16_t n_blocks;
 	uint16_t flags;
 	uint32_t next_free;
-	uint32_t blocks[NAT_MAX_BLOCKS_PER_SUB]; /* global block ids */
+	uint32_t *blocks;     /* global block ids, n_blocks of them (room for
+			       * max_blocks_per_sub, in pool->sub_blocks) */
 	uint32_t n_ports[NAT_PROTOS]; /* dynamic mappings per protocol slot */
 	uint32_t n_held;      /* ports in hold-down */
 	uint32_t hold_head;   /* its oldest hold, or NAT_NONE */
@@ -296,6 +297,7 @@ struct nat_pool {
 	struct nat_block *blocks;
 	uint64_t *bitmap;         /* [block][proto][word]: port in use */
 	struct nat_subscriber *subs;
+	uint32_t *sub_blocks;     /* [sub][max_blocks_per_sub]: their blocks */
 	uint32_t sub_free;
 	struct nat_mapping *maps;
 	uint32_t map_free;
