@@ -64,15 +64,18 @@ get_mapped(const uint8_t *p, uint32_t *a)
 	return true;
 }
 
+/* Keep a MAP mapping until tsc until. */
 static void
-pcp_track(struct cgn_worker *w, uint32_t map_idx)
+pcp_track(struct cgn_worker *w, uint32_t map_idx, uint64_t until)
 {
 	uint32_t i;
 
 	for (i = 0; i < w->pcp_n; i++)
 		if (w->pcp_map[i] == map_idx)
-			return;
-	w->pcp_map[w->pcp_n++] = map_idx;
+			break;
+	if (i == w->pcp_n)
+		w->pcp_map[w->pcp_n++] = map_idx;
+	w->pcp_until[i] = until;
 }
 
 /* Give a MAP mapping back: free it if no session uses it. */
@@ -83,7 +86,9 @@ pcp_drop(struct cgn_worker *w, uint32_t i, uint64_t now)
 	uint32_t idx = w->pcp_map[i];
 	struct nat_mapping *mp = &pool->maps[idx];
 
-	w->pcp_map[i] = w->pcp_map[--w->pcp_n];
+	w->pcp_n--;
+	w->pcp_map[i] = w->pcp_map[w->pcp_n];
+	w->pcp_until[i] = w->pcp_until[w->pcp_n];
 	mp->flags &= (uint8_t)~NAT_MAP_PCP;
 	if (mp->n_sessions == 0 && !(mp->flags & NAT_MAP_STATIC)) {
 		nat_map_release(pool, idx, now);
@@ -97,7 +102,7 @@ cgn_pcp_age(struct cgn_worker *w, uint64_t now, bool all)
 	uint32_t i = 0;
 
 	while (i < w->pcp_n) {
-		if (all || now >= w->pool->maps[w->pcp_map[i]].pcp_until)
+		if (all || now >= w->pcp_until[i])
 			pcp_drop(w, i, now);
 		else
 			i++;
@@ -160,8 +165,7 @@ pcp_map(struct cgn_worker *w, uint32_t client, uint8_t *op, uint32_t *life,
 	if (*life > PCP_MAX_LIFETIME)
 		*life = PCP_MAX_LIFETIME;
 	pool->maps[idx].flags |= NAT_MAP_PCP;
-	pool->maps[idx].pcp_until = now + (uint64_t)*life * w->ctx->tsc_hz;
-	pcp_track(w, idx);
+	pcp_track(w, idx, now + (uint64_t)*life * w->ctx->tsc_hz);
 	memcpy(op + 18, &pool->maps[idx].out_port, 2);
 	put_mapped(op + 20, pool->maps[idx].out_addr);
 	return PCP_SUCCESS;

@@ -75,8 +75,10 @@ struct cgn_worker {
 	uint16_t pend_n;
 
 	/* Mappings made by PCP MAP requests (RFC 6887), kept for their
-	 * lifetime: their indexes, checked on the aging tick. */
+	 * lifetime: their indexes, checked on the aging tick, and when
+	 * each expires (tsc). */
 	uint32_t pcp_map[CGN_PCP_MAX];
+	uint64_t pcp_until[CGN_PCP_MAX];
 	uint32_t pcp_n;
 
 	/* Unsolicited inbound SYNs kept to answer (D21). */

@@ -254,7 +254,8 @@ struct nat_subscriber {
 
 #define NAT_MAP_STATIC 0x1
 #define NAT_MAP_DET    0x2 /* in the subscriber's RFC 7422 range */
-#define NAT_MAP_PCP    0x4 /* asked for with PCP MAP: kept, open inbound */
+#define NAT_MAP_PCP    0x4 /* asked for with PCP MAP: kept (the worker
+			    * knows until when), open inbound */
 
 
 struct nat_mapping {
@@ -269,8 +270,10 @@ struct nat_mapping {
 	uint32_t n_sessions;
 	uint32_t sess_head;   /* first session (lib/conntrack index) */
 	uint32_t next_free;
-	uint64_t pcp_until;   /* NAT_MAP_PCP: kept until then (tsc) */
 };
+
+/* Two a cache line: the mapping array is most of the pool's memory. */
+_Static_assert(sizeof(struct nat_mapping) == 32, "nat_mapping: 32 bytes");
 
 struct nat_pool {
 	struct nat_pool_params p;
