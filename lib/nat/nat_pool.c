@@ -622,7 +622,7 @@ port_used(const struct nat_pool *pool, uint32_t blk, unsigned int slot,
  * parity 0/1: only ports (not offsets) of that parity; -1: any.
  * Returns the offset in the block or -1.
  */
-static int
+static __rte_always_inline int
 block_find_port(struct nat_pool *pool, uint32_t blk, unsigned int slot,
 		int parity)
 {
@@ -799,7 +799,7 @@ map_put(struct nat_pool *pool, uint32_t idx)
  * it is EIM or static. -1 (nothing indexed) when either endpoint is
  * mapped already.
  */
-static int
+static __rte_always_inline int
 map_index(struct nat_pool *pool, uint32_t idx)
 {
 	const struct nat_mapping *m = &pool->maps[idx];
@@ -840,7 +840,7 @@ kind_ok(const struct nat_pool *pool, uint32_t blk, bool low)
 /* A free port of parity (or any, -1) in the subscriber's blocks of kind
  * low, starting at a random one so ports spread over the blocks.
  */
-static bool
+static __rte_always_inline bool
 pick_in_blocks(struct nat_pool *pool, const struct nat_subscriber *s,
 	       unsigned int slot, bool low, int parity, struct port_pick *pk)
 {
@@ -952,7 +952,7 @@ sub_limits(const struct nat_pool *pool, const struct nat_subscriber *s,
  * A mapping of the subscriber's inside endpoint to outside port out_h of
  * its paired address, indexed; NAT_NONE with *err when there is no room.
  */
-static uint32_t
+static __rte_always_inline uint32_t
 map_make(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	 uint16_t in_port, uint8_t proto, uint16_t out_h, uint8_t flags,
 	 enum nat_err *err)
