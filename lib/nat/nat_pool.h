@@ -64,8 +64,19 @@
  *       NAT_ERR_RATE_LIMIT; existing mappings are never touched.
  *
  *   Ports stay hard to guess (RFC 6888 REQ-15): blocks are granted at
- *   random, and inside a block the search starts at a random port;
- *   preservation and parity aside, nothing else is predictable.
+ *   random, and inside a block the search starts at a random port (a
+ *   per-pool xorshift64* seeded from rte_rand()); preservation and parity
+ *   aside, nothing else is predictable.
+ *
+ * Indexes (nat_index.h): inside address -> subscriber, inside (address,
+ * port, protocol) -> mapping (EIM and static mappings only) and outside
+ * (address, port, protocol) -> mapping. Open addressing over 8-byte slots,
+ * sized for max_subscribers and max_mappings at most 3/4 full, so a
+ * record that could be allocated can always be indexed; no keys stored
+ * (the records are the keys). An endpoint already indexed is not indexed
+ * twice: nat_map_add_static() of a mapped endpoint fails with
+ * NAT_ERR_MAP_TABLE_FULL. pool->bytes counts them with everything else
+ * the pool allocates.
  */
 #ifndef NAT_POOL_H
 #define NAT_POOL_H
