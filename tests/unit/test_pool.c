@@ -1086,6 +1086,120 @@ test_noncontiguous_pool(void **state)
 }
 
 /*
+ * The indexes under churn: 200,000 random lookups, creates and releases
+ * over 20 subscribers x 100 ports x 3 protocols, the pool's mapping table
+ * (4,096) often full; every live mapping is found from both sides, every
+ * released one from neither, and the index counts follow the gauges.
+ */
+static void
+test_index_churn(void **state)
+{
+	enum { SUBS = 20, PORTS = 100, OPS = 200000 };
+	static uint32_t ref[SUBS][PORTS][3];
+	struct pool_cfg c = default_cfg();
+	struct nat_pool *pool;
+	uint32_t i, op, live = 0, made = 0, freed = 0, most = 0;
+	uint64_t rs = 88172645463325252ULL;
+
+	(void)state;
+	c.max_maps = 4096;
+	c.max_subs = 64;
+	pool = make_pool(&c);
+	memset(ref, 0xff, sizeof(ref));
+	for (op = 0; op < OPS; op++) {
+		uint32_t sub, port, pr, m, a;
+		enum nat_err err;
+
+		rs ^= rs << 13;
+		rs ^= rs >> 7;
+		rs ^= rs << 17;
+		sub = (uint32_t)(rs % SUBS);
+		port = (uint32_t)(rs >> 20) % PORTS;
+		pr = (uint32_t)(rs >> 40) % 3;
+		a = sub_addr(sub + 1);
+		m = ref[sub][port][pr];
+		if (m != NAT_NONE) {
+			const struct nat_mapping *mp = &pool->maps[m];
+
+			assert_int_equal(nat_map_lookup_in(pool, a,
+					rte_cpu_to_be_16((uint16_t)(port + 1000)),
+					protos[pr]), m);
+			assert_int_equal(nat_map_lookup_out(pool, mp->out_addr,
+							    mp->out_port,
+							    mp->proto), m);
+			if ((rs >> 60) < 4) {
+				uint32_t oa = mp->out_addr;
+				uint16_t op_ = mp->out_port;
+
+				nat_map_release(pool, m, 0);
+				ref[sub][port][pr] = NAT_NONE;
+				live--;
+				freed++;
+				assert_int_equal(nat_map_lookup_out(pool, oa,
+								    op_,
+								    protos[pr]),
+						 NAT_NONE);
+			}
+		} else {
+			uint16_t ip = rte_cpu_to_be_16((uint16_t)(port + 1000));
+
+			assert_int_equal(nat_map_lookup_in(pool, a, ip,
+							   protos[pr]),
+					 NAT_NONE);
+			if (live == c.max_maps)
+				continue;
+			m = nat_map_create(pool, get_sub(pool, a), a, ip,
+					   protos[pr], 0, &err);
+			assert_int_equal(err, NAT_OK);
+			ref[sub][port][pr] = m;
+			live++;
+			made++;
+			most = RTE_MAX(most, live);
+		}
+		if (op % 10000 == 9999) {
+			check_invariants(pool);
+			assert_int_equal(pool->n_maps, live);
+			assert_int_equal(pool->map_out.n, live);
+			assert_int_equal(pool->map_in.n, live);
+			assert_int_equal(pool->sub_ix.n, pool->n_subs);
+			/* A subscriber is known while it holds a mapping. */
+			for (i = 0; i < SUBS; i++) {
+				uint32_t a = sub_addr(i + 1), j, has = 0;
+				uint32_t sidx = nat_sub_lookup(pool, a);
+
+				for (j = 0; j < PORTS * 3; j++)
+					has += (&ref[i][0][0])[j] != NAT_NONE;
+				assert_int_equal(sidx != NAT_NONE, has != 0);
+				if (sidx != NAT_NONE) {
+					assert_int_equal(pool->subs[sidx].addr,
+							 a);
+					assert_int_equal(
+						pool->subs[sidx].n_mappings,
+						has);
+				}
+			}
+		}
+	}
+	/* Enough of both, and the mapping table was full. */
+	assert_true(made > 20000 && freed > 20000);
+	assert_int_equal(most, c.max_maps);
+	/* Release everything: the pool is empty again. */
+	for (i = 0; i < SUBS * PORTS * 3; i++) {
+		uint32_t m = (&ref[0][0][0])[i];
+
+		if (m != NAT_NONE)
+			nat_map_release(pool, m, 0);
+	}
+	check_invariants(pool);
+	assert_int_equal(pool->n_maps, 0);
+	assert_int_equal(pool->n_subs, 0);
+	assert_int_equal(pool->map_out.n, 0);
+	assert_int_equal(pool->map_in.n, 0);
+	assert_int_equal(pool->sub_ix.n, 0);
+	nat_pool_free(pool);
+}
+
+/*
  * nat_pool_addr_index(): consecutive addresses take the O(1) path, others
  * the bisection; both against a linear search, at the edges of the range,
  * in its gaps and around 0 and 255.255.255.255.
@@ -2106,6 +2220,7 @@ main(void)
 		cmocka_unit_test(test_max_subscribers_all_fit),
 		cmocka_unit_test(test_spread_over_addresses),
 		cmocka_unit_test(test_addr_index),
+		cmocka_unit_test(test_index_churn),
 		cmocka_unit_test(test_lookup_round_trip),
 		cmocka_unit_test(test_eim_reuse),
 		cmocka_unit_test(test_static_mapping),
