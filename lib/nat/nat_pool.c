@@ -804,9 +804,9 @@ map_index(struct nat_pool *pool, uint32_t idx)
 {
 	const struct nat_mapping *m = &pool->maps[idx];
 	struct nat_map_key ko = { .addr = m->out_addr, .port = m->out_port,
-			      .proto = m->proto };
+				  .proto = m->proto };
 	struct nat_map_key ki = { .addr = m->in_addr, .port = m->in_port,
-			      .proto = m->proto };
+				  .proto = m->proto };
 	uint32_t ho = nat_map_hash(pool, ko.addr, ko.port, ko.proto);
 
 	if (nat_index_add(&pool->map_out, ho, idx, nat_map_out_match, pool,
