@@ -118,6 +118,18 @@ struct cgn_worker {
 	uint32_t age_budget;
 	uint64_t age_now; /* clock of the sweep in progress */
 
+	/* The packet path's copies of what is fixed once the worker is made
+	 * (cgn_worker_init(): ctx->link[].mac, the neighbour array and the
+	 * MTUs are final by then), so that it does not reload them per
+	 * packet through ctx or the per-worker MTU array.
+	 */
+	struct cgn_neigh_entry *nb_e;  /* ctx->neigh.e */
+	uint64_t smac_w0[CGN_SIDES];   /* frame bytes 0-7 of our frames: 0s
+					* for the next hop's MAC, then bytes
+					* 0-1 of link[side].mac */
+	uint32_t smac_w1[CGN_SIDES];   /* frame bytes 8-11: its bytes 2-5 */
+	uint32_t frame_max[CGN_SIDES]; /* cgn_frag_frame_max() */
+
 	struct cgn_stats stats;
 } __rte_cache_aligned;
 
