@@ -62,6 +62,7 @@ struct pkt_meta {
 	uint8_t action;
 	uint8_t icmp_type;
 	uint8_t icmp_err;  /* an ICMP error: key from the quoted packet */
+	uint8_t addr_todo; /* addr_checks() not run yet (parse()) */
 	struct ct_key key;
 	uint32_t hash;
 	uint32_t cand;
@@ -647,10 +648,9 @@ cgn_worker_send_generated(struct cgn_worker *w, enum cgn_side side,
 /* Answer an ICMP echo request to one of the box's addresses, in place. */
 static void
 answer_echo(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
-	    struct pkt_meta *pm)
+	    struct rte_ipv4_hdr *ip)
 {
 	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip = pm->ip;
 	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)ip +
 						      rte_ipv4_hdr_len(ip));
 	uint32_t a;
@@ -759,15 +759,144 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	return true;
 }
 
+static void handoff(struct cgn_worker *w, unsigned int owner,
+		    struct rte_mbuf *m, enum cgn_handoff_kind kind);
+
+/*
+ * The checks of a packet that depend only on its addresses (and on the
+ * side it came in by), in their order: RFC 1812 bad source, the box's own
+ * addresses (PCP, echo, else dropped), 100.64/10 sources from outside, bad
+ * destinations, TTL, bypass. Returns true when the packet was taken
+ * (dropped, consumed, answered, handed off or bypassed).
+ *
+ * parse() runs them at once for a packet off the common case (IP options,
+ * fragments, TTL <= 1, an L4 header it drops or an ICMP error, or a
+ * configuration where w->addr_defer is false). For the others it leaves
+ * them to process_burst(), which runs them only where the packet could
+ * differ from the one that made its session: when no session matches, when
+ * the packet is handed to another worker, and for an in2out packet of a
+ * session an inbound packet made (CT_F_INBOUND). A session's key holds
+ * both addresses of the packets that match it, so a packet of a session
+ * made by an in2out packet with the same key, or by an out2in packet with
+ * the same key, has passed these checks already with the same result; and
+ * out2in packets of a session made in2out pass them too, given what
+ * addr_defer requires of the pool (cgn_worker_init(); see
+ * pool_addrs_checkable()): the remote passed bad_destination() (so
+ * bad_source()) and create_in2out()'s 100.64/10 check, the pool address is
+ * none of own, bypass, subscriber, 100.64/10, bad destination. Configuration
+ * is fixed for the life of a worker, so the results do not change.
+ */
+static bool
+addr_checks(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+	    struct rte_ipv4_hdr *ip, uint64_t now)
+{
+	uint16_t ihl = (uint16_t)rte_ipv4_hdr_len(ip);
+	uint16_t tot = rte_be_to_cpu_16(ip->total_length);
+	uint8_t proto = ip->next_proto_id;
+	uint8_t *l4 = (uint8_t *)ip + ihl;
+	uint32_t l4len = (uint32_t)(tot - ihl);
+
+	if (unlikely(bad_source(ip->src_addr))) {
+		drop(w, m, CGN_DROP_ip_bad_src);
+		return true;
+	}
+	if (unlikely(m->data_len < sizeof(struct rte_ether_hdr) + tot)) {
+		/* Multi-segment: the L4 header must be in the first one. */
+		l4len = m->data_len - sizeof(struct rte_ether_hdr) - ihl;
+	}
+
+	/* Addressed to the box itself? From the inside both its addresses
+	 * answer; from the outside only the outside one (RFC 6598: the
+	 * shared address must not be reachable, or answer, from outside).
+	 */
+	if (unlikely(ip->dst_addr == w->own[CGN_OUTSIDE] ||
+		     (side == CGN_INSIDE &&
+		      ip->dst_addr == w->own[CGN_INSIDE]))) {
+		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
+
+		/* PCP (RFC 6887) to the inside address: served by the
+		 * worker that owns the subscriber. */
+		if (side == CGN_INSIDE && proto == IPPROTO_UDP &&
+		    ip->dst_addr == w->own[CGN_INSIDE] && l4len >= 8 &&
+		    *(uint16_t *)(void *)(l4 + 2) == RTE_BE16(CGN_PCP_PORT)) {
+			unsigned int o = cgn_sub_owner(w->ctx, ip->src_addr);
+
+			if (o != w->id) {
+				handoff(w, o, m, CGN_HO_INSIDE);
+				return true;
+			}
+			w->stats.consumed++;
+			cgn_pcp_request(w, m, now);
+			return true;
+		}
+
+		if (proto == IPPROTO_ICMP && l4len >= sizeof(*ic) &&
+		    ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
+		    ic->icmp_code == 0 &&
+		    tot == m->data_len - sizeof(struct rte_ether_hdr) &&
+		    rte_raw_cksum(ic, l4len) == 0xffff) {
+			answer_echo(w, side, m, ip);
+			return true;
+		}
+		drop(w, m, CGN_DROP_in_dst_own);
+		return true;
+	}
+	if (side == CGN_OUTSIDE &&
+	    unlikely((ip->src_addr & SHARED_MASK) == SHARED_NET)) {
+		drop(w, m, CGN_DROP_out_src_shared);
+		return true;
+	}
+	if (unlikely(bad_destination(ip->dst_addr))) {
+		drop(w, m, CGN_DROP_dst_not_routable);
+		return true;
+	}
+	if (unlikely(ip->time_to_live <= 1)) {
+		send_icmp_error(w, side, m, ICMP_TIME_EXCEEDED, 0, now);
+		drop(w, m, CGN_DROP_ttl_exceeded);
+		return true;
+	}
+	if (unlikely(w->n_byp != 0) && bypass(w, side, m, ip, now))
+		return true;
+	return false;
+}
+
+/* The address checks a packet has not had yet, if any; true when they
+ * took it. */
+static inline bool
+addr_checks_due(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+		struct pkt_meta *pm, uint64_t now)
+{
+	if (likely(!pm->addr_todo))
+		return false;
+	pm->addr_todo = 0;
+	return addr_checks(w, side, m, pm->ip, now);
+}
+
+/* parse() refuses a packet at L4: the address checks come first. */
+static bool
+l4_drop(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+	struct pkt_meta *pm, enum cgn_drop why, uint64_t now)
+{
+	if (!addr_checks_due(w, side, m, pm, now))
+		drop(w, m, why);
+	return false;
+}
+
+/*
+ * The IPv4 header of the common case, in the first 8 bytes as they lie in
+ * memory: version 4 and a 20-byte header (byte 0 = 0x45), neither MF nor
+ * a fragment offset (bytes 6-7, masked 0x3fff).
+ */
+#define IP_W0_MASK rte_le_to_cpu_64(UINT64_C(0xff3f0000000000ff))
+#define IP_W0_PLAIN rte_le_to_cpu_64(UINT64_C(0x45))
+
 /*
  * Pass 1 for one packet: validate L2-L4 and fill the lookup key.
  * Returns false when the packet was dropped or consumed (or held for
  * reassembly). A fragment that completes a datagram is replaced in *mp by
  * the datagram (several segments, the headers in the first one).
+ * pm->addr_todo says whether addr_checks() is still due.
  */
-static void handoff(struct cgn_worker *w, unsigned int owner,
-		    struct rte_mbuf *m, enum cgn_handoff_kind kind);
-
 static bool
 parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
       struct pkt_meta *pm, uint64_t now)
@@ -778,6 +907,7 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 	uint16_t ihl, tot, frag;
 	uint8_t *l4;
 	uint32_t l4len;
+	uint64_t w0;
 
 	if (unlikely(m->data_len < sizeof(*e))) {
 		drop(w, m, CGN_DROP_eth_short);
@@ -802,8 +932,32 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		drop(w, m, CGN_DROP_eth_not_for_us);
 		return false;
 	}
-	/* The whole IP header must be in the first segment. */
 	ip = (struct rte_ipv4_hdr *)(e + 1);
+	/*
+	 * The common case: the whole 20-byte header in the first segment,
+	 * no options, not a fragment, TTL > 1, lengths that agree with the
+	 * mbuf. Then every check below up to the checksum passes, and the
+	 * address checks can wait (addr_checks()).
+	 */
+	if (likely(m->data_len >= sizeof(*e) + sizeof(*ip) && w->addr_defer)) {
+		memcpy(&w0, ip, sizeof(w0)); /* only 2-byte aligned */
+		tot = rte_be_to_cpu_16(ip->total_length);
+		if (likely((w0 & IP_W0_MASK) == IP_W0_PLAIN &&
+			   ip->time_to_live > 1 && tot >= sizeof(*ip) &&
+			   m->pkt_len >= sizeof(*e) + (uint32_t)tot)) {
+			ihl = sizeof(*ip);
+			if (unlikely(!ipv4_cksum_ok(m, ip, ihl))) {
+				drop(w, m, CGN_DROP_ip_bad_cksum);
+				return false;
+			}
+			if (m->pkt_len > sizeof(*e) + (uint32_t)tot)
+				rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len -
+							       sizeof(*e) - tot));
+			pm->addr_todo = 1;
+			goto l4;
+		}
+	}
+	/* The whole IP header must be in the first segment. */
 	if (unlikely(m->data_len < sizeof(*e) + sizeof(*ip) ||
 		     (ip->version_ihl >> 4) != 4)) {
 		drop(w, m, CGN_DROP_ip_malformed);
@@ -841,10 +995,11 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		ihl = (uint16_t)rte_ipv4_hdr_len(ip);
 		tot = rte_be_to_cpu_16(ip->total_length);
 	}
-	if (unlikely(bad_source(ip->src_addr))) {
-		drop(w, m, CGN_DROP_ip_bad_src);
+	pm->addr_todo = 0;
+	if (addr_checks(w, side, m, ip, now))
 		return false;
-	}
+
+l4:
 	pm->ip = ip;
 	pm->proto = ip->next_proto_id;
 	l4 = (uint8_t *)ip + ihl;
@@ -853,58 +1008,6 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		/* Multi-segment: the L4 header must be in the first one. */
 		l4len = m->data_len - sizeof(*e) - ihl;
 	}
-
-	/* Addressed to the box itself? From the inside both its addresses
-	 * answer; from the outside only the outside one (RFC 6598: the
-	 * shared address must not be reachable, or answer, from outside).
-	 */
-	if (unlikely(ip->dst_addr == w->own[CGN_OUTSIDE] ||
-		     (side == CGN_INSIDE &&
-		      ip->dst_addr == w->own[CGN_INSIDE]))) {
-		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
-
-		/* PCP (RFC 6887) to the inside address: served by the
-		 * worker that owns the subscriber. */
-		if (side == CGN_INSIDE && pm->proto == IPPROTO_UDP &&
-		    ip->dst_addr == w->own[CGN_INSIDE] && l4len >= 8 &&
-		    *(uint16_t *)(void *)(l4 + 2) == RTE_BE16(CGN_PCP_PORT)) {
-			unsigned int o = cgn_sub_owner(w->ctx, ip->src_addr);
-
-			if (o != w->id) {
-				handoff(w, o, m, CGN_HO_INSIDE);
-				return false;
-			}
-			w->stats.consumed++;
-			cgn_pcp_request(w, m, now);
-			return false;
-		}
-
-		if (pm->proto == IPPROTO_ICMP && l4len >= sizeof(*ic) &&
-		    ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
-		    ic->icmp_code == 0 && tot == m->data_len - sizeof(*e) &&
-		    rte_raw_cksum(ic, l4len) == 0xffff) {
-			answer_echo(w, side, m, pm);
-			return false;
-		}
-		drop(w, m, CGN_DROP_in_dst_own);
-		return false;
-	}
-	if (side == CGN_OUTSIDE &&
-	    unlikely((ip->src_addr & SHARED_MASK) == SHARED_NET)) {
-		drop(w, m, CGN_DROP_out_src_shared);
-		return false;
-	}
-	if (unlikely(bad_destination(ip->dst_addr))) {
-		drop(w, m, CGN_DROP_dst_not_routable);
-		return false;
-	}
-	if (unlikely(ip->time_to_live <= 1)) {
-		send_icmp_error(w, side, m, ICMP_TIME_EXCEEDED, 0, now);
-		drop(w, m, CGN_DROP_ttl_exceeded);
-		return false;
-	}
-	if (unlikely(w->n_byp != 0) && bypass(w, side, m, ip, now))
-		return false;
 
 	pm->key.proto = pm->proto;
 	pm->key.pad[0] = pm->key.pad[1] = pm->key.pad[2] = 0;
@@ -915,10 +1018,9 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		pm->icmp_err = 0;
 		if (unlikely(l4len < sizeof(*th) ||
 			     (th->data_off >> 4) < 5 ||
-			     (uint32_t)(th->data_off >> 4) * 4 > l4len)) {
-			drop(w, m, CGN_DROP_l4_malformed);
-			return false;
-		}
+			     (uint32_t)(th->data_off >> 4) * 4 > l4len))
+			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
+				       now);
 		pm->tcp_flags = th->tcp_flags;
 		pm->ck_p = FIELD16(l4, struct rte_tcp_hdr, cksum);
 		if (side == CGN_INSIDE) {
@@ -936,10 +1038,9 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		pm->icmp_err = 0;
 		if (unlikely(l4len < sizeof(*uh) ||
 			     rte_be_to_cpu_16(uh->dgram_len) < sizeof(*uh) ||
-			     rte_be_to_cpu_16(uh->dgram_len) > tot - ihl)) {
-			drop(w, m, CGN_DROP_l4_malformed);
-			return false;
-		}
+			     rte_be_to_cpu_16(uh->dgram_len) > tot - ihl))
+			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
+				       now);
 		pm->ck_p = FIELD16(l4, struct rte_udp_hdr, dgram_cksum);
 		if (side == CGN_INSIDE) {
 			pm->port_p = FIELD16(l4, struct rte_udp_hdr, src_port);
@@ -953,19 +1054,21 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 	case IPPROTO_ICMP: {
 		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
 
-		if (unlikely(l4len < sizeof(*ic))) {
-			drop(w, m, CGN_DROP_l4_malformed);
-			return false;
-		}
+		if (unlikely(l4len < sizeof(*ic)))
+			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
+				       now);
 		if (ic->icmp_type == ICMP_DEST_UNREACH ||
 		    ic->icmp_type == ICMP_TIME_EXCEEDED ||
-		    ic->icmp_type == ICMP_PARAM_PROBLEM)
+		    ic->icmp_type == ICMP_PARAM_PROBLEM) {
+			/* Keyed by the quote, not by these addresses. */
+			if (addr_checks_due(w, side, m, pm, now))
+				return false;
 			return parse_icmp_error(w, side, m, pm, l4, l4len);
-		if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
-		    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY) {
-			drop(w, m, CGN_DROP_icmp_unsupported);
-			return false;
 		}
+		if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
+		    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY)
+			return l4_drop(w, side, m, pm,
+				       CGN_DROP_icmp_unsupported, now);
 		pm->icmp_err = 0;
 		pm->icmp_type = ic->icmp_type;
 		pm->ck_p = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
@@ -974,8 +1077,7 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		break;
 	}
 	default:
-		drop(w, m, CGN_DROP_l4_unsupported);
-		return false;
+		return l4_drop(w, side, m, pm, CGN_DROP_l4_unsupported, now);
 	}
 	if (side == CGN_INSIDE) {
 		pm->key.a_addr = ip->src_addr;
@@ -1710,9 +1812,15 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 					  meta[i].key.a_port, meta[i].proto);
 
 			if (owner >= 0 && (unsigned int)owner != w->id) {
+				meta[i].action = ACT_DONE;
+				/* The worker it reached answers or drops what
+				 * the address checks take, as it always did.
+				 */
+				if (addr_checks_due(w, side, pkts[i], &meta[i],
+						    now))
+					continue;
 				handoff(w, (unsigned int)owner, pkts[i],
 					(enum cgn_handoff_kind)side);
-				meta[i].action = ACT_DONE;
 				continue;
 			}
 		}
@@ -1752,6 +1860,9 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 			continue;
 		}
 		if (unlikely(idx == CT_NONE)) {
+			/* No session: the address checks, then make one. */
+			if (addr_checks_due(w, side, pkts[i], pm, now))
+				continue;
 			idx = dir == CT_IN2OUT ?
 				create_in2out(w, pkts[i], pm, now, &why) :
 				create_out2in(w, pm, now, &why);
@@ -1759,6 +1870,14 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 				no_session(w, dir, pkts[i], pm, why, now);
 				continue;
 			}
+		} else if (dir == CT_IN2OUT &&
+			   unlikely(ct->sessions[idx].flags & CT_F_INBOUND) &&
+			   addr_checks_due(w, side, pkts[i], pm, now)) {
+			/* An inbound packet made the session: nothing says
+			 * its remote is a destination we may send to, or
+			 * not one to bypass (addr_checks()).
+			 */
+			continue;
 		}
 		if (dir == CT_IN2OUT)
 			translate_in2out(w, pkts[i], pm, &ct->sessions[idx],
@@ -1994,6 +2113,32 @@ pool_det_f1(void *arg, uint32_t in_addr, uint32_t *out_addr_h, uint16_t *lo,
 				      out_addr_h, lo, hi);
 }
 
+/*
+ * May parse() leave the address checks of the common case to a session
+ * miss (addr_checks())? Only when no pool address (every mapping's outside
+ * address is one) is an address they treat apart: then an out2in packet
+ * of a session made by an in2out one passes them as its maker did.
+ * cgn_config_load() refuses most such pools; this does not rely on it.
+ * addrs: host order.
+ */
+static bool
+pool_addrs_checkable(const struct cgn_worker *w, const uint32_t *addrs,
+		     uint32_t n)
+{
+	uint32_t k;
+
+	for (k = 0; k < n; k++) {
+		uint32_t a = rte_cpu_to_be_32(addrs[k]);
+
+		if (bad_source(a) || bad_destination(a) ||
+		    (a & SHARED_MASK) == SHARED_NET ||
+		    a == w->own[CGN_OUTSIDE] || is_subscriber(w, a) ||
+		    in_prefixes(w->byp_net, w->byp_mask, w->n_byp, a))
+			return false;
+	}
+	return true;
+}
+
 static void
 pool_need_low(void *arg, uint32_t addr_idx)
 {
@@ -2074,6 +2219,7 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		return -ENOMEM;
 	for (k = 0; k < cfg->pool.n_addrs; k++)
 		addrs[k] = cgn_config_pool_addr(cfg, k);
+	w->addr_defer = pool_addrs_checkable(w, addrs, cfg->pool.n_addrs);
 	pp = (struct nat_pool_params){
 		.addrs = addrs,
 		.n_addrs = cfg->pool.n_addrs,

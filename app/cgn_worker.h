@@ -106,6 +106,7 @@ struct cgn_worker {
 	uint8_t eim;
 	uint8_t filtering;                /* enum cgn_filtering */
 	uint8_t hairpin;
+	uint8_t addr_defer;               /* see addr_checks() */
 	uint32_t sessions_per_sub;
 
 	/* ICMP generation: a token bucket, 1000 per second, burst 100. */
