@@ -1094,11 +1094,11 @@ l4:
 /*
  * Which worker owns an outside endpoint (network order)? The owner of its
  * port block, or of its static mapping; -1 when it is not ours at all (the
- * packet is then dropped where it is).
+ * packet is then dropped where it is). The general way: out_owner().
  */
-static int
-out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
-	  uint8_t proto)
+static int __rte_noinline
+out_owner_slow(const struct cgn_worker *w, uint32_t addr, uint16_t port,
+	       uint8_t proto)
 {
 	const struct cgn_ctx *ctx = w->ctx;
 	const struct nat_pool *pool = w->pool;
@@ -1129,6 +1129,31 @@ out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
 			return (int)(uintptr_t)data;
 	}
 	return -1;
+}
+
+/*
+ * out_owner_slow() without a bisection or a division for the usual case,
+ * a pool address and a port of a regular block (tables of
+ * out_owner_init()).
+ */
+static inline int
+out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
+	  uint8_t proto)
+{
+	uint32_t off = rte_be_to_cpu_32(addr) - w->o2i_base;
+	uint32_t po = (uint32_t)rte_be_to_cpu_16(port) - w->o2i_port_lo;
+
+	if (likely(off < w->o2i_span && po < w->o2i_reg_ports)) {
+		int32_t ai = w->o2i_idx == NULL ? (int32_t)off :
+						 w->o2i_idx[off];
+
+		if (likely(ai >= 0))
+			return __atomic_load_n(&w->block_owner[
+				(uint32_t)ai * w->o2i_bpa +
+				(uint32_t)((po * w->o2i_div) >> 32)],
+				__ATOMIC_RELAXED);
+	}
+	return out_owner_slow(w, addr, port, proto);
 }
 
 /* Give a packet to the worker that owns it. */
@@ -2113,6 +2138,79 @@ pool_det_f1(void *arg, uint32_t in_addr, uint32_t *out_addr_h, uint16_t *lo,
 				      out_addr_h, lo, hi);
 }
 
+/* Most addresses a table of out_owner_init() may span (4 MiB). */
+#define O2I_SPAN_MAX (1u << 20)
+
+/*
+ * out_owner()'s tables, checked against the pool's own functions: any
+ * disagreement and that part of the fast path stays off (o2i_span or
+ * o2i_reg_ports 0), so that out_owner() always says what out_owner_slow()
+ * says. 0 or -ENOMEM.
+ */
+static int
+out_owner_init(struct cgn_worker *w, int socket)
+{
+	const struct cgn_config *cfg = w->ctx->cfg;
+	const struct nat_pool *pool = w->pool;
+	uint32_t n = cfg->pool.n_addrs, bs = cfg->pool.block_size;
+	uint32_t k, lo = UINT32_MAX, hi = 0, span;
+	bool direct = true;
+	unsigned int p;
+
+	w->block_owner = w->ctx->block_owner;
+	w->o2i_span = 0;
+	w->o2i_reg_ports = 0;
+	if (n == 0 || bs == 0 || w->ctx->n_workers == 1)
+		return 0; /* out_owner() is for dispatch only */
+	for (k = 0; k < n; k++) {
+		uint32_t a = cgn_config_pool_addr(cfg, k);
+
+		lo = RTE_MIN(lo, a);
+		hi = RTE_MAX(hi, a);
+	}
+	span = hi - lo + 1;
+	if (span == 0 || span > O2I_SPAN_MAX)
+		return 0;
+	for (k = 0; k < n && direct; k++) {
+		uint32_t a = cgn_config_pool_addr(cfg, k);
+
+		direct = span == n && nat_pool_addr_index(pool,
+			rte_cpu_to_be_32(a)) == (int32_t)(a - lo);
+	}
+	if (!direct) {
+		w->o2i_idx = rte_malloc_socket("cgn_o2i", sizeof(int32_t) * span,
+					       0, socket);
+		if (w->o2i_idx == NULL)
+			return -ENOMEM;
+		for (k = 0; k < span; k++)
+			w->o2i_idx[k] = nat_pool_addr_index(pool,
+				rte_cpu_to_be_32(lo + k));
+	}
+	w->o2i_base = lo;
+	w->o2i_span = span;
+
+	/* Blocks: regular ports only; checked port by port on address 0,
+	 * and the stride on address 1. */
+	w->o2i_port_lo = cfg->pool.port_lo;
+	w->o2i_div = (UINT64_C(1) << 32) / bs + 1;
+	w->o2i_bpa = w->ctx->blocks_per_addr;
+	w->o2i_reg_ports = cfg->pool.port_hi >= cfg->pool.port_lo ?
+		((uint32_t)cfg->pool.port_hi - cfg->pool.port_lo + 1) / bs * bs :
+		0;
+	if (n > 1 && w->o2i_reg_ports != 0 &&
+	    nat_port_block(pool, 1, cfg->pool.port_lo) != w->o2i_bpa)
+		w->o2i_reg_ports = 0;
+	for (p = 0; p <= UINT16_MAX && w->o2i_reg_ports != 0; p++) {
+		uint32_t po = (uint32_t)p - w->o2i_port_lo;
+
+		if (po < w->o2i_reg_ports &&
+		    nat_port_block(pool, 0, (uint16_t)p) !=
+		    (uint32_t)((po * w->o2i_div) >> 32))
+			w->o2i_reg_ports = 0;
+	}
+	return 0;
+}
+
 /*
  * May parse() leave the address checks of the common case to a session
  * miss (addr_checks())? Only when no pool address (every mapping's outside
@@ -2299,6 +2397,8 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		return -ENOMEM;
 	/* Reassembly table, death row, indirect mbufs (one per worker). */
 	rc = cgn_frag_init(w, socket);
+	if (rc == 0)
+		rc = out_owner_init(w, socket);
 	if (rc != 0)
 		return rc;
 	w->nb_e = ctx->neigh.e;
@@ -2339,6 +2439,7 @@ cgn_worker_fini(struct cgn_worker *w)
 	rte_ring_free(w->grant_ring);
 	rte_ring_free(w->free_ring);
 	rte_free(w->need_tsc);
+	rte_free(w->o2i_idx);
 	nat_pool_free(w->pool);
 	ct_table_free(w->ct);
 	w->slow_ring = w->ev_ring = w->tx_ring = NULL;
