@@ -51,6 +51,7 @@
 enum pkt_action {
 	ACT_DONE = 0,   /* already dropped or consumed */
 	ACT_LOOKUP,     /* translate: look the session up */
+	ACT_ICMP_ERR,   /* an ICMP error: key from the quoted packet */
 };
 
 struct pkt_meta {
@@ -61,7 +62,6 @@ struct pkt_meta {
 	uint8_t tcp_flags;
 	uint8_t action;
 	uint8_t icmp_type;
-	uint8_t icmp_err;  /* an ICMP error: key from the quoted packet */
 	uint8_t addr_todo; /* addr_checks() not run yet (parse()) */
 	struct ct_key key;
 	uint32_t hash;
@@ -283,7 +283,7 @@ ipv4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	      uint16_t ihl)
 {
 	uint64_t flags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	uint32_t w[5];
+	uint32_t w[5], s32;
 	uint64_t sum;
 
 	if (flags == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
@@ -294,11 +294,14 @@ ipv4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		return rte_raw_cksum(ip, ihl) == 0xffff;
 	memcpy(w, ip, sizeof(w)); /* the header is only 2-byte aligned */
 	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	/* Fold with end-around carry: the high half of x + (x rotated by
+	 * half its width) is the one's-complement sum of its two halves
+	 * (the carry out of the low half lands in the high half).
+	 */
+	sum += (sum >> 32) | (sum << 32);
+	s32 = (uint32_t)(sum >> 32);
+	s32 += (s32 >> 16) | (s32 << 16);
+	return (s32 >> 16) == 0xffff;
 }
 
 /* Is a source address one no host may use (RFC 1812 5.3.7)? */
@@ -736,7 +739,6 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		drop(w, m, CGN_DROP_icmp_unsupported);
 		return false;
 	}
-	pm->icmp_err = 1;
 	pm->icmp_type = l4[0];
 	pm->eip = eip;
 	pm->el4 = el4;
@@ -755,7 +757,7 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		pm->key.b_addr = eip->src_addr;
 		pm->key.b_port = eip->next_proto_id == IPPROTO_ICMP ? 0 : sport;
 	}
-	pm->action = ACT_LOOKUP;
+	pm->action = ACT_ICMP_ERR;
 	return true;
 }
 
@@ -914,29 +916,30 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		return false;
 	}
 	e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-		m->port = side;
-		if (rte_ring_sp_enqueue(w->slow_ring, m) != 0) {
-			drop(w, m, CGN_DROP_slow_ring_full);
+	if (unlikely(e->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+			m->port = side;
+			if (rte_ring_sp_enqueue(w->slow_ring, m) != 0) {
+				drop(w, m, CGN_DROP_slow_ring_full);
+				return false;
+			}
+			w->stats.consumed++;
 			return false;
 		}
-		w->stats.consumed++;
-		return false;
-	}
-	if (unlikely(e->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
 		drop(w, m, CGN_DROP_eth_unsupported);
 		return false;
 	}
-	if (unlikely(!rte_is_same_ether_addr(&e->dst_addr,
-					     &w->ctx->link[side].mac))) {
+	/* Destination MAC: bytes 0-5 of the frame against link[side].mac. */
+	memcpy(&w0, e, sizeof(w0));
+	if (unlikely((w0 & NB_MAC_MASK) != w->mac48[side])) {
 		drop(w, m, CGN_DROP_eth_not_for_us);
 		return false;
 	}
 	ip = (struct rte_ipv4_hdr *)(e + 1);
 	/*
-	 * The common case: the whole 20-byte header in the first segment,
-	 * no options, not a fragment, TTL > 1, lengths that agree with the
-	 * mbuf. Then every check below up to the checksum passes, and the
+	 * The common case: the whole datagram in the first segment, a
+	 * 20-byte header, not a fragment, TTL > 1, lengths that agree.
+	 * Then every check below up to the checksum passes, and the
 	 * address checks can wait (addr_checks()).
 	 */
 	if (likely(m->data_len >= sizeof(*e) + sizeof(*ip) && w->addr_defer)) {
@@ -944,7 +947,7 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		tot = rte_be_to_cpu_16(ip->total_length);
 		if (likely((w0 & IP_W0_MASK) == IP_W0_PLAIN &&
 			   ip->time_to_live > 1 && tot >= sizeof(*ip) &&
-			   m->pkt_len >= sizeof(*e) + (uint32_t)tot)) {
+			   m->data_len >= sizeof(*e) + (uint32_t)tot)) {
 			ihl = sizeof(*ip);
 			if (unlikely(!ipv4_cksum_ok(m, ip, ihl))) {
 				drop(w, m, CGN_DROP_ip_bad_cksum);
@@ -954,6 +957,7 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 				rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len -
 							       sizeof(*e) - tot));
 			pm->addr_todo = 1;
+			l4len = (uint32_t)(tot - ihl);
 			goto l4;
 		}
 	}
@@ -998,24 +1002,26 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 	pm->addr_todo = 0;
 	if (addr_checks(w, side, m, ip, now))
 		return false;
-
-l4:
-	pm->ip = ip;
-	pm->proto = ip->next_proto_id;
-	l4 = (uint8_t *)ip + ihl;
 	l4len = (uint32_t)(tot - ihl);
 	if (unlikely(m->data_len < sizeof(*e) + tot)) {
 		/* Multi-segment: the L4 header must be in the first one. */
 		l4len = m->data_len - sizeof(*e) - ihl;
 	}
 
-	pm->key.proto = pm->proto;
-	pm->key.pad[0] = pm->key.pad[1] = pm->key.pad[2] = 0;
+l4:
+	pm->ip = ip;
+	pm->proto = ip->next_proto_id;
+	l4 = (uint8_t *)ip + ihl;
+	{
+		/* key.proto and its padding in one store */
+		uint32_t pp = rte_le_to_cpu_32(pm->proto);
+
+		memcpy(&pm->key.proto, &pp, sizeof(pp));
+	}
 	switch (pm->proto) {
 	case IPPROTO_TCP: {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
 
-		pm->icmp_err = 0;
 		if (unlikely(l4len < sizeof(*th) ||
 			     (th->data_off >> 4) < 5 ||
 			     (uint32_t)(th->data_off >> 4) * 4 > l4len))
@@ -1035,7 +1041,6 @@ l4:
 	case IPPROTO_UDP: {
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
 
-		pm->icmp_err = 0;
 		if (unlikely(l4len < sizeof(*uh) ||
 			     rte_be_to_cpu_16(uh->dgram_len) < sizeof(*uh) ||
 			     rte_be_to_cpu_16(uh->dgram_len) > tot - ihl))
@@ -1069,7 +1074,6 @@ l4:
 		    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY)
 			return l4_drop(w, side, m, pm,
 				       CGN_DROP_icmp_unsupported, now);
-		pm->icmp_err = 0;
 		pm->icmp_type = ic->icmp_type;
 		pm->ck_p = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
 		pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
@@ -1517,7 +1521,7 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		    w->ctx->link[CGN_OUTSIDE].gateway, now);
 }
 
-static void
+static __rte_always_inline void
 translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 		 struct pkt_meta *pm, struct ct_session *s, uint64_t now,
 		 bool hairpin)
@@ -1801,6 +1805,26 @@ out2in_one(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	translate_out2in(w, m, pm, &w->ct->sessions[idx], now, hairpin);
 }
 
+/* Pass 3 for an ICMP error: translated with its session, never makes one
+ * (C18). */
+static void __rte_noinline
+icmp_error_one(struct cgn_worker *w, enum ct_dir dir, struct rte_mbuf *m,
+	       struct pkt_meta *pm, uint64_t now, bool hairpin)
+{
+	struct ct_table *ct = w->ct;
+	uint32_t idx = pm->cand;
+
+	if (idx == CT_NONE ||
+	    !ct_session_match(&ct->sessions[idx], dir, &pm->key))
+		idx = ct_lookup(ct, dir, &pm->key, pm->hash);
+	if (idx == CT_NONE)
+		drop(w, m, CGN_DROP_icmp_no_session);
+	else if (dir == CT_IN2OUT)
+		icmp_error_in2out(w, m, pm, &ct->sessions[idx], now);
+	else
+		icmp_error_out2in(w, m, pm, &ct->sessions[idx], now, hairpin);
+}
+
 #define PROC_HANDED  0x1 /* came from another worker: do not hand off */
 #define PROC_HAIRPIN 0x2 /* translated in2out packet, now out2in */
 
@@ -1854,7 +1878,7 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 	}
 	/* Pass 2: candidates, prefetch sessions. */
 	for (i = 0; i < n; i++) {
-		if (meta[i].action != ACT_LOOKUP)
+		if (meta[i].action == ACT_DONE)
 			continue;
 		meta[i].cand = ct_first_candidate(ct, dir, meta[i].hash);
 		if (meta[i].cand != CT_NONE)
@@ -1866,24 +1890,15 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 		enum cgn_drop why = CGN_DROP_out_no_mapping;
 		uint32_t idx = pm->cand;
 
-		if (pm->action != ACT_LOOKUP)
+		if (unlikely(pm->action != ACT_LOOKUP)) {
+			if (pm->action == ACT_ICMP_ERR)
+				icmp_error_one(w, dir, pkts[i], pm, now,
+					       flags & PROC_HAIRPIN);
 			continue;
+		}
 		if (idx == CT_NONE ||
 		    !ct_session_match(&ct->sessions[idx], dir, &pm->key))
 			idx = ct_lookup(ct, dir, &pm->key, pm->hash);
-		if (unlikely(pm->icmp_err)) {
-			/* Never makes a session (C18). */
-			if (idx == CT_NONE)
-				drop(w, pkts[i], CGN_DROP_icmp_no_session);
-			else if (dir == CT_IN2OUT)
-				icmp_error_in2out(w, pkts[i], pm,
-						  &ct->sessions[idx], now);
-			else
-				icmp_error_out2in(w, pkts[i], pm,
-						  &ct->sessions[idx], now,
-						  flags & PROC_HAIRPIN);
-			continue;
-		}
 		if (unlikely(idx == CT_NONE)) {
 			/* No session: the address checks, then make one. */
 			if (addr_checks_due(w, side, pkts[i], pm, now))
@@ -2409,6 +2424,9 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		memcpy(&w->smac_w0[i], b, sizeof(b));
 		memcpy(&w->smac_w1[i], ctx->link[i].mac.addr_bytes + 2,
 		       sizeof(uint32_t));
+		memset(b, 0, sizeof(b));
+		memcpy(b, ctx->link[i].mac.addr_bytes, 6);
+		memcpy(&w->mac48[i], b, sizeof(b));
 		w->frame_max[i] = cgn_frag_frame_max(id, (enum cgn_side)i);
 	}
 	return 0;

@@ -129,6 +129,7 @@ struct cgn_worker {
 					* for the next hop's MAC, then bytes
 					* 0-1 of link[side].mac */
 	uint32_t smac_w1[CGN_SIDES];   /* frame bytes 8-11: its bytes 2-5 */
+	uint64_t mac48[CGN_SIDES];     /* link[side].mac in bytes 0-5 */
 	uint32_t frame_max[CGN_SIDES]; /* cgn_frag_frame_max() */
 
 	/* out_owner() in O(1) for a port of a regular block: the pool index
