@@ -1242,6 +1242,70 @@ test_F26_icmp_echo(void **state)
 	rig_end(r);
 }
 
+/*
+ * A3 (RFC 4787 REQ-3a, pool.low_ports) with a pool that is not one range
+ * of addresses (203.0.113.1, .8, .9) and a block size that is no power of
+ * two (100): the worker that receives the reply finds the owner of its
+ * port block by a table and a multiply (several workers), or the low
+ * block's the general way. Replies to a regular and to a low port reach
+ * the subscriber; a port past the last whole block (65524) is nobody's.
+ */
+static const struct rig_opts opts_low_odd = {
+	.pool = "203.0.113.1/32\", \"203.0.113.8/31",
+	.ports = "1024-65535\";\n\tlow_ports = \"24-1023",
+	.block_size = 100,
+	.no_static = true,
+};
+
+static void
+test_A3_low_ports_odd_blocks(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const uint32_t sub[] = {
+		H1, H2, IP(100, 64, 0, 7), IP(100, 64, 1, 9),
+		IP(100, 64, 2, 11), IP(100, 64, 3, 13), IP(100, 64, 4, 15),
+		IP(100, 64, 5, 17), IP(100, 64, 6, 19), IP(100, 64, 7, 21),
+	};
+	static const uint16_t in_port[] = { 5000, 700 };
+	unsigned int i, j;
+	struct pkt p;
+	struct frame f;
+	uint32_t a = 0;
+	uint16_t port = 0;
+
+	for (i = 0; i < RTE_DIM(sub); i++) {
+		/* H1 and H2 have their MACs from the rig's ARP bring-up;
+		 * the others are learned from their first packet. */
+		struct rte_ether_addr mac = i == 0 ? MAC_H1 : i == 1 ? MAC_H2 :
+			(struct rte_ether_addr){{ 0x02, 0, 0, 0, 0x07,
+						  (uint8_t)i }};
+
+		for (j = 0; j < RTE_DIM(in_port); j++) {
+			p = udp_pkt(&MAC_NAT[S_IN], &mac, sub[i], in_port[j],
+				    Y1, 3478);
+			inject(r, S_IN, &p);
+			pump(r);
+			take_one(S_OUT, &f);
+			a = f_src(&f);
+			port = f_sport(&f);
+			assert_true(in_pool(r, a));
+			if (j == 1)
+				assert_true(port >= 24 && port <= 1023);
+			else
+				assert_true(port >= 1024 && port < 65524);
+			/* Twice: with two workers, frames go to the RX
+			 * queues in turn, so one reaches the non-owner. */
+			p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a,
+				    port);
+			out2in(r, &p, &mac, sub[i], in_port[j]);
+			out2in(r, &p, &mac, sub[i], in_port[j]);
+		}
+		p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a, 65524);
+		expect_drop(r, S_OUT, &p, CGN_DROP_out_no_mapping);
+	}
+	rig_end(r);
+}
+
 /* A1: endpoint-independent mapping for UDP, TCP and ICMP. */
 static void
 test_A1_eim(void **state)
@@ -3941,6 +4005,7 @@ static const struct CMUnitTest all_tests[] = {
 	T(test_ip_and_tcp_options),
 	T(test_ethernet_padding),
 	/* mapping, filtering, static, hairpinning */
+	TO(test_A3_low_ports_odd_blocks, &opts_low_odd),
 	T(test_A1_eim),
 	T(test_A2_no_overloading),
 	T(test_A5_paired_pooling),
