@@ -1163,12 +1163,10 @@ out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
 	uint32_t po = (uint32_t)ntoh16(port) - w->o2i_port_lo;
 
 	if (likely(off < w->o2i_span && po < w->o2i_reg_ports)) {
-		int32_t ai = w->o2i_idx == NULL ? (int32_t)off :
-						 w->o2i_idx[off];
+		int32_t b0 = w->o2i_blk0[off];
 
-		if (likely(ai >= 0))
-			return __atomic_load_n(&w->block_owner[
-				(uint32_t)ai * w->o2i_bpa +
+		if (likely(b0 >= 0))
+			return __atomic_load_n(&w->block_owner[(uint32_t)b0 +
 				(uint32_t)((po * w->o2i_div) >> 32)],
 				__ATOMIC_RELAXED);
 	}
@@ -2183,8 +2181,7 @@ out_owner_init(struct cgn_worker *w, int socket)
 	const struct cgn_config *cfg = w->ctx->cfg;
 	const struct nat_pool *pool = w->pool;
 	uint32_t n = cfg->pool.n_addrs, bs = cfg->pool.block_size;
-	uint32_t k, lo = UINT32_MAX, hi = 0, span;
-	bool direct = true;
+	uint32_t k, lo = UINT32_MAX, hi = 0, span, bpa;
 	unsigned int p;
 
 	w->block_owner = w->ctx->block_owner;
@@ -2199,22 +2196,18 @@ out_owner_init(struct cgn_worker *w, int socket)
 		hi = RTE_MAX(hi, a);
 	}
 	span = hi - lo + 1;
-	if (span == 0 || span > O2I_SPAN_MAX)
+	bpa = w->ctx->blocks_per_addr;
+	if (span == 0 || span > O2I_SPAN_MAX ||
+	    (uint64_t)n * bpa > INT32_MAX)
 		return 0;
-	for (k = 0; k < n && direct; k++) {
-		uint32_t a = cgn_config_pool_addr(cfg, k);
+	w->o2i_blk0 = rte_malloc_socket("cgn_o2i", sizeof(int32_t) * span, 0,
+					socket);
+	if (w->o2i_blk0 == NULL)
+		return -ENOMEM;
+	for (k = 0; k < span; k++) {
+		int32_t ai = nat_pool_addr_index(pool, rte_cpu_to_be_32(lo + k));
 
-		direct = span == n && nat_pool_addr_index(pool,
-			rte_cpu_to_be_32(a)) == (int32_t)(a - lo);
-	}
-	if (!direct) {
-		w->o2i_idx = rte_malloc_socket("cgn_o2i", sizeof(int32_t) * span,
-					       0, socket);
-		if (w->o2i_idx == NULL)
-			return -ENOMEM;
-		for (k = 0; k < span; k++)
-			w->o2i_idx[k] = nat_pool_addr_index(pool,
-				rte_cpu_to_be_32(lo + k));
+		w->o2i_blk0[k] = ai < 0 ? -1 : (int32_t)((uint32_t)ai * bpa);
 	}
 	w->o2i_base = lo;
 	w->o2i_span = span;
@@ -2223,12 +2216,11 @@ out_owner_init(struct cgn_worker *w, int socket)
 	 * and the stride on address 1. */
 	w->o2i_port_lo = cfg->pool.port_lo;
 	w->o2i_div = (UINT64_C(1) << 32) / bs + 1;
-	w->o2i_bpa = w->ctx->blocks_per_addr;
 	w->o2i_reg_ports = cfg->pool.port_hi >= cfg->pool.port_lo ?
 		((uint32_t)cfg->pool.port_hi - cfg->pool.port_lo + 1) / bs * bs :
 		0;
 	if (n > 1 && w->o2i_reg_ports != 0 &&
-	    nat_port_block(pool, 1, cfg->pool.port_lo) != w->o2i_bpa)
+	    nat_port_block(pool, 1, cfg->pool.port_lo) != bpa)
 		w->o2i_reg_ports = 0;
 	for (p = 0; p <= UINT16_MAX && w->o2i_reg_ports != 0; p++) {
 		uint32_t po = (uint32_t)p - w->o2i_port_lo;
@@ -2472,7 +2464,7 @@ cgn_worker_fini(struct cgn_worker *w)
 	rte_ring_free(w->grant_ring);
 	rte_ring_free(w->free_ring);
 	rte_free(w->need_tsc);
-	rte_free(w->o2i_idx);
+	rte_free(w->o2i_blk0);
 	nat_pool_free(w->pool);
 	ct_table_free(w->ct);
 	w->slow_ring = w->ev_ring = w->tx_ring = NULL;

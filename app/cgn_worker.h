@@ -132,19 +132,18 @@ struct cgn_worker {
 	uint64_t mac48[CGN_SIDES];     /* link[side].mac in bytes 0-5 */
 	uint32_t frame_max[CGN_SIDES]; /* cgn_frag_frame_max() */
 
-	/* out_owner() in O(1) for a port of a regular block: the pool index
-	 * of address (host order) a is a - o2i_base when o2i_idx is NULL,
-	 * else o2i_idx[a - o2i_base] (-1: none), for a - o2i_base <
-	 * o2i_span; the block of port p within its address is
-	 * ((p - o2i_port_lo) * o2i_div) >> 32 (a division by block_size)
-	 * for p - o2i_port_lo < o2i_reg_ports. Built by cgn_worker_init()
-	 * from nat_pool_addr_index() and nat_port_block(), read only after.
+	/* out_owner() in O(1) for a port of a regular block: the first
+	 * global block of address (host order) a is o2i_blk0[a - o2i_base]
+	 * (-1: not a pool address) for a - o2i_base < o2i_span; the block of
+	 * port p within its address is ((p - o2i_port_lo) * o2i_div) >> 32
+	 * (a division by block_size) for p - o2i_port_lo < o2i_reg_ports.
+	 * Built by cgn_worker_init() from nat_pool_addr_index() and
+	 * nat_port_block(), read only after.
 	 */
 	const uint8_t *block_owner;    /* ctx->block_owner */
-	int32_t *o2i_idx;
+	int32_t *o2i_blk0;
 	uint32_t o2i_base;
 	uint32_t o2i_span;             /* 0: every address the slow way */
-	uint32_t o2i_bpa;              /* blocks per address */
 	uint32_t o2i_reg_ports;        /* 0: every port the slow way */
 	uint64_t o2i_div;              /* floor(2^32 / block_size) + 1 */
 	uint16_t o2i_port_lo;
