@@ -3200,6 +3200,32 @@ test_dst_not_routable(void **state)
 }
 
 /*
+ * A pool in 240/4, which the configuration does not refuse: replies to its
+ * mappings are to an unroutable destination and dropped as such, session
+ * or not (the worker then checks every packet's addresses up front, as it
+ * cannot rely on the session's maker having been checked the same way).
+ */
+static const struct rig_opts opts_pool_240 = {
+	.pool = "240.0.0.8/29",
+	.no_static = true,
+};
+
+static void
+test_dst_not_routable_pool(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	expect_drop(r, S_OUT, &p, CGN_DROP_dst_not_routable);
+	rig_end(r);
+}
+
+/*
  * Sessions that inbound packets made (EIF) with a remote the box must not
  * send to: its own outside address (spoofed) and 0.1.2.3 (a source RFC
  * 1812 lets through, a destination it does not). The subscriber's packets
@@ -4023,6 +4049,7 @@ static const struct CMUnitTest all_tests[] = {
 	T(test_I40_no_shared_source_outside),
 	T(test_dst_not_routable),
 	T(test_dst_own_or_unroutable_inbound_session),
+	TO(test_dst_not_routable_pool, &opts_pool_240),
 	T(test_I40_outside_to_unmapped_addresses),
 	T(test_hostile_inputs),
 	T(test_fuzz),
