@@ -44,6 +44,21 @@
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAM_PROBLEM 12
 
+/*
+ * rte_be_to_cpu_16() of a variable is an asm statement on x86 that the
+ * compiler cannot fold into a load or a compare; the packet path's hot
+ * lines use the builtin.
+ */
+static inline uint16_t
+ntoh16(uint16_t x)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return __builtin_bswap16(x);
+#else
+	return x;
+#endif
+}
+
 /* Address of a 16-bit header field, without -Waddress-of-packed-member. */
 #define FIELD16(base, type, field) \
 	((uint16_t *)((uintptr_t)(base) + offsetof(type, field)))
@@ -51,6 +66,7 @@
 enum pkt_action {
 	ACT_DONE = 0,   /* already dropped or consumed */
 	ACT_LOOKUP,     /* translate: look the session up */
+	ACT_ICMP_ERR,   /* an ICMP error: key from the quoted packet */
 };
 
 struct pkt_meta {
@@ -61,7 +77,7 @@ struct pkt_meta {
 	uint8_t tcp_flags;
 	uint8_t action;
 	uint8_t icmp_type;
-	uint8_t icmp_err;  /* an ICMP error: key from the quoted packet */
+	uint8_t addr_todo; /* addr_checks() not run yet (parse()) */
 	struct ct_key key;
 	uint32_t hash;
 	uint32_t cand;
@@ -172,15 +188,11 @@ forward(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
 	tx_enqueue(w, side, m);
 }
 
-/*
- * Send a translated packet to next hop ip on side, or park it while the
- * control thread resolves the address (like a kernel's ARP queue): it
- * leaves when the MAC is known, or is dropped as neigh_unresolved after
- * CGN_PENDING_WAIT_MS or when the queue is full.
- */
-static void
-to_next_hop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
-	    uint32_t *nh, uint32_t ip, uint64_t now)
+/* to_next_hop() when the neighbour is not cached and known, or the frame
+ * is longer than the MTU: the general path. */
+static void __rte_noinline
+to_next_hop_slow(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
+		 uint32_t *nh, uint32_t ip, uint64_t now)
 {
 	struct rte_ether_addr mac;
 	struct cgn_pending *p;
@@ -198,6 +210,47 @@ to_next_hop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
 	p->ip = ip;
 	p->side = (uint8_t)side;
 	p->deadline = now + w->ctx->tsc_hz * CGN_PENDING_WAIT_MS / 1000;
+}
+
+/* Bytes 0-5 of a neighbour's mac_state word as it lies in memory. */
+#define NB_MAC_MASK rte_le_to_cpu_64(UINT64_C(0x0000ffffffffffff))
+
+/*
+ * Send a translated packet to next hop ip on side, or park it while the
+ * control thread resolves the address (like a kernel's ARP queue): it
+ * leaves when the MAC is known, or is dropped as neigh_unresolved after
+ * CGN_PENDING_WAIT_MS or when the queue is full.
+ *
+ * Inline, the usual case: the neighbour index is cached in *nh, its MAC is
+ * valid and the frame fits the MTU. The destination MAC (bytes 0-5 of the
+ * neighbour's word) and our source MAC are then written with one 8-byte
+ * and one 4-byte store; anything else goes through to_next_hop_slow(),
+ * which does what forward() always did.
+ */
+static inline void
+to_next_hop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
+	    uint32_t *nh, uint32_t ip, uint64_t now)
+{
+	uint32_t i = *nh;
+
+	if (likely(i != UINT32_MAX)) {
+		uint64_t v = __atomic_load_n(&w->nb_e[i].mac_state,
+					     __ATOMIC_ACQUIRE);
+
+		if (likely((v & CGN_NB_VALID) &&
+			   m->pkt_len <= w->frame_max[side])) {
+			uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
+			uint64_t w0 = (v & NB_MAC_MASK) | w->smac_w0[side];
+
+			memcpy(e, &w0, sizeof(w0));
+			memcpy(e + 8, &w->smac_w1[side], sizeof(uint32_t));
+			w->stats.tx[side]++;
+			m->hash.usr = 0;
+			tx_enqueue(w, side, m);
+			return;
+		}
+	}
+	to_next_hop_slow(w, m, side, nh, ip, now);
 }
 
 /* Send the parked packets whose next hop is now known. */
@@ -245,7 +298,7 @@ ipv4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	      uint16_t ihl)
 {
 	uint64_t flags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	uint32_t w[5];
+	uint32_t w[5], s32;
 	uint64_t sum;
 
 	if (flags == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
@@ -256,11 +309,14 @@ ipv4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		return rte_raw_cksum(ip, ihl) == 0xffff;
 	memcpy(w, ip, sizeof(w)); /* the header is only 2-byte aligned */
 	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	/* Fold with end-around carry: the high half of x + (x rotated by
+	 * half its width) is the one's-complement sum of its two halves
+	 * (the carry out of the low half lands in the high half).
+	 */
+	sum += (sum >> 32) | (sum << 32);
+	s32 = (uint32_t)(sum >> 32);
+	s32 += (s32 >> 16) | (s32 << 16);
+	return (s32 >> 16) == 0xffff;
 }
 
 /* Is a source address one no host may use (RFC 1812 5.3.7)? */
@@ -283,10 +339,6 @@ in_prefixes(const uint32_t *net, const uint32_t *mask, unsigned int n,
 			return true;
 	return false;
 }
-
-static void to_next_hop(struct cgn_worker *w, struct rte_mbuf *m,
-			enum cgn_side side, uint32_t *nh, uint32_t ip,
-			uint64_t now);
 
 /*
  * Bypass (RFC 6888 REQ-6, H38): traffic between a subscriber and a bypass
@@ -614,10 +666,9 @@ cgn_worker_send_generated(struct cgn_worker *w, enum cgn_side side,
 /* Answer an ICMP echo request to one of the box's addresses, in place. */
 static void
 answer_echo(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
-	    struct pkt_meta *pm)
+	    struct rte_ipv4_hdr *ip)
 {
 	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip = pm->ip;
 	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)ip +
 						      rte_ipv4_hdr_len(ip));
 	uint32_t a;
@@ -703,7 +754,6 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		drop(w, m, CGN_DROP_icmp_unsupported);
 		return false;
 	}
-	pm->icmp_err = 1;
 	pm->icmp_type = l4[0];
 	pm->eip = eip;
 	pm->el4 = el4;
@@ -722,19 +772,148 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		pm->key.b_addr = eip->src_addr;
 		pm->key.b_port = eip->next_proto_id == IPPROTO_ICMP ? 0 : sport;
 	}
-	pm->action = ACT_LOOKUP;
+	pm->action = ACT_ICMP_ERR;
 	return true;
 }
+
+static void handoff(struct cgn_worker *w, unsigned int owner,
+		    struct rte_mbuf *m, enum cgn_handoff_kind kind);
+
+/*
+ * The checks of a packet that depend only on its addresses (and on the
+ * side it came in by), in their order: RFC 1812 bad source, the box's own
+ * addresses (PCP, echo, else dropped), 100.64/10 sources from outside, bad
+ * destinations, TTL, bypass. Returns true when the packet was taken
+ * (dropped, consumed, answered, handed off or bypassed).
+ *
+ * parse() runs them at once for a packet off the common case (IP options,
+ * fragments, TTL <= 1, an L4 header it drops or an ICMP error, or a
+ * configuration where w->addr_defer is false). For the others it leaves
+ * them to process_burst(), which runs them only where the packet could
+ * differ from the one that made its session: when no session matches, when
+ * the packet is handed to another worker, and for an in2out packet of a
+ * session an inbound packet made (CT_F_INBOUND). A session's key holds
+ * both addresses of the packets that match it, so a packet of a session
+ * made by an in2out packet with the same key, or by an out2in packet with
+ * the same key, has passed these checks already with the same result; and
+ * out2in packets of a session made in2out pass them too, given what
+ * addr_defer requires of the pool (cgn_worker_init(); see
+ * pool_addrs_checkable()): the remote passed bad_destination() (so
+ * bad_source()) and create_in2out()'s 100.64/10 check, the pool address is
+ * none of own, bypass, subscriber, 100.64/10, bad destination. Configuration
+ * is fixed for the life of a worker, so the results do not change.
+ */
+static bool
+addr_checks(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+	    struct rte_ipv4_hdr *ip, uint64_t now)
+{
+	uint16_t ihl = (uint16_t)rte_ipv4_hdr_len(ip);
+	uint16_t tot = rte_be_to_cpu_16(ip->total_length);
+	uint8_t proto = ip->next_proto_id;
+	uint8_t *l4 = (uint8_t *)ip + ihl;
+	uint32_t l4len = (uint32_t)(tot - ihl);
+
+	if (unlikely(bad_source(ip->src_addr))) {
+		drop(w, m, CGN_DROP_ip_bad_src);
+		return true;
+	}
+	if (unlikely(m->data_len < sizeof(struct rte_ether_hdr) + tot)) {
+		/* Multi-segment: the L4 header must be in the first one. */
+		l4len = m->data_len - sizeof(struct rte_ether_hdr) - ihl;
+	}
+
+	/* Addressed to the box itself? From the inside both its addresses
+	 * answer; from the outside only the outside one (RFC 6598: the
+	 * shared address must not be reachable, or answer, from outside).
+	 */
+	if (unlikely(ip->dst_addr == w->own[CGN_OUTSIDE] ||
+		     (side == CGN_INSIDE &&
+		      ip->dst_addr == w->own[CGN_INSIDE]))) {
+		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
+
+		/* PCP (RFC 6887) to the inside address: served by the
+		 * worker that owns the subscriber. */
+		if (side == CGN_INSIDE && proto == IPPROTO_UDP &&
+		    ip->dst_addr == w->own[CGN_INSIDE] && l4len >= 8 &&
+		    *(uint16_t *)(void *)(l4 + 2) == RTE_BE16(CGN_PCP_PORT)) {
+			unsigned int o = cgn_sub_owner(w->ctx, ip->src_addr);
+
+			if (o != w->id) {
+				handoff(w, o, m, CGN_HO_INSIDE);
+				return true;
+			}
+			w->stats.consumed++;
+			cgn_pcp_request(w, m, now);
+			return true;
+		}
+
+		if (proto == IPPROTO_ICMP && l4len >= sizeof(*ic) &&
+		    ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
+		    ic->icmp_code == 0 &&
+		    tot == m->data_len - sizeof(struct rte_ether_hdr) &&
+		    rte_raw_cksum(ic, l4len) == 0xffff) {
+			answer_echo(w, side, m, ip);
+			return true;
+		}
+		drop(w, m, CGN_DROP_in_dst_own);
+		return true;
+	}
+	if (side == CGN_OUTSIDE &&
+	    unlikely((ip->src_addr & SHARED_MASK) == SHARED_NET)) {
+		drop(w, m, CGN_DROP_out_src_shared);
+		return true;
+	}
+	if (unlikely(bad_destination(ip->dst_addr))) {
+		drop(w, m, CGN_DROP_dst_not_routable);
+		return true;
+	}
+	if (unlikely(ip->time_to_live <= 1)) {
+		send_icmp_error(w, side, m, ICMP_TIME_EXCEEDED, 0, now);
+		drop(w, m, CGN_DROP_ttl_exceeded);
+		return true;
+	}
+	if (unlikely(w->n_byp != 0) && bypass(w, side, m, ip, now))
+		return true;
+	return false;
+}
+
+/* The address checks a packet has not had yet, if any; true when they
+ * took it. */
+static inline bool
+addr_checks_due(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+		struct pkt_meta *pm, uint64_t now)
+{
+	if (likely(!pm->addr_todo))
+		return false;
+	pm->addr_todo = 0;
+	return addr_checks(w, side, m, pm->ip, now);
+}
+
+/* parse() refuses a packet at L4: the address checks come first. */
+static bool
+l4_drop(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
+	struct pkt_meta *pm, enum cgn_drop why, uint64_t now)
+{
+	if (!addr_checks_due(w, side, m, pm, now))
+		drop(w, m, why);
+	return false;
+}
+
+/*
+ * The IPv4 header of the common case, in the first 8 bytes as they lie in
+ * memory: version 4 and a 20-byte header (byte 0 = 0x45), neither MF nor
+ * a fragment offset (bytes 6-7, masked 0x3fff).
+ */
+#define IP_W0_MASK rte_le_to_cpu_64(UINT64_C(0xff3f0000000000ff))
+#define IP_W0_PLAIN rte_le_to_cpu_64(UINT64_C(0x45))
 
 /*
  * Pass 1 for one packet: validate L2-L4 and fill the lookup key.
  * Returns false when the packet was dropped or consumed (or held for
  * reassembly). A fragment that completes a datagram is replaced in *mp by
  * the datagram (several segments, the headers in the first one).
+ * pm->addr_todo says whether addr_checks() is still due.
  */
-static void handoff(struct cgn_worker *w, unsigned int owner,
-		    struct rte_mbuf *m, enum cgn_handoff_kind kind);
-
 static bool
 parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
       struct pkt_meta *pm, uint64_t now)
@@ -745,32 +924,59 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 	uint16_t ihl, tot, frag;
 	uint8_t *l4;
 	uint32_t l4len;
+	uint64_t w0;
 
 	if (unlikely(m->data_len < sizeof(*e))) {
 		drop(w, m, CGN_DROP_eth_short);
 		return false;
 	}
 	e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-		m->port = side;
-		if (rte_ring_sp_enqueue(w->slow_ring, m) != 0) {
-			drop(w, m, CGN_DROP_slow_ring_full);
+	if (unlikely(e->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+			m->port = side;
+			if (rte_ring_sp_enqueue(w->slow_ring, m) != 0) {
+				drop(w, m, CGN_DROP_slow_ring_full);
+				return false;
+			}
+			w->stats.consumed++;
 			return false;
 		}
-		w->stats.consumed++;
-		return false;
-	}
-	if (unlikely(e->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
 		drop(w, m, CGN_DROP_eth_unsupported);
 		return false;
 	}
-	if (unlikely(!rte_is_same_ether_addr(&e->dst_addr,
-					     &w->ctx->link[side].mac))) {
+	/* Destination MAC: bytes 0-5 of the frame against link[side].mac. */
+	memcpy(&w0, e, sizeof(w0));
+	if (unlikely((w0 & NB_MAC_MASK) != w->mac48[side])) {
 		drop(w, m, CGN_DROP_eth_not_for_us);
 		return false;
 	}
-	/* The whole IP header must be in the first segment. */
 	ip = (struct rte_ipv4_hdr *)(e + 1);
+	/*
+	 * The common case: the whole datagram in the first segment, a
+	 * 20-byte header, not a fragment, TTL > 1, lengths that agree.
+	 * Then every check below up to the checksum passes, and the
+	 * address checks can wait (addr_checks()).
+	 */
+	if (likely(m->data_len >= sizeof(*e) + sizeof(*ip) && w->addr_defer)) {
+		memcpy(&w0, ip, sizeof(w0)); /* only 2-byte aligned */
+		tot = ntoh16(ip->total_length);
+		if (likely((w0 & IP_W0_MASK) == IP_W0_PLAIN &&
+			   ip->time_to_live > 1 && tot >= sizeof(*ip) &&
+			   m->data_len >= sizeof(*e) + (uint32_t)tot)) {
+			ihl = sizeof(*ip);
+			if (unlikely(!ipv4_cksum_ok(m, ip, ihl))) {
+				drop(w, m, CGN_DROP_ip_bad_cksum);
+				return false;
+			}
+			if (m->pkt_len > sizeof(*e) + (uint32_t)tot)
+				rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len -
+							       sizeof(*e) - tot));
+			pm->addr_todo = 1;
+			l4len = (uint32_t)(tot - ihl);
+			goto l4;
+		}
+	}
+	/* The whole IP header must be in the first segment. */
 	if (unlikely(m->data_len < sizeof(*e) + sizeof(*ip) ||
 		     (ip->version_ihl >> 4) != 4)) {
 		drop(w, m, CGN_DROP_ip_malformed);
@@ -808,84 +1014,34 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		ihl = (uint16_t)rte_ipv4_hdr_len(ip);
 		tot = rte_be_to_cpu_16(ip->total_length);
 	}
-	if (unlikely(bad_source(ip->src_addr))) {
-		drop(w, m, CGN_DROP_ip_bad_src);
+	pm->addr_todo = 0;
+	if (addr_checks(w, side, m, ip, now))
 		return false;
-	}
-	pm->ip = ip;
-	pm->proto = ip->next_proto_id;
-	l4 = (uint8_t *)ip + ihl;
 	l4len = (uint32_t)(tot - ihl);
 	if (unlikely(m->data_len < sizeof(*e) + tot)) {
 		/* Multi-segment: the L4 header must be in the first one. */
 		l4len = m->data_len - sizeof(*e) - ihl;
 	}
 
-	/* Addressed to the box itself? From the inside both its addresses
-	 * answer; from the outside only the outside one (RFC 6598: the
-	 * shared address must not be reachable, or answer, from outside).
-	 */
-	if (unlikely(ip->dst_addr == w->own[CGN_OUTSIDE] ||
-		     (side == CGN_INSIDE &&
-		      ip->dst_addr == w->own[CGN_INSIDE]))) {
-		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
+l4:
+	pm->ip = ip;
+	pm->proto = ip->next_proto_id;
+	l4 = (uint8_t *)ip + ihl;
+	{
+		/* key.proto and its padding in one store */
+		uint32_t pp = rte_le_to_cpu_32(pm->proto);
 
-		/* PCP (RFC 6887) to the inside address: served by the
-		 * worker that owns the subscriber. */
-		if (side == CGN_INSIDE && pm->proto == IPPROTO_UDP &&
-		    ip->dst_addr == w->own[CGN_INSIDE] && l4len >= 8 &&
-		    *(uint16_t *)(void *)(l4 + 2) == RTE_BE16(CGN_PCP_PORT)) {
-			unsigned int o = cgn_sub_owner(w->ctx, ip->src_addr);
-
-			if (o != w->id) {
-				handoff(w, o, m, CGN_HO_INSIDE);
-				return false;
-			}
-			w->stats.consumed++;
-			cgn_pcp_request(w, m, now);
-			return false;
-		}
-
-		if (pm->proto == IPPROTO_ICMP && l4len >= sizeof(*ic) &&
-		    ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
-		    ic->icmp_code == 0 && tot == m->data_len - sizeof(*e) &&
-		    rte_raw_cksum(ic, l4len) == 0xffff) {
-			answer_echo(w, side, m, pm);
-			return false;
-		}
-		drop(w, m, CGN_DROP_in_dst_own);
-		return false;
+		memcpy(&pm->key.proto, &pp, sizeof(pp));
 	}
-	if (side == CGN_OUTSIDE &&
-	    unlikely((ip->src_addr & SHARED_MASK) == SHARED_NET)) {
-		drop(w, m, CGN_DROP_out_src_shared);
-		return false;
-	}
-	if (unlikely(bad_destination(ip->dst_addr))) {
-		drop(w, m, CGN_DROP_dst_not_routable);
-		return false;
-	}
-	if (unlikely(ip->time_to_live <= 1)) {
-		send_icmp_error(w, side, m, ICMP_TIME_EXCEEDED, 0, now);
-		drop(w, m, CGN_DROP_ttl_exceeded);
-		return false;
-	}
-	if (unlikely(w->n_byp != 0) && bypass(w, side, m, ip, now))
-		return false;
-
-	pm->key.proto = pm->proto;
-	pm->key.pad[0] = pm->key.pad[1] = pm->key.pad[2] = 0;
 	switch (pm->proto) {
 	case IPPROTO_TCP: {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
 
-		pm->icmp_err = 0;
 		if (unlikely(l4len < sizeof(*th) ||
 			     (th->data_off >> 4) < 5 ||
-			     (uint32_t)(th->data_off >> 4) * 4 > l4len)) {
-			drop(w, m, CGN_DROP_l4_malformed);
-			return false;
-		}
+			     (uint32_t)(th->data_off >> 4) * 4 > l4len))
+			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
+				       now);
 		pm->tcp_flags = th->tcp_flags;
 		pm->ck_p = FIELD16(l4, struct rte_tcp_hdr, cksum);
 		if (side == CGN_INSIDE) {
@@ -900,13 +1056,11 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 	case IPPROTO_UDP: {
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
 
-		pm->icmp_err = 0;
 		if (unlikely(l4len < sizeof(*uh) ||
-			     rte_be_to_cpu_16(uh->dgram_len) < sizeof(*uh) ||
-			     rte_be_to_cpu_16(uh->dgram_len) > tot - ihl)) {
-			drop(w, m, CGN_DROP_l4_malformed);
-			return false;
-		}
+			     ntoh16(uh->dgram_len) < sizeof(*uh) ||
+			     ntoh16(uh->dgram_len) > tot - ihl))
+			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
+				       now);
 		pm->ck_p = FIELD16(l4, struct rte_udp_hdr, dgram_cksum);
 		if (side == CGN_INSIDE) {
 			pm->port_p = FIELD16(l4, struct rte_udp_hdr, src_port);
@@ -920,20 +1074,21 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 	case IPPROTO_ICMP: {
 		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
 
-		if (unlikely(l4len < sizeof(*ic))) {
-			drop(w, m, CGN_DROP_l4_malformed);
-			return false;
-		}
+		if (unlikely(l4len < sizeof(*ic)))
+			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
+				       now);
 		if (ic->icmp_type == ICMP_DEST_UNREACH ||
 		    ic->icmp_type == ICMP_TIME_EXCEEDED ||
-		    ic->icmp_type == ICMP_PARAM_PROBLEM)
+		    ic->icmp_type == ICMP_PARAM_PROBLEM) {
+			/* Keyed by the quote, not by these addresses. */
+			if (addr_checks_due(w, side, m, pm, now))
+				return false;
 			return parse_icmp_error(w, side, m, pm, l4, l4len);
-		if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
-		    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY) {
-			drop(w, m, CGN_DROP_icmp_unsupported);
-			return false;
 		}
-		pm->icmp_err = 0;
+		if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
+		    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY)
+			return l4_drop(w, side, m, pm,
+				       CGN_DROP_icmp_unsupported, now);
 		pm->icmp_type = ic->icmp_type;
 		pm->ck_p = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
 		pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
@@ -941,8 +1096,7 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		break;
 	}
 	default:
-		drop(w, m, CGN_DROP_l4_unsupported);
-		return false;
+		return l4_drop(w, side, m, pm, CGN_DROP_l4_unsupported, now);
 	}
 	if (side == CGN_INSIDE) {
 		pm->key.a_addr = ip->src_addr;
@@ -959,11 +1113,11 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 /*
  * Which worker owns an outside endpoint (network order)? The owner of its
  * port block, or of its static mapping; -1 when it is not ours at all (the
- * packet is then dropped where it is).
+ * packet is then dropped where it is). The general way: out_owner().
  */
-static int
-out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
-	  uint8_t proto)
+static int __rte_noinline
+out_owner_slow(const struct cgn_worker *w, uint32_t addr, uint16_t port,
+	       uint8_t proto)
 {
 	const struct cgn_ctx *ctx = w->ctx;
 	const struct nat_pool *pool = w->pool;
@@ -994,6 +1148,29 @@ out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
 			return (int)(uintptr_t)data;
 	}
 	return -1;
+}
+
+/*
+ * out_owner_slow() without a bisection or a division for the usual case,
+ * a pool address and a port of a regular block (tables of
+ * out_owner_init()).
+ */
+static inline int
+out_owner(const struct cgn_worker *w, uint32_t addr, uint16_t port,
+	  uint8_t proto)
+{
+	uint32_t off = rte_be_to_cpu_32(addr) - w->o2i_base;
+	uint32_t po = (uint32_t)ntoh16(port) - w->o2i_port_lo;
+
+	if (likely(off < w->o2i_span && po < w->o2i_reg_ports)) {
+		int32_t b0 = w->o2i_blk0[off];
+
+		if (likely(b0 >= 0))
+			return __atomic_load_n(&w->block_owner[(uint32_t)b0 +
+				(uint32_t)((po * w->o2i_div) >> 32)],
+				__ATOMIC_RELAXED);
+	}
+	return out_owner_slow(w, addr, port, proto);
 }
 
 /* Give a packet to the worker that owns it. */
@@ -1363,7 +1540,7 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		    w->ctx->link[CGN_OUTSIDE].gateway, now);
 }
 
-static void
+static __rte_always_inline void
 translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 		 struct pkt_meta *pm, struct ct_session *s, uint64_t now,
 		 bool hairpin)
@@ -1647,6 +1824,26 @@ out2in_one(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	translate_out2in(w, m, pm, &w->ct->sessions[idx], now, hairpin);
 }
 
+/* Pass 3 for an ICMP error: translated with its session, never makes one
+ * (C18). */
+static void __rte_noinline
+icmp_error_one(struct cgn_worker *w, enum ct_dir dir, struct rte_mbuf *m,
+	       struct pkt_meta *pm, uint64_t now, bool hairpin)
+{
+	struct ct_table *ct = w->ct;
+	uint32_t idx = pm->cand;
+
+	if (idx == CT_NONE ||
+	    !ct_session_match(&ct->sessions[idx], dir, &pm->key))
+		idx = ct_lookup(ct, dir, &pm->key, pm->hash);
+	if (idx == CT_NONE)
+		drop(w, m, CGN_DROP_icmp_no_session);
+	else if (dir == CT_IN2OUT)
+		icmp_error_in2out(w, m, pm, &ct->sessions[idx], now);
+	else
+		icmp_error_out2in(w, m, pm, &ct->sessions[idx], now, hairpin);
+}
+
 #define PROC_HANDED  0x1 /* came from another worker: do not hand off */
 #define PROC_HAIRPIN 0x2 /* translated in2out packet, now out2in */
 
@@ -1683,9 +1880,15 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 					  meta[i].key.a_port, meta[i].proto);
 
 			if (owner >= 0 && (unsigned int)owner != w->id) {
+				meta[i].action = ACT_DONE;
+				/* The worker it reached answers or drops what
+				 * the address checks take, as it always did.
+				 */
+				if (addr_checks_due(w, side, pkts[i], &meta[i],
+						    now))
+					continue;
 				handoff(w, (unsigned int)owner, pkts[i],
 					(enum cgn_handoff_kind)side);
-				meta[i].action = ACT_DONE;
 				continue;
 			}
 		}
@@ -1694,7 +1897,7 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 	}
 	/* Pass 2: candidates, prefetch sessions. */
 	for (i = 0; i < n; i++) {
-		if (meta[i].action != ACT_LOOKUP)
+		if (meta[i].action == ACT_DONE)
 			continue;
 		meta[i].cand = ct_first_candidate(ct, dir, meta[i].hash);
 		if (meta[i].cand != CT_NONE)
@@ -1706,25 +1909,19 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 		enum cgn_drop why = CGN_DROP_out_no_mapping;
 		uint32_t idx = pm->cand;
 
-		if (pm->action != ACT_LOOKUP)
+		if (unlikely(pm->action != ACT_LOOKUP)) {
+			if (pm->action == ACT_ICMP_ERR)
+				icmp_error_one(w, dir, pkts[i], pm, now,
+					       flags & PROC_HAIRPIN);
 			continue;
+		}
 		if (idx == CT_NONE ||
 		    !ct_session_match(&ct->sessions[idx], dir, &pm->key))
 			idx = ct_lookup(ct, dir, &pm->key, pm->hash);
-		if (unlikely(pm->icmp_err)) {
-			/* Never makes a session (C18). */
-			if (idx == CT_NONE)
-				drop(w, pkts[i], CGN_DROP_icmp_no_session);
-			else if (dir == CT_IN2OUT)
-				icmp_error_in2out(w, pkts[i], pm,
-						  &ct->sessions[idx], now);
-			else
-				icmp_error_out2in(w, pkts[i], pm,
-						  &ct->sessions[idx], now,
-						  flags & PROC_HAIRPIN);
-			continue;
-		}
 		if (unlikely(idx == CT_NONE)) {
+			/* No session: the address checks, then make one. */
+			if (addr_checks_due(w, side, pkts[i], pm, now))
+				continue;
 			idx = dir == CT_IN2OUT ?
 				create_in2out(w, pkts[i], pm, now, &why) :
 				create_out2in(w, pm, now, &why);
@@ -1732,6 +1929,14 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 				no_session(w, dir, pkts[i], pm, why, now);
 				continue;
 			}
+		} else if (dir == CT_IN2OUT &&
+			   unlikely(ct->sessions[idx].flags & CT_F_INBOUND) &&
+			   addr_checks_due(w, side, pkts[i], pm, now)) {
+			/* An inbound packet made the session: nothing says
+			 * its remote is a destination we may send to, or
+			 * not one to bypass (addr_checks()).
+			 */
+			continue;
 		}
 		if (dir == CT_IN2OUT)
 			translate_in2out(w, pkts[i], pm, &ct->sessions[idx],
@@ -1967,6 +2172,99 @@ pool_det_f1(void *arg, uint32_t in_addr, uint32_t *out_addr_h, uint16_t *lo,
 				      out_addr_h, lo, hi);
 }
 
+/* Most addresses a table of out_owner_init() may span (4 MiB). */
+#define O2I_SPAN_MAX (1u << 20)
+
+/*
+ * out_owner()'s tables, checked against the pool's own functions: any
+ * disagreement and that part of the fast path stays off (o2i_span or
+ * o2i_reg_ports 0), so that out_owner() always says what out_owner_slow()
+ * says. 0 or -ENOMEM.
+ */
+static int
+out_owner_init(struct cgn_worker *w, int socket)
+{
+	const struct cgn_config *cfg = w->ctx->cfg;
+	const struct nat_pool *pool = w->pool;
+	uint32_t n = cfg->pool.n_addrs, bs = cfg->pool.block_size;
+	uint32_t k, lo = UINT32_MAX, hi = 0, span, bpa;
+	unsigned int p;
+
+	w->block_owner = w->ctx->block_owner;
+	w->o2i_span = 0;
+	w->o2i_reg_ports = 0;
+	if (n == 0 || bs == 0 || w->ctx->n_workers == 1)
+		return 0; /* out_owner() is for dispatch only */
+	for (k = 0; k < n; k++) {
+		uint32_t a = cgn_config_pool_addr(cfg, k);
+
+		lo = RTE_MIN(lo, a);
+		hi = RTE_MAX(hi, a);
+	}
+	span = hi - lo + 1;
+	bpa = w->ctx->blocks_per_addr;
+	if (span == 0 || span > O2I_SPAN_MAX ||
+	    (uint64_t)n * bpa > INT32_MAX)
+		return 0;
+	w->o2i_blk0 = rte_malloc_socket("cgn_o2i", sizeof(int32_t) * span, 0,
+					socket);
+	if (w->o2i_blk0 == NULL)
+		return -ENOMEM;
+	for (k = 0; k < span; k++) {
+		int32_t ai = nat_pool_addr_index(pool, rte_cpu_to_be_32(lo + k));
+
+		w->o2i_blk0[k] = ai < 0 ? -1 : (int32_t)((uint32_t)ai * bpa);
+	}
+	w->o2i_base = lo;
+	w->o2i_span = span;
+
+	/* Blocks: regular ports only; checked port by port on address 0,
+	 * and the stride on address 1. */
+	w->o2i_port_lo = cfg->pool.port_lo;
+	w->o2i_div = (UINT64_C(1) << 32) / bs + 1;
+	w->o2i_reg_ports = cfg->pool.port_hi >= cfg->pool.port_lo ?
+		((uint32_t)cfg->pool.port_hi - cfg->pool.port_lo + 1) / bs * bs :
+		0;
+	if (n > 1 && w->o2i_reg_ports != 0 &&
+	    nat_port_block(pool, 1, cfg->pool.port_lo) != bpa)
+		w->o2i_reg_ports = 0;
+	for (p = 0; p <= UINT16_MAX && w->o2i_reg_ports != 0; p++) {
+		uint32_t po = (uint32_t)p - w->o2i_port_lo;
+
+		if (po < w->o2i_reg_ports &&
+		    nat_port_block(pool, 0, (uint16_t)p) !=
+		    (uint32_t)((po * w->o2i_div) >> 32))
+			w->o2i_reg_ports = 0;
+	}
+	return 0;
+}
+
+/*
+ * May parse() leave the address checks of the common case to a session
+ * miss (addr_checks())? Only when no pool address (every mapping's outside
+ * address is one) is an address they treat apart: then an out2in packet
+ * of a session made by an in2out one passes them as its maker did.
+ * cgn_config_load() refuses most such pools; this does not rely on it.
+ * addrs: host order.
+ */
+static bool
+pool_addrs_checkable(const struct cgn_worker *w, const uint32_t *addrs,
+		     uint32_t n)
+{
+	uint32_t k;
+
+	for (k = 0; k < n; k++) {
+		uint32_t a = rte_cpu_to_be_32(addrs[k]);
+
+		if (bad_source(a) || bad_destination(a) ||
+		    (a & SHARED_MASK) == SHARED_NET ||
+		    a == w->own[CGN_OUTSIDE] || is_subscriber(w, a) ||
+		    in_prefixes(w->byp_net, w->byp_mask, w->n_byp, a))
+			return false;
+	}
+	return true;
+}
+
 static void
 pool_need_low(void *arg, uint32_t addr_idx)
 {
@@ -1984,6 +2282,7 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	uint32_t *addrs, max_sess;
 	unsigned int i;
 	uint32_t k;
+	int rc;
 
 	memset(w, 0, sizeof(*w));
 	w->ctx = ctx;
@@ -2046,6 +2345,7 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		return -ENOMEM;
 	for (k = 0; k < cfg->pool.n_addrs; k++)
 		addrs[k] = cgn_config_pool_addr(cfg, k);
+	w->addr_defer = pool_addrs_checkable(w, addrs, cfg->pool.n_addrs);
 	pp = (struct nat_pool_params){
 		.addrs = addrs,
 		.n_addrs = cfg->pool.n_addrs,
@@ -2124,7 +2424,25 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	    w->grant_ring == NULL || w->free_ring == NULL || w->need_tsc == NULL)
 		return -ENOMEM;
 	/* Reassembly table, death row, indirect mbufs (one per worker). */
-	return cgn_frag_init(w, socket);
+	rc = cgn_frag_init(w, socket);
+	if (rc == 0)
+		rc = out_owner_init(w, socket);
+	if (rc != 0)
+		return rc;
+	w->nb_e = ctx->neigh.e;
+	for (i = 0; i < CGN_SIDES; i++) {
+		uint8_t b[8] = { 0 };
+
+		memcpy(b + 6, ctx->link[i].mac.addr_bytes, 2);
+		memcpy(&w->smac_w0[i], b, sizeof(b));
+		memcpy(&w->smac_w1[i], ctx->link[i].mac.addr_bytes + 2,
+		       sizeof(uint32_t));
+		memset(b, 0, sizeof(b));
+		memcpy(b, ctx->link[i].mac.addr_bytes, 6);
+		memcpy(&w->mac48[i], b, sizeof(b));
+		w->frame_max[i] = cgn_frag_frame_max(id, (enum cgn_side)i);
+	}
+	return 0;
 }
 
 void
@@ -2152,6 +2470,7 @@ cgn_worker_fini(struct cgn_worker *w)
 	rte_ring_free(w->grant_ring);
 	rte_ring_free(w->free_ring);
 	rte_free(w->need_tsc);
+	rte_free(w->o2i_blk0);
 	nat_pool_free(w->pool);
 	ct_table_free(w->ct);
 	w->slow_ring = w->ev_ring = w->tx_ring = NULL;

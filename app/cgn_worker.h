@@ -108,6 +108,7 @@ struct cgn_worker {
 	uint8_t eim;
 	uint8_t filtering;                /* enum cgn_filtering */
 	uint8_t hairpin;
+	uint8_t addr_defer;               /* see addr_checks() */
 	uint32_t sessions_per_sub;
 
 	/* ICMP generation: a token bucket, 1000 per second, burst 100. */
@@ -119,6 +120,35 @@ struct cgn_worker {
 	uint64_t age_interval;
 	uint32_t age_budget;
 	uint64_t age_now; /* clock of the sweep in progress */
+
+	/* The packet path's copies of what is fixed once the worker is made
+	 * (cgn_worker_init(): ctx->link[].mac, the neighbour array and the
+	 * MTUs are final by then), so that it does not reload them per
+	 * packet through ctx or the per-worker MTU array.
+	 */
+	struct cgn_neigh_entry *nb_e;  /* ctx->neigh.e */
+	uint64_t smac_w0[CGN_SIDES];   /* frame bytes 0-7 of our frames: 0s
+					* for the next hop's MAC, then bytes
+					* 0-1 of link[side].mac */
+	uint32_t smac_w1[CGN_SIDES];   /* frame bytes 8-11: its bytes 2-5 */
+	uint64_t mac48[CGN_SIDES];     /* link[side].mac in bytes 0-5 */
+	uint32_t frame_max[CGN_SIDES]; /* cgn_frag_frame_max() */
+
+	/* out_owner() in O(1) for a port of a regular block: the first
+	 * global block of address (host order) a is o2i_blk0[a - o2i_base]
+	 * (-1: not a pool address) for a - o2i_base < o2i_span; the block of
+	 * port p within its address is ((p - o2i_port_lo) * o2i_div) >> 32
+	 * (a division by block_size) for p - o2i_port_lo < o2i_reg_ports.
+	 * Built by cgn_worker_init() from nat_pool_addr_index() and
+	 * nat_port_block(), read only after.
+	 */
+	const uint8_t *block_owner;    /* ctx->block_owner */
+	int32_t *o2i_blk0;
+	uint32_t o2i_base;
+	uint32_t o2i_span;             /* 0: every address the slow way */
+	uint32_t o2i_reg_ports;        /* 0: every port the slow way */
+	uint64_t o2i_div;              /* floor(2^32 / block_size) + 1 */
+	uint16_t o2i_port_lo;
 
 	struct cgn_stats stats;
 } __rte_cache_aligned;

@@ -1242,6 +1242,70 @@ test_F26_icmp_echo(void **state)
 	rig_end(r);
 }
 
+/*
+ * A3 (RFC 4787 REQ-3a, pool.low_ports) with a pool that is not one range
+ * of addresses (203.0.113.1, .8, .9) and a block size that is no power of
+ * two (100): the worker that receives the reply finds the owner of its
+ * port block by a table and a multiply (several workers), or the low
+ * block's the general way. Replies to a regular and to a low port reach
+ * the subscriber; a port past the last whole block (65524) is nobody's.
+ */
+static const struct rig_opts opts_low_odd = {
+	.pool = "203.0.113.1/32\", \"203.0.113.8/31",
+	.ports = "1024-65535\";\n\tlow_ports = \"24-1023",
+	.block_size = 100,
+	.no_static = true,
+};
+
+static void
+test_A3_low_ports_odd_blocks(void **state)
+{
+	struct rig *r = rig_start(*state);
+	static const uint32_t sub[] = {
+		H1, H2, IP(100, 64, 0, 7), IP(100, 64, 1, 9),
+		IP(100, 64, 2, 11), IP(100, 64, 3, 13), IP(100, 64, 4, 15),
+		IP(100, 64, 5, 17), IP(100, 64, 6, 19), IP(100, 64, 7, 21),
+	};
+	static const uint16_t in_port[] = { 5000, 700 };
+	unsigned int i, j;
+	struct pkt p;
+	struct frame f;
+	uint32_t a = 0;
+	uint16_t port = 0;
+
+	for (i = 0; i < RTE_DIM(sub); i++) {
+		/* H1 and H2 have their MACs from the rig's ARP bring-up;
+		 * the others are learned from their first packet. */
+		struct rte_ether_addr mac = i == 0 ? MAC_H1 : i == 1 ? MAC_H2 :
+			(struct rte_ether_addr){{ 0x02, 0, 0, 0, 0x07,
+						  (uint8_t)i }};
+
+		for (j = 0; j < RTE_DIM(in_port); j++) {
+			p = udp_pkt(&MAC_NAT[S_IN], &mac, sub[i], in_port[j],
+				    Y1, 3478);
+			inject(r, S_IN, &p);
+			pump(r);
+			take_one(S_OUT, &f);
+			a = f_src(&f);
+			port = f_sport(&f);
+			assert_true(in_pool(r, a));
+			if (j == 1)
+				assert_true(port >= 24 && port <= 1023);
+			else
+				assert_true(port >= 1024 && port < 65524);
+			/* Twice: with two workers, frames go to the RX
+			 * queues in turn, so one reaches the non-owner. */
+			p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a,
+				    port);
+			out2in(r, &p, &mac, sub[i], in_port[j]);
+			out2in(r, &p, &mac, sub[i], in_port[j]);
+		}
+		p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a, 65524);
+		expect_drop(r, S_OUT, &p, CGN_DROP_out_no_mapping);
+	}
+	rig_end(r);
+}
+
 /* A1: endpoint-independent mapping for UDP, TCP and ICMP. */
 static void
 test_A1_eim(void **state)
@@ -2852,6 +2916,36 @@ test_I40_no_shared_source_outside(void **state)
 	rig_end(r);
 }
 
+/*
+ * I40: from outside to addresses that are not the mapping's, with the ports
+ * of a live session: to the subscriber's own (100.64/10) address, to the
+ * box's inside address (not the box's from outside), to the box's outside
+ * address. No session has such a key (out2in keys hold pool addresses):
+ * out_not_pool, out_not_pool, in_dst_own, as for any packet to them.
+ */
+static void
+test_I40_outside_to_unmapped_addresses(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, H1, 5000);
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_not_pool);
+	p.daddr = NAT_IN;
+	expect_drop(r, S_OUT, &p, CGN_DROP_out_not_pool);
+	p.daddr = NAT_OUT;
+	p.dport = port;
+	expect_drop(r, S_OUT, &p, CGN_DROP_in_dst_own);
+	/* The mapping itself still works. */
+	p.daddr = a;
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	rig_end(r);
+}
+
 static const struct rig_opts opts_onlink_pool = {
 	.pool = "198.51.100.16/29",
 	.no_static = true,
@@ -3105,6 +3199,91 @@ test_dst_not_routable(void **state)
 	rig_end(r);
 }
 
+/*
+ * A pool in 240/4, which the configuration does not refuse: replies to its
+ * mappings are to an unroutable destination and dropped as such, session
+ * or not (the worker then checks every packet's addresses up front, as it
+ * cannot rely on the session's maker having been checked the same way).
+ */
+static const struct rig_opts opts_pool_240 = {
+	.pool = "240.0.0.8/29",
+	.no_static = true,
+};
+
+static void
+test_dst_not_routable_pool(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
+	expect_drop(r, S_OUT, &p, CGN_DROP_dst_not_routable);
+	rig_end(r);
+}
+
+/*
+ * Sessions that inbound packets made (EIF) with a remote the box must not
+ * send to: its own outside address (spoofed) and 0.1.2.3 (a source RFC
+ * 1812 lets through, a destination it does not). The subscriber's packets
+ * back match those sessions' keys, yet meet the checks every packet to
+ * such an address meets (the worker runs them for in2out packets of
+ * sessions an inbound packet made): in_dst_own, dst_not_routable, and an
+ * echo request to the box is answered by the box, not translated.
+ */
+static void
+test_dst_own_or_unroutable_inbound_session(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p, want;
+	struct frame f;
+	uint32_t a;
+	uint16_t port, id;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 3478);
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, NAT_OUT, 7000, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	assert_non_null(find_session(r, IPPROTO_UDP, H1, 5000, NAT_OUT, 7000));
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, IP(0, 1, 2, 3), 7001, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	assert_non_null(find_session(r, IPPROTO_UDP, H1, 5000, IP(0, 1, 2, 3),
+				     7001));
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, NAT_OUT, 7000);
+	expect_drop(r, S_IN, &p, CGN_DROP_in_dst_own);
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, IP(0, 1, 2, 3), 7001);
+	expect_drop(r, S_IN, &p, CGN_DROP_dst_not_routable);
+
+	/* Echo: H1's id 77 mapped; an echo request from the box's own
+	 * address to it makes a session (H1, 77, NAT_OUT); H1's echo
+	 * request to the box with id 77 is the box's to answer.
+	 */
+	p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
+		     RTE_IP_ICMP_ECHO_REQUEST, 77, 1);
+	in2out(r, &p, &a, &id);
+	p = icmp_pkt(&MAC_NAT[S_OUT], &MAC_GW, NAT_OUT, a,
+		     RTE_IP_ICMP_ECHO_REQUEST, id, 2);
+	out2in(r, &p, &MAC_H1, H1, 77);
+	assert_non_null(find_session(r, IPPROTO_ICMP, H1, 77, NAT_OUT, 0));
+	p = icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, NAT_OUT,
+		     RTE_IP_ICMP_ECHO_REQUEST, 77, 3);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	want = icmp_pkt(&MAC_H1, &MAC_NAT[S_IN], NAT_OUT, H1,
+			RTE_IP_ICMP_ECHO_REPLY, 77, 3);
+	want.ttl = f.b[22];
+	want.ip_id = rd16(f.b + 18);
+	expect_frame("echo reply from the box", &f, &want);
+	expect_nothing();
+	assert_accounting(r);
+	rig_end(r);
+}
+
 
 /* ------------------------------------------------------------------ */
 /* ICMP errors (RFC 5508), bypass, port policies, TCP timers, SYNs.    */
@@ -3353,6 +3532,44 @@ test_H38_bypass(void **state)
 	pump(r);
 	take_one(S_OUT, &f);
 	assert_true(in_pool(r, f_src(&f)));
+	rig_end(r);
+}
+
+/*
+ * H38: a session an inbound packet from a bypass address made (the pool
+ * address it went to is no subscriber, so it was not bypassed, and EIF
+ * admitted it). The subscriber's packets back to that address match the
+ * session's key and are still bypassed, never translated.
+ */
+static void
+test_H38_bypass_inbound_session(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p, want;
+	struct frame f;
+	uint32_t a;
+	uint16_t port;
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	in2out(r, &p, &a, &port);
+	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, IP(198, 18, 0, 7), 53, a, port);
+	out2in(r, &p, &MAC_H1, H1, 5000);
+	assert_non_null(find_session(r, IPPROTO_UDP, H1, 5000,
+				     IP(198, 18, 0, 7), 53));
+	assert_int_equal(rig_stats(r)->bypassed, 0);
+
+	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, IP(198, 18, 0, 7), 53);
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_OUT, &f);
+	want = p;
+	want.dst = MAC_GW;
+	want.src = MAC_NAT[S_OUT];
+	want.ttl = 63;
+	expect_frame("bypass out, session or not", &f, &want);
+	expect_nothing();
+	assert_int_equal(rig_stats(r)->bypassed, 1);
+	assert_accounting(r);
 	rig_end(r);
 }
 
@@ -3814,6 +4031,7 @@ static const struct CMUnitTest all_tests[] = {
 	T(test_ip_and_tcp_options),
 	T(test_ethernet_padding),
 	/* mapping, filtering, static, hairpinning */
+	TO(test_A3_low_ports_odd_blocks, &opts_low_odd),
 	T(test_A1_eim),
 	T(test_A2_no_overloading),
 	T(test_A5_paired_pooling),
@@ -3830,6 +4048,9 @@ static const struct CMUnitTest all_tests[] = {
 	T(test_I40_I41_antispoofing),
 	T(test_I40_no_shared_source_outside),
 	T(test_dst_not_routable),
+	T(test_dst_own_or_unroutable_inbound_session),
+	TO(test_dst_not_routable_pool, &opts_pool_240),
+	T(test_I40_outside_to_unmapped_addresses),
 	T(test_hostile_inputs),
 	T(test_fuzz),
 	T(test_no_mbuf_leak),
@@ -3849,6 +4070,7 @@ static const struct CMUnitTest all_tests[] = {
 	T(test_F29_icmp_error_in2out),
 	T(test_F27_icmp_error_checks),
 	TO(test_H38_bypass, &opts_bypass),
+	TO(test_H38_bypass_inbound_session, &opts_bypass),
 	TO(test_A8_hold_down, &opts_hold),
 	TO(test_A4_preservation_parity, &opts_preserve),
 	TO(test_D21_unsolicited_syn, &opts_syn_icmp),
