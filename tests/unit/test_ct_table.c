@@ -750,6 +750,317 @@ test_probe_sequence_full(void **state)
 
 
 /* ------------------------------------------------------------------ */
+/* Exact sizing at full load, churn, SIMD signatures, tick wrap        */
+
+static uint64_t
+xrand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A random tuple (64 random bits in each key: no repeats in practice). */
+static struct tuple
+random_tuple(uint64_t *x)
+{
+	uint64_t r = xrand(x), q = xrand(x);
+	struct tuple u = {
+		.in_addr = (uint32_t)r,
+		.rem_addr = (uint32_t)(r >> 32),
+		.out_addr = (uint32_t)q,
+		.in_port = (uint16_t)(q >> 32),
+		.rem_port = (uint16_t)(q >> 48),
+		.out_port = (uint16_t)(q >> 40),
+		.proto = proto_of((uint32_t)(q >> 56)),
+	};
+	if (u.proto == IPPROTO_ICMP)
+		u.rem_port = 0;
+	return u;
+}
+
+/*
+ * Fill a table to its exact capacity with keys from next(), look every one
+ * up from both sides, check the spill counts against the keys, and say how
+ * many spilled. No insert may fail: that would refuse a session.
+ */
+static void
+fill_full(uint32_t cap, const char *what,
+	  struct tuple (*next)(uint32_t i, uint64_t *x))
+{
+	struct ct_table *t = make_table(cap);
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint32_t i, fail = 0, away[2], dist[2];
+	unsigned int d;
+
+	assert_non_null(idx);
+	for (i = 0; i < cap; i++) {
+		struct tuple u = next(i, &x);
+
+		idx[i] = add(t, &u);
+		fail += idx[i] == CT_NONE;
+	}
+	assert_int_equal(fail, 0);
+	assert_int_equal(t->used, cap);
+	assert_int_equal(ct_alloc(t), CT_NONE);
+	x = 0x9e3779b97f4a7c15ull;
+	for (i = 0; i < cap; i++) {
+		struct tuple u = next(i, &x);
+
+		assert_found(t, &u, idx[i]);
+	}
+	for (d = 0; d < 2; d++) {
+		away[d] = count_away(t, (enum ct_dir)d, &dist[d]);
+		assert_int_equal(total_spilled(t, (enum ct_dir)d), away[d]);
+	}
+	print_message("%s: %u sessions, %u buckets (%.1f%% of slots), "
+		      "0 insert failures; spilled in2out %u (%.2f%%, farthest "
+		      "probe %u), out2in %u (%.2f%%, %u)\n", what, cap,
+		      t->ht[0].nbkt,
+		      100.0 * cap / ((double)t->ht[0].nbkt * CT_BKT_ENTRIES),
+		      away[0], 100.0 * away[0] / cap, dist[0], away[1],
+		      100.0 * away[1] / cap, dist[1]);
+	free(idx);
+	ct_table_free(t);
+}
+
+static struct tuple
+next_random(uint32_t i, uint64_t *x)
+{
+	(void)i;
+	return random_tuple(x);
+}
+
+/* As the bench: 63 flows per host to one server, outside ports in order. */
+static struct tuple
+next_structured(uint32_t i, uint64_t *x)
+{
+	uint32_t host = i / 63;
+	struct tuple u = {
+		.in_addr = IP(100, 64 + (host >> 16), (host >> 8) & 0xff,
+			      host & 0xff),
+		.rem_addr = IP(203, 0, 113, 1),
+		.out_addr = IP(198, 18, 0, (i >> 16) & 0xff),
+		.in_port = rte_cpu_to_be_16((uint16_t)(10000 + i % 63)),
+		.rem_port = rte_cpu_to_be_16(5000),
+		.out_port = rte_cpu_to_be_16((uint16_t)(i & 0xffff)),
+		.proto = IPPROTO_UDP,
+	};
+	(void)x;
+	return u;
+}
+
+static void
+test_full_load_exact_capacity(void **state)
+{
+	static const uint32_t caps[] = { 1, 9, 75, 1000, 64512, 1032192 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(caps); i++) {
+		fill_full(caps[i], "random keys", next_random);
+		fill_full(caps[i], "structured keys", next_structured);
+	}
+}
+
+/*
+ * Churn at full load: remove a random session, add a new random one, many
+ * times over; nothing fails, the spill counts stay those of the keys and
+ * every live session is found.
+ */
+static void
+test_churn_full(void **state)
+{
+	const uint32_t cap = 50000, rounds = 8 * cap;
+	struct ct_table *t = make_table(cap);
+	struct tuple *u = calloc(cap, sizeof(*u));
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	uint64_t x = 12345;
+	uint32_t i, d, fail = 0, dist;
+
+	(void)state;
+	assert_non_null(u);
+	assert_non_null(idx);
+	for (i = 0; i < cap; i++) {
+		u[i] = random_tuple(&x);
+		idx[i] = add(t, &u[i]);
+		assert_int_not_equal(idx[i], CT_NONE);
+	}
+	for (i = 0; i < rounds; i++) {
+		uint32_t j = (uint32_t)(xrand(&x) % cap);
+
+		ct_remove(t, idx[j]);
+		assert_missing(t, &u[j]);
+		u[j] = random_tuple(&x);
+		idx[j] = add(t, &u[j]);
+		fail += idx[j] == CT_NONE;
+		if (idx[j] == CT_NONE) /* keep going to count them */
+			idx[j] = add(t, &u[j]);
+	}
+	assert_int_equal(fail, 0);
+	assert_int_equal(t->used, cap);
+	for (i = 0; i < cap; i++)
+		assert_found(t, &u[i], idx[i]);
+	for (d = 0; d < 2; d++)
+		assert_int_equal(total_spilled(t, (enum ct_dir)d),
+				 count_away(t, (enum ct_dir)d, &dist));
+	for (i = 0; i < cap; i++)
+		ct_remove(t, idx[i]);
+	assert_int_equal(total_spilled(t, CT_IN2OUT), 0);
+	assert_int_equal(total_spilled(t, CT_OUT2IN), 0);
+	assert_int_equal(count_free(t), cap);
+	free(u);
+	free(idx);
+	ct_table_free(t);
+}
+
+/* ct_bkt_match: a signature in any slot, several, none; not the other
+ * fields of the bucket. */
+static void
+test_simd_signature_slots(void **state)
+{
+	struct ct_bucket b;
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < CT_BKT_ENTRIES; i++) {
+		memset(&b, 0, sizeof(b));
+		for (j = 0; j < CT_BKT_ENTRIES; j++) {
+			b.sig[j] = (uint16_t)(0x100 + j);
+			b.idx[j] = 0x7777u * 0x10001u; /* 0x7777 halves */
+		}
+		b.spilled = 0x7777;
+		b.reach = 0x7777;
+		b.sig[i] = 0x7777;
+		assert_int_equal(ct_bkt_match(&b, 0x7777), 1u << i);
+		assert_int_equal(ct_bkt_match(&b, 0), 0);
+		b.sig[i] = 0;
+		assert_int_equal(ct_bkt_match(&b, 0), 1u << i);
+		assert_int_equal(ct_bkt_match(&b, 0x7777), 0);
+		b.sig[i] = 0x8001; /* sign bit set: packs saturates */
+		b.sig[(i + 3) % CT_BKT_ENTRIES] = 0x8001;
+		assert_int_equal(ct_bkt_match(&b, 0x8001),
+				 1u << i | 1u << ((i + 3) % CT_BKT_ENTRIES));
+	}
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(ct_bkt_match(&b, 0), (1u << CT_BKT_ENTRIES) - 1);
+}
+
+/*
+ * Through the table: 10 keys with one home fill its slots in order, and
+ * each is the first candidate and the lookup answer at its slot position
+ * (unless an earlier slot has its signature).
+ */
+static void
+test_simd_every_slot_position(void **state)
+{
+	struct ct_table *t = make_table(4096);
+	struct tuple u[CT_BKT_ENTRIES];
+	uint32_t idx[CT_BKT_ENTRIES], ctr = 1, home = 77;
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < CT_BKT_ENTRIES; i++) {
+		u[i] = craft(t, tuple_of(i, IPPROTO_UDP), CT_IN2OUT, home,
+			     &ctr);
+		idx[i] = add(t, &u[i]);
+		assert_int_not_equal(idx[i], CT_NONE);
+	}
+	for (i = 0; i < CT_BKT_ENTRIES; i++) {
+		const struct ct_bucket *b = &t->ht[CT_IN2OUT].bkt[home];
+		struct ct_key k;
+		uint32_t h;
+		bool earlier = false;
+
+		assert_int_equal(b->idx[i], idx[i]); /* slot i */
+		key_of(&u[i], CT_IN2OUT, &k);
+		h = ct_hash(t, &k);
+		assert_int_equal(b->sig[i], ct_sig(h));
+		for (j = 0; j < i; j++)
+			earlier |= b->sig[j] == b->sig[i];
+		if (!earlier)
+			assert_int_equal(ct_first_candidate(t, CT_IN2OUT, h),
+					 idx[i]);
+		assert_int_equal(ct_lookup(t, CT_IN2OUT, &k, h), idx[i]);
+		assert_true(ct_bkt_match(b, ct_sig(h)) & 1u << i);
+	}
+	ct_table_free(t);
+}
+
+/*
+ * last_seen is 32-bit ticks: expiry near and across the 2^32 wrap is
+ * decided on the difference, with a 1-unit tick and with the tick chosen
+ * for a 7440 s timeout at 3 GHz.
+ */
+static void
+test_last_seen_wrap(void **state)
+{
+	static const uint64_t max_to[] = { UT_MAX_TIMEOUT,
+					   7440ull * 3000000000ull };
+	unsigned int m;
+
+	(void)state;
+	for (m = 0; m < RTE_DIM(max_to); m++) {
+		static unsigned int seq;
+		char name[32];
+		struct ct_table *t;
+		struct tuple u = tuple_of(1, IPPROTO_UDP);
+		uint64_t unit, to, start[3];
+		uint32_t x, n;
+		unsigned int k;
+
+		snprintf(name, sizeof(name), "ut_wrap_%u", seq++);
+		t = ct_table_create(name, 64, max_to[m], SOCKET_ID_ANY);
+		assert_non_null(t);
+		/* The largest timeout fits below 2^28 ticks, not in half. */
+		assert_true((max_to[m] >> t->clock_shift) <
+			    CT_TICKS_TIMEOUT_MAX);
+		assert_true(t->clock_shift == 0 ||
+			    (max_to[m] >> (t->clock_shift - 1)) >=
+			    CT_TICKS_TIMEOUT_MAX);
+		unit = UINT64_C(1) << t->clock_shift;
+		to = max_to[m] == UT_MAX_TIMEOUT ? 300 : max_to[m];
+		t->timeout[CT_TO_UDP] = to;
+		/* last_seen 50 ticks before the 32-bit tick count wraps
+		 * (the timeout then ends after the wrap), on the wrap, and
+		 * 1 tick before the third wrap: only differences count.
+		 */
+		start[0] = ((UINT64_C(1) << 32) - 50) * unit;
+		start[1] = (UINT64_C(1) << 32) * unit;
+		start[2] = (3 * (UINT64_C(1) << 32) - 1) * unit;
+		for (k = 0; k < 3; k++) {
+			uint64_t now = start[k];
+			uint32_t ticks = ct_timeout_ticks(t, CT_TO_UDP);
+
+			x = add(t, &u);
+			assert_int_not_equal(x, CT_NONE);
+			t->sessions[x].last_seen = ct_clock(t, now);
+			assert_int_equal(ct_ticks_since(t,
+							t->sessions[x].last_seen,
+							now + ticks * unit),
+					 ticks);
+			/* Idle for exactly the timeout (in ticks): kept. */
+			n = ct_scan(t, now + ticks * unit, 64, NULL, NULL);
+			assert_int_equal(n, 0);
+			assert_int_equal(t->used, 1);
+			/* Idle past it by less than a tick: may stay; a
+			 * tick later: goes, across the wrap too. */
+			assert_false(ct_session_expired(t, &t->sessions[x],
+							now + to));
+			assert_true(ct_session_expired(
+				t, &t->sessions[x], now + (ticks + 1) * unit));
+			assert_int_equal(ct_session_idle(t, &t->sessions[x],
+							 now + 5 * unit),
+					 5 * unit);
+			ct_remove(t, x);
+		}
+		ct_table_free(t);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* TCP state                                                           */
 
 static uint8_t
@@ -1098,6 +1409,11 @@ main(void)
 		cmocka_unit_test(test_fill_to_capacity),
 		cmocka_unit_test(test_collisions_spill),
 		cmocka_unit_test(test_probe_sequence_full),
+		cmocka_unit_test(test_full_load_exact_capacity),
+		cmocka_unit_test(test_churn_full),
+		cmocka_unit_test(test_simd_signature_slots),
+		cmocka_unit_test(test_simd_every_slot_position),
+		cmocka_unit_test(test_last_seen_wrap),
 		cmocka_unit_test(test_tcp_normal_open),
 		cmocka_unit_test(test_tcp_simultaneous_open),
 		cmocka_unit_test(test_tcp_fin_both_ways),
