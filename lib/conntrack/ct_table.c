@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -10,6 +11,10 @@
 
 #include "ct_table.h"
 #include "ct_tcp.h"
+
+/* struct ct_session.proto is 6 bits wide. */
+static_assert(IPPROTO_TCP < 64 && IPPROTO_UDP < 64 && IPPROTO_ICMP < 64,
+	      "session protocols fit ct_session.proto");
 
 static bool
 is_prime(uint32_t n)
