@@ -89,19 +89,19 @@ print_session(void *arg, unsigned int worker, const struct ct_session *s)
 {
 	struct cmdline *cl = arg;
 	char in[INET_ADDRSTRLEN], out[INET_ADDRSTRLEN], rem[INET_ADDRSTRLEN];
-	uint64_t now = rte_rdtsc();
-	uint64_t idle = (now - s->last_seen) / g_cli.ctx->tsc_hz;
+	const struct ct_table *t = g_cli.ctx->workers[worker]->ct;
+	uint64_t idle = ct_session_idle(t, s, rte_rdtsc()) / g_cli.ctx->tsc_hz;
 
 	inet_ntop(AF_INET, &s->in_addr, in, sizeof(in));
 	inet_ntop(AF_INET, &s->out_addr, out, sizeof(out));
 	inet_ntop(AF_INET, &s->rem_addr, rem, sizeof(rem));
 	cmdline_printf(cl, "  w%u %-4s %s:%u -> %s:%u  remote %s:%u  %s  "
-		       "idle %" PRIu64 "s  pkts %" PRIu64 "/%" PRIu64 "\n",
+		       "idle %" PRIu64 "s\n",
 		       worker, s->proto == 6 ? "tcp" : s->proto == 17 ? "udp" :
 		       "icmp", in, ntohs(s->in_port), out, ntohs(s->out_port),
 		       rem, ntohs(s->rem_port),
 		       s->proto == 6 ? ct_tcp_state_name(s->state) : "-",
-		       idle, s->pkts[0], s->pkts[1]);
+		       idle);
 }
 
 static void

@@ -1269,14 +1269,14 @@ session_add(struct cgn_worker *w, uint32_t map_idx, uint32_t rem_addr,
 	s->rem_port = rem_port;
 	s->proto = mp->proto;
 	s->flags = flags;
-	s->map_idx = map_idx;
-	s->last_seen = now;
+	s->last_seen = ct_clock(w->ct, now);
 	session_deltas(s);
 	if (ct_insert(w->ct, idx) < 0) {
 		*why = CGN_DROP_table_full;
 		return CT_NONE;
 	}
-	s->next = mp->sess_head;
+	w->ct->cold[idx].map_idx = map_idx;
+	w->ct->cold[idx].next = mp->sess_head;
 	mp->sess_head = idx;
 	mp->n_sessions++;
 	sub->n_sessions++;
@@ -1395,7 +1395,7 @@ filter_admits(struct cgn_worker *w, const struct nat_mapping *mp,
 	case CGN_FILTER_ADF:
 		/* Has the inside endpoint sent to this address? */
 		for (i = mp->sess_head; i != CT_NONE;
-		     i = w->ct->sessions[i].next)
+		     i = w->ct->cold[i].next)
 			if (w->ct->sessions[i].rem_addr == rem_addr &&
 			    !(w->ct->sessions[i].flags & CT_F_INBOUND))
 				return true;
@@ -1486,7 +1486,7 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 	uint32_t d;
 
 	if (pm->proto != IPPROTO_TCP) {
-		s->last_seen = now;
+		s->last_seen = ct_clock(w->ct, now);
 	} else {
 		uint8_t was = s->state;
 
@@ -1499,9 +1499,8 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		 */
 		if (!(pm->tcp_flags & RTE_TCP_RST_FLAG) ||
 		    !(was & CT_TCP_RST))
-			s->last_seen = now;
+			s->last_seen = ct_clock(w->ct, now);
 	}
-	s->pkts[CT_IN2OUT]++;
 
 	d = ttl_dec(ip) + s->ck_ip;
 	ip->src_addr = s->out_addr;
@@ -1550,13 +1549,12 @@ translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 
 	if (pm->proto == IPPROTO_TCP)
 		s->state = ct_tcp_next(s->state, CT_OUT2IN, pm->tcp_flags);
-	s->pkts[CT_OUT2IN]++;
 	/* Inbound packets do not refresh the mapping (RFC 4787 REQ-6
 	 * allows either; outbound refresh is the safe default), except on
 	 * sessions that inbound traffic created.
 	 */
 	if (s->flags & CT_F_INBOUND)
-		s->last_seen = now;
+		s->last_seen = ct_clock(w->ct, now);
 
 	d = (hairpin ? 0 : ttl_dec(ip)) + nat_cksum_neg(s->ck_ip);
 	ip->dst_addr = s->in_addr;
@@ -2022,14 +2020,13 @@ static void
 expire_session(struct ct_table *t, uint32_t idx, void *arg)
 {
 	struct cgn_worker *w = arg;
-	struct ct_session *s = &t->sessions[idx];
 	struct nat_pool *pool = w->pool;
-	struct nat_mapping *mp = &pool->maps[s->map_idx];
+	struct nat_mapping *mp = &pool->maps[t->cold[idx].map_idx];
 	uint32_t *pp;
 
-	for (pp = &mp->sess_head; *pp != CT_NONE; pp = &t->sessions[*pp].next)
+	for (pp = &mp->sess_head; *pp != CT_NONE; pp = &t->cold[*pp].next)
 		if (*pp == idx) {
-			*pp = s->next;
+			*pp = t->cold[idx].next;
 			break;
 		}
 	mp->n_sessions--;
@@ -2272,6 +2269,18 @@ pool_need_low(void *arg, uint32_t addr_idx)
 	(void)addr_idx;
 }
 
+/* The largest session timeout, in TSC cycles: it sets the table's tick. */
+static uint64_t
+session_max_timeout(const struct cgn_config *cfg, const struct cgn_ctx *ctx)
+{
+	uint64_t m = RTE_MAX(cfg->timeouts.udp, cfg->timeouts.tcp_established);
+
+	m = RTE_MAX(m, (uint64_t)cfg->timeouts.tcp_trans_open);
+	m = RTE_MAX(m, (uint64_t)cfg->timeouts.tcp_trans_close);
+	m = RTE_MAX(m, (uint64_t)cfg->timeouts.icmp);
+	return m * ctx->tsc_hz;
+}
+
 int
 cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		int socket)
@@ -2325,7 +2334,8 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 	max_sess = (cfg->limits.max_sessions + ctx->n_workers - 1) /
 		   ctx->n_workers;
 	snprintf(name, sizeof(name), "cgn_ct%u", id);
-	w->ct = ct_table_create(name, max_sess, socket);
+	w->ct = ct_table_create(name, max_sess, session_max_timeout(cfg, ctx),
+				socket);
 	if (w->ct == NULL)
 		return -ENOMEM;
 	w->ct->timeout[CT_TO_UDP] = cfg->timeouts.udp * ctx->tsc_hz;

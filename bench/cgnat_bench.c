@@ -1258,13 +1258,13 @@ bucket_stats(const struct ct_table *t, unsigned int d, uint64_t *full,
 	uint32_t b;
 	unsigned int i, used;
 
-	for (b = 0; b <= h->mask; b++) {
+	for (b = 0; b < h->nbkt; b++) {
 		for (i = 0, used = 0; i < CT_BKT_ENTRIES; i++)
 			used += h->bkt[b].sig[i] != 0;
 		*full += used == CT_BKT_ENTRIES;
 		*spilled += h->bkt[b].spilled;
 	}
-	*nbkt += (uint64_t)h->mask + 1;
+	*nbkt += h->nbkt;
 }
 
 static void

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -11,18 +12,41 @@
 #include "ct_table.h"
 #include "ct_tcp.h"
 
-static uint32_t
-pow2_at_least(uint32_t n)
-{
-	uint32_t p = 1;
+/* struct ct_session.proto is 6 bits wide. */
+static_assert(IPPROTO_TCP < 64 && IPPROTO_UDP < 64 && IPPROTO_ICMP < 64,
+	      "session protocols fit ct_session.proto");
 
-	while (p < n)
-		p <<= 1;
-	return p;
+static bool
+is_prime(uint32_t n)
+{
+	uint32_t d;
+
+	if (n < 2)
+		return false;
+	for (d = 2; (uint64_t)d * d <= n; d++)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+/* Buckets of an index for capacity sessions (see ct_table.h). */
+uint32_t
+ct_index_buckets(uint32_t capacity)
+{
+	uint64_t slots = CT_LOAD_NUM * (uint64_t)CT_BKT_ENTRIES;
+	uint32_t nbkt = (uint32_t)(((uint64_t)capacity * CT_LOAD_DEN +
+				    slots - 1) / slots);
+
+	if (nbkt < CT_MAX_PROBE)
+		nbkt = CT_MAX_PROBE;
+	while (!is_prime(nbkt))
+		nbkt++;
+	return nbkt;
 }
 
 struct ct_table *
-ct_table_create(const char *name, uint32_t capacity, int socket)
+ct_table_create(const char *name, uint32_t capacity, uint64_t max_timeout,
+		int socket)
 {
 	struct ct_table *t;
 	uint32_t nbkt, i;
@@ -39,28 +63,33 @@ ct_table_create(const char *name, uint32_t capacity, int socket)
 	t->bytes = sizeof(*t);
 	t->capacity = capacity;
 	t->seed = (uint32_t)rte_rand();
+	while ((max_timeout >> t->clock_shift) >= CT_TICKS_TIMEOUT_MAX)
+		t->clock_shift++;
 
 	sz = (size_t)capacity * sizeof(struct ct_session);
 	t->sessions = rte_zmalloc_socket(name, sz, RTE_CACHE_LINE_SIZE, socket);
 	if (t->sessions == NULL)
 		goto fail;
 	t->bytes += sz;
-	for (i = 0; i < capacity; i++)
-		t->sessions[i].next = i + 1 < capacity ? i + 1 : CT_NONE;
+	sz = (size_t)capacity * sizeof(struct ct_cold);
+	t->cold = rte_malloc_socket(name, sz, RTE_CACHE_LINE_SIZE, socket);
+	if (t->cold == NULL)
+		goto fail;
+	t->bytes += sz;
+	for (i = 0; i < capacity; i++) {
+		t->cold[i].map_idx = CT_NONE;
+		t->cold[i].next = i + 1 < capacity ? i + 1 : CT_NONE;
+	}
 	t->free_head = 0;
 
-	/* At most half the slots in use when the table is full. */
-	nbkt = pow2_at_least((capacity * 2 + CT_BKT_ENTRIES - 1) /
-			     CT_BKT_ENTRIES);
-	if (nbkt < CT_MAX_PROBE)
-		nbkt = CT_MAX_PROBE;
+	nbkt = ct_index_buckets(capacity);
 	for (d = 0; d < 2; d++) {
 		sz = (size_t)nbkt * sizeof(struct ct_bucket);
 		t->ht[d].bkt = rte_zmalloc_socket(name, sz,
 						  RTE_CACHE_LINE_SIZE, socket);
 		if (t->ht[d].bkt == NULL)
 			goto fail;
-		t->ht[d].mask = nbkt - 1;
+		t->ht[d].nbkt = nbkt;
 		t->bytes += sz;
 	}
 	return t;
@@ -77,6 +106,7 @@ ct_table_free(struct ct_table *t)
 		return;
 	rte_free(t->ht[0].bkt);
 	rte_free(t->ht[1].bkt);
+	rte_free(t->cold);
 	rte_free(t->sessions);
 	rte_free(t);
 }
@@ -88,44 +118,45 @@ ct_alloc(struct ct_table *t)
 
 	if (idx == CT_NONE)
 		return CT_NONE;
-	t->free_head = t->sessions[idx].next;
+	t->free_head = t->cold[idx].next;
 	memset(&t->sessions[idx], 0, sizeof(struct ct_session));
-	t->sessions[idx].next = CT_NONE;
-	t->sessions[idx].map_idx = CT_NONE;
 	t->sessions[idx].nh_idx = CT_NONE;
+	t->cold[idx].next = CT_NONE;
+	t->cold[idx].map_idx = CT_NONE;
 	return idx;
 }
 
 static void
 ct_free(struct ct_table *t, uint32_t idx)
 {
-	struct ct_session *s = &t->sessions[idx];
-
-	s->proto = 0;
-	s->next = t->free_head;
+	t->sessions[idx].proto = 0;
+	t->cold[idx].next = t->free_head;
 	t->free_head = idx;
 }
 
 static int
 ht_add(struct ct_htable *h, uint32_t hash, uint32_t idx)
 {
-	uint32_t home = hash & h->mask;
-	uint16_t sig = ct_sig(hash);
-	uint32_t p;
-	unsigned int i;
+	uint32_t home = ct_home(h, hash), bi = home;
+	uint32_t step = ct_step(h, hash), p;
 
 	for (p = 0; p < CT_MAX_PROBE; p++) {
-		struct ct_bucket *b = &h->bkt[(home + p) & h->mask];
+		struct ct_bucket *b = &h->bkt[bi];
+		uint32_t m = ct_bkt_match(b, 0); /* empty slots */
 
-		for (i = 0; i < CT_BKT_ENTRIES; i++) {
-			if (b->sig[i] != 0)
-				continue;
+		if (m != 0) {
+			unsigned int i = __builtin_ctz(m);
+
 			b->idx[i] = idx;
-			b->sig[i] = sig;
-			if (p > 0)
+			b->sig[i] = ct_sig(hash);
+			if (p > 0) {
 				h->bkt[home].spilled++;
+				if (p > h->bkt[home].reach)
+					h->bkt[home].reach = (uint16_t)p;
+			}
 			return 0;
 		}
+		bi = ct_next_bucket(h, bi, step);
 	}
 	return -1;
 }
@@ -133,22 +164,24 @@ ht_add(struct ct_htable *h, uint32_t hash, uint32_t idx)
 static void
 ht_del(struct ct_htable *h, uint32_t hash, uint32_t idx)
 {
-	uint32_t home = hash & h->mask;
-	uint16_t sig = ct_sig(hash);
-	uint32_t p;
-	unsigned int i;
+	uint32_t home = ct_home(h, hash), bi = home;
+	uint32_t step = ct_step(h, hash), p;
 
-	for (p = 0; p < CT_MAX_PROBE; p++) {
-		struct ct_bucket *b = &h->bkt[(home + p) & h->mask];
+	for (p = 0; p <= h->bkt[home].reach; p++) {
+		struct ct_bucket *b = &h->bkt[bi];
+		uint32_t m;
 
-		for (i = 0; i < CT_BKT_ENTRIES; i++) {
-			if (b->sig[i] != sig || b->idx[i] != idx)
+		for (m = ct_bkt_match(b, ct_sig(hash)); m != 0; m &= m - 1) {
+			unsigned int i = __builtin_ctz(m);
+
+			if (b->idx[i] != idx)
 				continue;
 			b->sig[i] = 0;
-			if (p > 0)
-				h->bkt[home].spilled--;
+			if (p > 0 && --h->bkt[home].spilled == 0)
+				h->bkt[home].reach = 0;
 			return;
 		}
+		bi = ct_next_bucket(h, bi, step);
 	}
 }
 

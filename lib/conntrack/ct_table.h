@@ -5,15 +5,42 @@
  * session array for display (see docs/ARCHITECTURE.md); nothing else.
  *
  * Layout:
- *   sessions[]   preallocated array of 64-byte sessions, free list threaded
- *                through ct_session.next.
+ *   sessions[]   preallocated array of 32-byte hot sessions (two to a
+ *                cache line): what the per-packet path reads and writes.
+ *   cold[]       parallel array of 8-byte cold parts (struct ct_cold):
+ *                the mapping of each session and the list link, which
+ *                threads the free list and the mapping's session list.
  *   in2out, out2in   two hash indexes over the same sessions. Each bucket
  *                is one cache line with 10 (16-bit signature, 32-bit index)
  *                slots, so a lookup costs one bucket line plus the session
- *                line, and both can be prefetched a burst ahead. A full
- *                bucket spills into the next ones (linear probing, bounded
- *                by CT_MAX_PROBE) and counts the spill in its home bucket,
- *                so a lookup stops at the home bucket in the common case.
+ *                line, and both can be prefetched a burst ahead. An index
+ *                has just enough buckets for the capacity to fill at most
+ *                CT_LOAD_NUM/CT_LOAD_DEN of its slots, rounded up to a
+ *                prime, not to a power of two (ct_index_buckets()). The
+ *                home bucket is the hash (ct_hash(): CRC, then mixed)
+ *                scaled to the bucket count (multiply-shift, ct_home());
+ *                the signature is its low 16 bits. A full bucket spills
+ *                into other ones by double hashing: the probe sequence
+ *                steps ct_step() buckets at a time, a step of its own for
+ *                each key, wrapping at the last bucket, at most
+ *                CT_MAX_PROBE buckets (linear probing makes long runs of
+ *                full buckets at this load). The home bucket counts its
+ *                spilled entries and the farthest probe they reached, so a
+ *                lookup stops at the home bucket in the common case and a
+ *                miss goes no further than that reach. The 10 signatures of
+ *                a bucket are compared at once with SSE2 (ct_bkt_match()).
+ *
+ * Clock: the caller's clock (the worker's TSC) in any unit; the table
+ * keeps last_seen in 32-bit ticks of 2^clock_shift units, the shift chosen
+ * at creation so that the largest timeout is below 2^28 ticks. Tick
+ * differences are taken modulo 2^32 (ct_ticks_since()); they are exact
+ * while a session's idle time stays below 2^32 ticks, and it does: the
+ * aging scan (ct_scan()) visits every session once per sweep and removes
+ * it once idle past its timeout (< 2^28 ticks, at most 2^31 when a timeout
+ * is set above the creation's maximum), so a live session is never idle
+ * for more than its timeout plus one sweep, far from 2^32 ticks (at 3 GHz
+ * with the 7440 s TCP timeout, a tick is 2^17 cycles and 2^32 ticks are
+ * 52 hours), and no wrap can make an old last_seen look recent.
  */
 #ifndef CT_TABLE_H
 #define CT_TABLE_H
@@ -21,25 +48,36 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <emmintrin.h>
+
 #include <rte_common.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
 #include "ct_session.h"
 
-#define CT_BKT_ENTRIES 10
-#define CT_MAX_PROBE 8
+#define CT_BKT_ENTRIES 10 /* ct_bkt_match() is written for 10 */
+#define CT_MAX_PROBE 16
+/* At most CT_LOAD_NUM/CT_LOAD_DEN of the slots of an index used at
+ * capacity. */
+#define CT_LOAD_NUM 3
+#define CT_LOAD_DEN 4
+/* The largest timeout (creation's max_timeout) is below this many ticks. */
+#define CT_TICKS_TIMEOUT_MAX (UINT32_C(1) << 28)
+/* Any timeout is clamped to this many ticks (see Clock above). */
+#define CT_TICKS_CLAMP (UINT32_C(1) << 31)
 
 struct ct_bucket {
 	uint16_t sig[CT_BKT_ENTRIES]; /* 0: empty slot */
 	uint16_t spilled;             /* entries of this home stored later */
-	uint16_t pad;
+	uint16_t reach;               /* the last probe (0: the home bucket)
+				       * that may hold one of them */
 	uint32_t idx[CT_BKT_ENTRIES];
 } __rte_cache_aligned;
 
 struct ct_htable {
 	struct ct_bucket *bkt;
-	uint32_t mask; /* number of buckets - 1 */
+	uint32_t nbkt; /* number of buckets */
 };
 
 /* A lookup key: endpoint a (inside or outside) and remote endpoint b. */
@@ -54,43 +92,109 @@ struct ct_key {
 
 struct ct_table {
 	struct ct_session *sessions;
+	struct ct_cold *cold;        /* parallel to sessions */
 	uint32_t capacity;
 	uint32_t used;
 	uint32_t free_head;
 	uint32_t seed;
 	uint32_t scan_cursor;
+	uint32_t clock_shift;        /* last_seen ticks: clock >> clock_shift */
 	struct ct_htable ht[2]; /* indexed by enum ct_dir */
 	uint64_t timeout[CT_TO_MAX]; /* clock units */
 	uint64_t bytes;              /* memory allocated for the table */
 	uint32_t by_proto[3];        /* live sessions: TCP, UDP, ICMP */
 };
 
-/* Create a table for up to capacity sessions on a NUMA socket. */
+/*
+ * Create a table for up to capacity sessions on a NUMA socket. max_timeout
+ * is the largest timeout[] that will be set, in clock units: it sets the
+ * tick (clock_shift).
+ */
 struct ct_table *ct_table_create(const char *name, uint32_t capacity,
-				 int socket);
+				 uint64_t max_timeout, int socket);
 void ct_table_free(struct ct_table *t);
 
+/*
+ * Buckets of each index for a capacity: capacity * CT_LOAD_DEN slots over
+ * CT_LOAD_NUM, rounded up to whole buckets, at least CT_MAX_PROBE, then up
+ * to the next prime (a few buckets more), so that every step of a probe
+ * sequence visits CT_MAX_PROBE distinct buckets.
+ */
+uint32_t ct_index_buckets(uint32_t capacity);
+
+/*
+ * Hash of a key: its CRC32-C, multiplied by an odd constant. A CRC is
+ * linear, and keys that differ in few bits (a subscriber's flows, a block
+ * of outside ports) give CRCs whose high bits alone cover few buckets; the
+ * product's high bits, which pick the home bucket, depend on every bit.
+ */
 static inline uint32_t
 ct_hash(const struct ct_table *t, const struct ct_key *k)
 {
 	const uint64_t *w = (const uint64_t *)k;
 	uint32_t h = rte_hash_crc_8byte(w[0], t->seed);
 
-	return rte_hash_crc_8byte(w[1], h);
+	return rte_hash_crc_8byte(w[1], h) * UINT32_C(0x9e3779b1);
 }
 
+/* Signature: the low 16 bits of the hash (see ct_home()). */
 static inline uint16_t
 ct_sig(uint32_t hash)
 {
-	uint16_t s = (uint16_t)(hash >> 16);
+	uint16_t s = (uint16_t)hash;
 
 	return s ? s : 1;
+}
+
+/* Home bucket, in [0, nbkt): the hash scaled, hash * nbkt / 2^32. */
+static inline uint32_t
+ct_home(const struct ct_htable *h, uint32_t hash)
+{
+	return (uint32_t)(((uint64_t)hash * h->nbkt) >> 32);
+}
+
+/* Step of a key's probe sequence, in [1, nbkt - 1]: another mix. */
+static inline uint32_t
+ct_step(const struct ct_htable *h, uint32_t hash)
+{
+	uint32_t mixed = hash * UINT32_C(0x85ebca6b);
+
+	return 1 + (uint32_t)(((uint64_t)mixed * (h->nbkt - 1)) >> 32);
+}
+
+/* The bucket after bi in a probe sequence. */
+static inline uint32_t
+ct_next_bucket(const struct ct_htable *h, uint32_t bi, uint32_t step)
+{
+	bi += step;
+	return bi >= h->nbkt ? bi - h->nbkt : bi;
 }
 
 static inline void
 ct_prefetch_bucket(const struct ct_table *t, enum ct_dir d, uint32_t hash)
 {
-	rte_prefetch0(&t->ht[d].bkt[hash & t->ht[d].mask]);
+	rte_prefetch0(&t->ht[d].bkt[ct_home(&t->ht[d], hash)]);
+}
+
+/*
+ * Slots of bucket b whose signature is sig, as a bit mask (bit i: slot i).
+ * The 10 signatures are 20 bytes: slots 0-7 are one 16-byte block, slots
+ * 8-9 the first half of an 8-byte one (with spilled and reach); each is
+ * compared at once (SSE2), the results packed to one byte per slot and
+ * the bits of the slots kept.
+ */
+static inline uint32_t
+ct_bkt_match(const struct ct_bucket *b, uint16_t sig)
+{
+	__m128i v = _mm_shuffle_epi32(
+		_mm_cvtsi32_si128((int)((uint32_t)sig * 0x10001u)), 0);
+	__m128i lo = _mm_load_si128((const __m128i *)(const void *)b->sig);
+	__m128i hi = _mm_loadl_epi64((const __m128i *)(const void *)&b->sig[8]);
+	uint32_t m = (uint32_t)_mm_movemask_epi8(
+		_mm_packs_epi16(_mm_cmpeq_epi16(lo, v),
+				_mm_cmpeq_epi16(hi, v)));
+
+	return m & ((1u << CT_BKT_ENTRIES) - 1);
 }
 
 /* Key of a session as seen from one direction. */
@@ -128,14 +232,10 @@ ct_session_match(const struct ct_session *s, enum ct_dir d,
 static inline uint32_t
 ct_first_candidate(const struct ct_table *t, enum ct_dir d, uint32_t hash)
 {
-	const struct ct_bucket *b = &t->ht[d].bkt[hash & t->ht[d].mask];
-	uint16_t sig = ct_sig(hash);
-	unsigned int i;
+	const struct ct_bucket *b = &t->ht[d].bkt[ct_home(&t->ht[d], hash)];
+	uint32_t m = ct_bkt_match(b, ct_sig(hash));
 
-	for (i = 0; i < CT_BKT_ENTRIES; i++)
-		if (b->sig[i] == sig)
-			return b->idx[i];
-	return CT_NONE;
+	return m != 0 ? b->idx[__builtin_ctz(m)] : CT_NONE;
 }
 
 /* Full lookup: session index or CT_NONE. */
@@ -144,24 +244,25 @@ ct_lookup(const struct ct_table *t, enum ct_dir d, const struct ct_key *k,
 	  uint32_t hash)
 {
 	const struct ct_htable *h = &t->ht[d];
-	uint32_t home = hash & h->mask;
+	uint32_t bi = ct_home(h, hash);
+	const struct ct_bucket *b = &h->bkt[bi];
+	uint32_t reach = b->reach, p = 0;
 	uint16_t sig = ct_sig(hash);
-	uint32_t p, bi;
-	unsigned int i;
 
-	for (p = 0; p < CT_MAX_PROBE; p++) {
-		const struct ct_bucket *b;
+	for (;;) {
+		uint32_t m = ct_bkt_match(b, sig);
 
-		bi = (home + p) & h->mask;
+		for (; m != 0; m &= m - 1) {
+			uint32_t x = b->idx[__builtin_ctz(m)];
+
+			if (ct_session_match(&t->sessions[x], d, k))
+				return x;
+		}
+		if (p++ == reach)
+			return CT_NONE;
+		bi = ct_next_bucket(h, bi, ct_step(h, hash));
 		b = &h->bkt[bi];
-		for (i = 0; i < CT_BKT_ENTRIES; i++)
-			if (b->sig[i] == sig &&
-			    ct_session_match(&t->sessions[b->idx[i]], d, k))
-				return b->idx[i];
-		if (p == 0 && b->spilled == 0)
-			break;
 	}
-	return CT_NONE;
 }
 
 /*
@@ -182,11 +283,50 @@ void ct_remove(struct ct_table *t, uint32_t idx);
 /* Timeout class of a session. */
 enum ct_timeout ct_session_timeout_class(const struct ct_session *s);
 
+/* The clock now in ticks: what last_seen is set to on a refresh. */
+static inline uint32_t
+ct_clock(const struct ct_table *t, uint64_t now)
+{
+	return (uint32_t)(now >> t->clock_shift);
+}
+
+/* Ticks since last_seen (modulo 2^32; see Clock above). */
+static inline uint32_t
+ct_ticks_since(const struct ct_table *t, uint32_t last_seen, uint64_t now)
+{
+	return ct_clock(t, now) - last_seen;
+}
+
+/* A session's idle time in clock units (to the tick). */
+static inline uint64_t
+ct_session_idle(const struct ct_table *t, const struct ct_session *s,
+		uint64_t now)
+{
+	return (uint64_t)ct_ticks_since(t, s->last_seen, now) <<
+	       t->clock_shift;
+}
+
+/*
+ * A timeout in ticks, rounded up so that a session never goes early: idle
+ * for more than timeout ticks means idle for more than timeout[] clock
+ * units.
+ */
+static inline uint32_t
+ct_timeout_ticks(const struct ct_table *t, enum ct_timeout c)
+{
+	uint64_t to = t->timeout[c];
+	uint64_t ticks = (to >> t->clock_shift) +
+			 ((to & ((UINT64_C(1) << t->clock_shift) - 1)) != 0);
+
+	return ticks < CT_TICKS_CLAMP ? (uint32_t)ticks : CT_TICKS_CLAMP;
+}
+
 static inline bool
 ct_session_expired(const struct ct_table *t, const struct ct_session *s,
 		   uint64_t now)
 {
-	return now - s->last_seen > t->timeout[ct_session_timeout_class(s)];
+	return ct_ticks_since(t, s->last_seen, now) >
+	       ct_timeout_ticks(t, ct_session_timeout_class(s));
 }
 
 /*

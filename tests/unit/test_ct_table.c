@@ -30,6 +30,9 @@
 #include "ct_table.h"
 #include "ct_tcp.h"
 
+/* Timeouts here are small numbers of clock units: one tick each. */
+#define UT_MAX_TIMEOUT 100000
+
 #define IP(a, b, c, d) \
 	rte_cpu_to_be_32((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
 			 (uint32_t)(c) << 8 | (d))
@@ -84,7 +87,16 @@ home_of(const struct ct_table *t, const struct tuple *u, enum ct_dir d)
 	struct ct_key k;
 
 	key_of(u, d, &k);
-	return ct_hash(t, &k) & t->ht[d].mask;
+	return ct_home(&t->ht[d], ct_hash(t, &k));
+}
+
+static uint32_t
+step_of(const struct ct_table *t, const struct tuple *u, enum ct_dir d)
+{
+	struct ct_key k;
+
+	key_of(u, d, &k);
+	return ct_step(&t->ht[d], ct_hash(t, &k));
 }
 
 static uint32_t
@@ -140,7 +152,7 @@ slots_holding(const struct ct_table *t, enum ct_dir d, uint32_t idx)
 	unsigned int n = 0, i;
 	uint32_t b;
 
-	for (b = 0; b <= t->ht[d].mask; b++)
+	for (b = 0; b < t->ht[d].nbkt; b++)
 		for (i = 0; i < CT_BKT_ENTRIES; i++)
 			if (t->ht[d].bkt[b].sig[i] != 0 &&
 			    t->ht[d].bkt[b].idx[i] == idx)
@@ -154,7 +166,7 @@ bucket_used(const struct ct_table *t, enum ct_dir d, uint32_t b)
 	unsigned int n = 0, i;
 
 	for (i = 0; i < CT_BKT_ENTRIES; i++)
-		n += t->ht[d].bkt[b & t->ht[d].mask].sig[i] != 0;
+		n += t->ht[d].bkt[b % t->ht[d].nbkt].sig[i] != 0;
 	return n;
 }
 
@@ -166,8 +178,56 @@ total_spilled(const struct ct_table *t, enum ct_dir d)
 {
 	uint32_t b, n = 0;
 
-	for (b = 0; b <= t->ht[d].mask; b++)
+	for (b = 0; b < t->ht[d].nbkt; b++)
 		n += t->ht[d].bkt[b].spilled;
+	return n;
+}
+
+/* Probe number at which the probe sequence of hash reaches bucket b
+ * (0: home), or CT_MAX_PROBE when it does not. */
+static uint32_t
+probe_pos(const struct ct_htable *h, uint32_t hash, uint32_t b)
+{
+	uint32_t bi = ct_home(h, hash), p;
+
+	for (p = 0; p < CT_MAX_PROBE; p++) {
+		if (bi == b)
+			return p;
+		bi = ct_next_bucket(h, bi, ct_step(h, hash));
+	}
+	return p;
+}
+
+/*
+ * Entries of index d stored away from their home bucket, from the keys;
+ * each must be on its probe sequence within its home's reach. The
+ * farthest probe number goes to *max_pos.
+ */
+static uint32_t
+count_away(const struct ct_table *t, enum ct_dir d, uint32_t *max_pos)
+{
+	const struct ct_htable *h = &t->ht[d];
+	uint32_t b, n = 0;
+	unsigned int i;
+
+	*max_pos = 0;
+	for (b = 0; b < h->nbkt; b++)
+		for (i = 0; i < CT_BKT_ENTRIES; i++) {
+			struct ct_key k;
+			uint32_t hash, pos;
+
+			if (h->bkt[b].sig[i] == 0)
+				continue;
+			ct_session_key(&t->sessions[h->bkt[b].idx[i]], d, &k);
+			hash = ct_hash(t, &k);
+			assert_int_equal(h->bkt[b].sig[i], ct_sig(hash));
+			pos = probe_pos(h, hash, b);
+			assert_true(pos < CT_MAX_PROBE);
+			assert_true(pos <= h->bkt[ct_home(h, hash)].reach);
+			n += pos != 0;
+			if (pos > *max_pos)
+				*max_pos = pos;
+		}
 	return n;
 }
 
@@ -176,7 +236,7 @@ count_free(struct ct_table *t)
 {
 	uint32_t n = 0, i;
 
-	for (i = t->free_head; i != CT_NONE; i = t->sessions[i].next)
+	for (i = t->free_head; i != CT_NONE; i = t->cold[i].next)
 		n++;
 	return n;
 }
@@ -189,7 +249,7 @@ make_table(uint32_t cap)
 	struct ct_table *t;
 
 	snprintf(name, sizeof(name), "ut_ct_%u", seq++);
-	t = ct_table_create(name, cap, SOCKET_ID_ANY);
+	t = ct_table_create(name, cap, UT_MAX_TIMEOUT, SOCKET_ID_ANY);
 	assert_non_null(t);
 	return t;
 }
@@ -201,10 +261,10 @@ make_table(uint32_t cap)
  * as it was.
  */
 static struct tuple
-craft(const struct ct_table *t, struct tuple base, enum ct_dir d,
-      uint32_t want, uint32_t *counter)
+craft_step(const struct ct_table *t, struct tuple base, enum ct_dir d,
+	   uint32_t want, uint32_t step, uint32_t *counter)
 {
-	assert_true(want <= t->ht[d].mask);
+	assert_true(want < t->ht[d].nbkt);
 	for (;; (*counter)++) {
 		uint32_t c = *counter;
 
@@ -216,11 +276,20 @@ craft(const struct ct_table *t, struct tuple base, enum ct_dir d,
 			base.out_port = rte_cpu_to_be_16((uint16_t)c);
 			base.out_addr = IP(203, 0, (c >> 16) & 0xff, 1);
 		}
-		if (home_of(t, &base, d) == want) {
+		if (home_of(t, &base, d) == want &&
+		    (step == 0 || step_of(t, &base, d) == step)) {
 			(*counter)++;
 			return base;
 		}
 	}
+}
+
+/* The same, with any probe step. */
+static struct tuple
+craft(const struct ct_table *t, struct tuple base, enum ct_dir d,
+      uint32_t want, uint32_t *counter)
+{
+	return craft_step(t, base, d, want, 0, counter);
 }
 
 /* ------------------------------------------------------------------ */
@@ -230,7 +299,8 @@ static void
 test_sizes(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct ct_session), 64);
+	assert_int_equal(sizeof(struct ct_session), 32);
+	assert_int_equal(sizeof(struct ct_cold), 8);
 	/* One bucket is one cache line; a key is the 16 bytes ct_hash reads. */
 	assert_int_equal(sizeof(struct ct_bucket), 64);
 	assert_int_equal(sizeof(struct ct_key), 16);
@@ -239,11 +309,18 @@ test_sizes(void **state)
 static uint32_t
 expected_buckets(uint32_t cap)
 {
-	uint32_t need = (cap * 2 + CT_BKT_ENTRIES - 1) / CT_BKT_ENTRIES, p = 1;
+	/* 3/4 of the slots at most: cap * 4 / 30 buckets, rounded up, at
+	 * least CT_MAX_PROBE, then up to a prime. */
+	uint32_t n = (uint32_t)(((uint64_t)cap * 4 + 29) / 30), d;
 
-	while (p < need)
-		p <<= 1;
-	return p < CT_MAX_PROBE ? CT_MAX_PROBE : p;
+	if (n < CT_MAX_PROBE)
+		n = CT_MAX_PROBE;
+	for (;; n++) {
+		for (d = 2; d * d <= n && n % d != 0; d++)
+			;
+		if (d * d > n)
+			return n;
+	}
 }
 
 /* t->bytes and t->capacity report what was allocated. */
@@ -260,19 +337,27 @@ test_create_bytes_capacity(void **state)
 
 		assert_int_equal(t->capacity, caps[i]);
 		assert_int_equal(t->used, 0);
-		assert_int_equal(t->ht[0].mask + 1, nbkt);
-		assert_int_equal(t->ht[1].mask + 1, nbkt);
-		/* At most half the slots used at capacity. */
-		assert_true((uint64_t)nbkt * CT_BKT_ENTRIES >= 2ull * caps[i]);
+		assert_int_equal(t->ht[0].nbkt, nbkt);
+		assert_int_equal(t->ht[1].nbkt, nbkt);
+		assert_int_equal(ct_index_buckets(caps[i]), nbkt);
+		/* At most 3/4 of the slots used at capacity, and hardly a
+		 * bucket more than needed (the next prime is near). */
+		assert_true((uint64_t)nbkt * CT_BKT_ENTRIES * 3 >=
+			    4ull * caps[i]);
+		assert_true(nbkt < 2 * CT_MAX_PROBE ||
+			    (uint64_t)(nbkt - 100) * CT_BKT_ENTRIES * 3 <
+			    4ull * caps[i]);
 		assert_int_equal(t->bytes,
 				 sizeof(struct ct_table) +
-				 (uint64_t)caps[i] * sizeof(struct ct_session) +
+				 (uint64_t)caps[i] *
+					 (sizeof(struct ct_session) +
+					  sizeof(struct ct_cold)) +
 				 2ull * nbkt * sizeof(struct ct_bucket));
 		assert_int_equal(count_free(t), caps[i]);
 		ct_table_free(t);
 	}
 	errno = 0;
-	assert_null(ct_table_create("ut_ct_zero", 0, SOCKET_ID_ANY));
+	assert_null(ct_table_create("ut_ct_zero", 0, 0, SOCKET_ID_ANY));
 	assert_int_equal(errno, EINVAL);
 	ct_table_free(NULL);
 }
@@ -498,28 +583,29 @@ check_spill_case(uint32_t home_in, uint32_t home_out)
 		idx[i] = add(t, &u[i]);
 		assert_int_not_equal(idx[i], CT_NONE);
 	}
-	/* 10 at home, then the next buckets, wrapping past the last. */
+	/* 10 at home, the others on their probe sequences (each its own
+	 * step), wrapping past the last bucket.
+	 */
 	assert_int_equal(bucket_used(t, CT_IN2OUT, home_in), 10);
-	assert_int_equal(bucket_used(t, CT_IN2OUT, home_in + 1), 10);
-	assert_int_equal(bucket_used(t, CT_IN2OUT, home_in + 2), 10);
-	assert_int_equal(bucket_used(t, CT_IN2OUT, home_in + 3), 5);
+	assert_int_equal(bucket_used(t, CT_OUT2IN, home_out), 10);
+	assert_int_equal(count_away(t, CT_IN2OUT, &b), N_COLL - 10);
+	assert_int_equal(count_away(t, CT_OUT2IN, &b), N_COLL - 10);
+	assert_true(t->ht[CT_IN2OUT].bkt[home_in].reach >= 1);
 	assert_int_equal(t->ht[CT_IN2OUT].bkt[home_in].spilled, N_COLL - 10);
 	assert_int_equal(t->ht[CT_OUT2IN].bkt[home_out].spilled, N_COLL - 10);
 	assert_int_equal(total_spilled(t, CT_IN2OUT), N_COLL - 10);
 	for (i = 0; i < N_COLL; i++)
 		assert_found(t, &u[i], idx[i]);
 
-	/* A key whose home is the next bucket, which our spill filled: it
-	 * spills further and is found; the neighbour's spill count is its
-	 * own.
+	/* A key whose home is a bucket one of our spills went to: it goes
+	 * home and is found; that bucket's spill count is its own (0).
 	 */
-	nb = craft(t, tuple_of(777, IPPROTO_UDP), CT_IN2OUT,
-		   (home_in + 1) & t->ht[CT_IN2OUT].mask, &ctr);
+	for (b = 0; b == home_in || bucket_used(t, CT_IN2OUT, b) == 0; b++)
+		;
+	nb = craft(t, tuple_of(777, IPPROTO_UDP), CT_IN2OUT, b, &ctr);
 	nb_idx = add(t, &nb);
 	assert_int_not_equal(nb_idx, CT_NONE);
-	assert_int_equal(t->ht[CT_IN2OUT].bkt[(home_in + 1) &
-					      t->ht[CT_IN2OUT].mask].spilled,
-			 1);
+	assert_int_equal(t->ht[CT_IN2OUT].bkt[b].spilled, 0);
 	assert_found(t, &nb, nb_idx);
 
 	/* Remove spilled entries one by one (those outside the home
@@ -576,7 +662,7 @@ check_spill_case(uint32_t home_in, uint32_t home_out)
 	assert_int_equal(t->used, 0);
 	assert_int_equal(total_spilled(t, CT_IN2OUT), 0);
 	assert_int_equal(total_spilled(t, CT_OUT2IN), 0);
-	for (b = 0; b <= t->ht[0].mask; b++) {
+	for (b = 0; b < t->ht[0].nbkt; b++) {
 		assert_int_equal(bucket_used(t, CT_IN2OUT, b), 0);
 		assert_int_equal(bucket_used(t, CT_OUT2IN, b), 0);
 	}
@@ -587,11 +673,12 @@ static void
 test_collisions_spill(void **state)
 {
 	(void)state;
-	/* Homes in the middle, and at the last bucket (the spill wraps to
-	 * bucket 0). 4096 sessions -> 1024 buckets.
+	/* Homes in the middle, and at the last buckets (the spill wraps to
+	 * bucket 0). 4096 sessions -> 547 buckets.
 	 */
+	assert_int_equal(ct_index_buckets(4096), 547);
 	check_spill_case(100, 517);
-	check_spill_case(1023, 1021);
+	check_spill_case(546, 544);
 }
 
 /* A full probe sequence: ct_insert fails, and leaves nothing behind. */
@@ -604,14 +691,17 @@ test_probe_sequence_full(void **state)
 	uint32_t ctr = 1, i, x, free0, sp_in;
 
 	(void)state;
-	/* In2out: full keys with one home fill the whole probe sequence. */
+	/* In2out: full keys with one home and one step (5; 137 buckets, a
+	 * prime: 16 distinct ones) fill the whole probe sequence.
+	 */
 	for (i = 0; i < full; i++) {
-		u = craft(t, tuple_of(i, IPPROTO_UDP), CT_IN2OUT, 3, &ctr);
+		u = craft_step(t, tuple_of(i, IPPROTO_UDP), CT_IN2OUT, 3, 5,
+			       &ctr);
 		assert_int_not_equal(add(t, &u), CT_NONE);
 	}
 	assert_int_equal(t->ht[CT_IN2OUT].bkt[3].spilled, full - 10);
 	free0 = count_free(t);
-	u = craft(t, tuple_of(5000, IPPROTO_UDP), CT_IN2OUT, 3, &ctr);
+	u = craft_step(t, tuple_of(5000, IPPROTO_UDP), CT_IN2OUT, 3, 5, &ctr);
 	x = ct_alloc(t);
 	assert_int_not_equal(x, CT_NONE);
 	t->sessions[x].in_addr = u.in_addr;
@@ -635,13 +725,15 @@ test_probe_sequence_full(void **state)
 	/* Out2in full: in2out was indexed first and must be undone. */
 	t = make_table(1024);
 	for (i = 0; i < full; i++) {
-		u = craft(t, tuple_of(i, IPPROTO_TCP), CT_OUT2IN, 200, &ctr);
+		u = craft_step(t, tuple_of(i, IPPROTO_TCP), CT_OUT2IN, 100, 7,
+			       &ctr);
 		assert_int_not_equal(add(t, &u), CT_NONE);
 	}
 	free0 = count_free(t);
 	sp_in = total_spilled(t, CT_IN2OUT);
-	assert_int_equal(t->ht[CT_OUT2IN].bkt[200].spilled, full - 10);
-	u = craft(t, tuple_of(6000, IPPROTO_TCP), CT_OUT2IN, 200, &ctr);
+	assert_int_equal(t->ht[CT_OUT2IN].bkt[100].spilled, full - 10);
+	u = craft_step(t, tuple_of(6000, IPPROTO_TCP), CT_OUT2IN, 100, 7,
+		       &ctr);
 	x = add(t, &u);
 	assert_int_equal(x, CT_NONE);
 	assert_int_equal(t->used, full);
@@ -651,9 +743,321 @@ test_probe_sequence_full(void **state)
 	assert_int_equal(slots_holding(t, CT_IN2OUT, x), 0);
 	assert_int_equal(slots_holding(t, CT_OUT2IN, x), 0);
 	assert_int_equal(total_spilled(t, CT_IN2OUT), sp_in);
-	assert_int_equal(t->ht[CT_OUT2IN].bkt[200].spilled, full - 10);
+	assert_int_equal(t->ht[CT_OUT2IN].bkt[100].spilled, full - 10);
 	assert_int_equal(total_spilled(t, CT_OUT2IN), full - 10);
 	ct_table_free(t);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Exact sizing at full load, churn, SIMD signatures, tick wrap        */
+
+static uint64_t
+xrand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A random tuple (64 random bits in each key: no repeats in practice). */
+static struct tuple
+random_tuple(uint64_t *x)
+{
+	uint64_t r = xrand(x), q = xrand(x);
+	struct tuple u = {
+		.in_addr = (uint32_t)r,
+		.rem_addr = (uint32_t)(r >> 32),
+		.out_addr = (uint32_t)q,
+		.in_port = (uint16_t)(q >> 32),
+		.rem_port = (uint16_t)(q >> 48),
+		.out_port = (uint16_t)(q >> 40),
+		.proto = proto_of((uint32_t)(q >> 56)),
+	};
+	if (u.proto == IPPROTO_ICMP)
+		u.rem_port = 0;
+	return u;
+}
+
+/*
+ * Fill a table to its exact capacity with keys from next(), look every one
+ * up from both sides, check the spill counts against the keys, and say how
+ * many spilled. No insert may fail: that would refuse a session.
+ */
+static void
+fill_full(uint32_t cap, const char *what,
+	  struct tuple (*next)(uint32_t i, uint64_t *x))
+{
+	struct ct_table *t = make_table(cap);
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint32_t i, fail = 0, away[2], dist[2];
+	unsigned int d;
+
+	assert_non_null(idx);
+	for (i = 0; i < cap; i++) {
+		struct tuple u = next(i, &x);
+
+		idx[i] = add(t, &u);
+		fail += idx[i] == CT_NONE;
+	}
+	assert_int_equal(fail, 0);
+	assert_int_equal(t->used, cap);
+	assert_int_equal(ct_alloc(t), CT_NONE);
+	x = 0x9e3779b97f4a7c15ull;
+	for (i = 0; i < cap; i++) {
+		struct tuple u = next(i, &x);
+
+		assert_found(t, &u, idx[i]);
+	}
+	for (d = 0; d < 2; d++) {
+		away[d] = count_away(t, (enum ct_dir)d, &dist[d]);
+		assert_int_equal(total_spilled(t, (enum ct_dir)d), away[d]);
+	}
+	print_message("%s: %u sessions, %u buckets (%.1f%% of slots), "
+		      "0 insert failures; spilled in2out %u (%.2f%%, farthest "
+		      "probe %u), out2in %u (%.2f%%, %u)\n", what, cap,
+		      t->ht[0].nbkt,
+		      100.0 * cap / ((double)t->ht[0].nbkt * CT_BKT_ENTRIES),
+		      away[0], 100.0 * away[0] / cap, dist[0], away[1],
+		      100.0 * away[1] / cap, dist[1]);
+	free(idx);
+	ct_table_free(t);
+}
+
+static struct tuple
+next_random(uint32_t i, uint64_t *x)
+{
+	(void)i;
+	return random_tuple(x);
+}
+
+/* As the bench: 63 flows per host to one server, outside ports in order. */
+static struct tuple
+next_structured(uint32_t i, uint64_t *x)
+{
+	uint32_t host = i / 63;
+	struct tuple u = {
+		.in_addr = IP(100, 64 + (host >> 16), (host >> 8) & 0xff,
+			      host & 0xff),
+		.rem_addr = IP(203, 0, 113, 1),
+		.out_addr = IP(198, 18, 0, (i >> 16) & 0xff),
+		.in_port = rte_cpu_to_be_16((uint16_t)(10000 + i % 63)),
+		.rem_port = rte_cpu_to_be_16(5000),
+		.out_port = rte_cpu_to_be_16((uint16_t)(i & 0xffff)),
+		.proto = IPPROTO_UDP,
+	};
+	(void)x;
+	return u;
+}
+
+static void
+test_full_load_exact_capacity(void **state)
+{
+	static const uint32_t caps[] = { 1, 9, 75, 1000, 64512, 1032192 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(caps); i++) {
+		fill_full(caps[i], "random keys", next_random);
+		fill_full(caps[i], "structured keys", next_structured);
+	}
+}
+
+/*
+ * Churn at full load: remove a random session, add a new random one, many
+ * times over; nothing fails, the spill counts stay those of the keys and
+ * every live session is found.
+ */
+static void
+test_churn_full(void **state)
+{
+	const uint32_t cap = 50000, rounds = 8 * cap;
+	struct ct_table *t = make_table(cap);
+	struct tuple *u = calloc(cap, sizeof(*u));
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	uint64_t x = 12345;
+	uint32_t i, d, fail = 0, dist;
+
+	(void)state;
+	assert_non_null(u);
+	assert_non_null(idx);
+	for (i = 0; i < cap; i++) {
+		u[i] = random_tuple(&x);
+		idx[i] = add(t, &u[i]);
+		assert_int_not_equal(idx[i], CT_NONE);
+	}
+	for (i = 0; i < rounds; i++) {
+		uint32_t j = (uint32_t)(xrand(&x) % cap);
+
+		ct_remove(t, idx[j]);
+		assert_missing(t, &u[j]);
+		u[j] = random_tuple(&x);
+		idx[j] = add(t, &u[j]);
+		fail += idx[j] == CT_NONE;
+		if (idx[j] == CT_NONE) /* keep going to count them */
+			idx[j] = add(t, &u[j]);
+	}
+	assert_int_equal(fail, 0);
+	assert_int_equal(t->used, cap);
+	for (i = 0; i < cap; i++)
+		assert_found(t, &u[i], idx[i]);
+	for (d = 0; d < 2; d++)
+		assert_int_equal(total_spilled(t, (enum ct_dir)d),
+				 count_away(t, (enum ct_dir)d, &dist));
+	for (i = 0; i < cap; i++)
+		ct_remove(t, idx[i]);
+	assert_int_equal(total_spilled(t, CT_IN2OUT), 0);
+	assert_int_equal(total_spilled(t, CT_OUT2IN), 0);
+	assert_int_equal(count_free(t), cap);
+	free(u);
+	free(idx);
+	ct_table_free(t);
+}
+
+/* ct_bkt_match: a signature in any slot, several, none; not the other
+ * fields of the bucket. */
+static void
+test_simd_signature_slots(void **state)
+{
+	struct ct_bucket b;
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < CT_BKT_ENTRIES; i++) {
+		memset(&b, 0, sizeof(b));
+		for (j = 0; j < CT_BKT_ENTRIES; j++) {
+			b.sig[j] = (uint16_t)(0x100 + j);
+			b.idx[j] = 0x7777u * 0x10001u; /* 0x7777 halves */
+		}
+		b.spilled = 0x7777;
+		b.reach = 0x7777;
+		b.sig[i] = 0x7777;
+		assert_int_equal(ct_bkt_match(&b, 0x7777), 1u << i);
+		assert_int_equal(ct_bkt_match(&b, 0), 0);
+		b.sig[i] = 0;
+		assert_int_equal(ct_bkt_match(&b, 0), 1u << i);
+		assert_int_equal(ct_bkt_match(&b, 0x7777), 0);
+		b.sig[i] = 0x8001; /* sign bit set: packs saturates */
+		b.sig[(i + 3) % CT_BKT_ENTRIES] = 0x8001;
+		assert_int_equal(ct_bkt_match(&b, 0x8001),
+				 1u << i | 1u << ((i + 3) % CT_BKT_ENTRIES));
+	}
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(ct_bkt_match(&b, 0), (1u << CT_BKT_ENTRIES) - 1);
+}
+
+/*
+ * Through the table: 10 keys with one home fill its slots in order, and
+ * each is the first candidate and the lookup answer at its slot position
+ * (unless an earlier slot has its signature).
+ */
+static void
+test_simd_every_slot_position(void **state)
+{
+	struct ct_table *t = make_table(4096);
+	struct tuple u[CT_BKT_ENTRIES];
+	uint32_t idx[CT_BKT_ENTRIES], ctr = 1, home = 77;
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < CT_BKT_ENTRIES; i++) {
+		u[i] = craft(t, tuple_of(i, IPPROTO_UDP), CT_IN2OUT, home,
+			     &ctr);
+		idx[i] = add(t, &u[i]);
+		assert_int_not_equal(idx[i], CT_NONE);
+	}
+	for (i = 0; i < CT_BKT_ENTRIES; i++) {
+		const struct ct_bucket *b = &t->ht[CT_IN2OUT].bkt[home];
+		struct ct_key k;
+		uint32_t h;
+		bool earlier = false;
+
+		assert_int_equal(b->idx[i], idx[i]); /* slot i */
+		key_of(&u[i], CT_IN2OUT, &k);
+		h = ct_hash(t, &k);
+		assert_int_equal(b->sig[i], ct_sig(h));
+		for (j = 0; j < i; j++)
+			earlier |= b->sig[j] == b->sig[i];
+		if (!earlier)
+			assert_int_equal(ct_first_candidate(t, CT_IN2OUT, h),
+					 idx[i]);
+		assert_int_equal(ct_lookup(t, CT_IN2OUT, &k, h), idx[i]);
+		assert_true(ct_bkt_match(b, ct_sig(h)) & 1u << i);
+	}
+	ct_table_free(t);
+}
+
+/*
+ * last_seen is 32-bit ticks: expiry near and across the 2^32 wrap is
+ * decided on the difference, with a 1-unit tick and with the tick chosen
+ * for a 7440 s timeout at 3 GHz.
+ */
+static void
+test_last_seen_wrap(void **state)
+{
+	static const uint64_t max_to[] = { UT_MAX_TIMEOUT,
+					   7440ull * 3000000000ull };
+	unsigned int m;
+
+	(void)state;
+	for (m = 0; m < RTE_DIM(max_to); m++) {
+		static unsigned int seq;
+		char name[32];
+		struct ct_table *t;
+		struct tuple u = tuple_of(1, IPPROTO_UDP);
+		uint64_t unit, to, start[3];
+		uint32_t x, n;
+		unsigned int k;
+
+		snprintf(name, sizeof(name), "ut_wrap_%u", seq++);
+		t = ct_table_create(name, 64, max_to[m], SOCKET_ID_ANY);
+		assert_non_null(t);
+		/* The largest timeout fits below 2^28 ticks, not in half. */
+		assert_true((max_to[m] >> t->clock_shift) <
+			    CT_TICKS_TIMEOUT_MAX);
+		assert_true(t->clock_shift == 0 ||
+			    (max_to[m] >> (t->clock_shift - 1)) >=
+			    CT_TICKS_TIMEOUT_MAX);
+		unit = UINT64_C(1) << t->clock_shift;
+		to = max_to[m] == UT_MAX_TIMEOUT ? 300 : max_to[m];
+		t->timeout[CT_TO_UDP] = to;
+		/* last_seen 50 ticks before the 32-bit tick count wraps
+		 * (the timeout then ends after the wrap), on the wrap, and
+		 * 1 tick before the third wrap: only differences count.
+		 */
+		start[0] = ((UINT64_C(1) << 32) - 50) * unit;
+		start[1] = (UINT64_C(1) << 32) * unit;
+		start[2] = (3 * (UINT64_C(1) << 32) - 1) * unit;
+		for (k = 0; k < 3; k++) {
+			uint64_t now = start[k];
+			uint32_t ticks = ct_timeout_ticks(t, CT_TO_UDP);
+
+			x = add(t, &u);
+			assert_int_not_equal(x, CT_NONE);
+			t->sessions[x].last_seen = ct_clock(t, now);
+			assert_int_equal(ct_ticks_since(t,
+							t->sessions[x].last_seen,
+							now + ticks * unit),
+					 ticks);
+			/* Idle for exactly the timeout (in ticks): kept. */
+			n = ct_scan(t, now + ticks * unit, 64, NULL, NULL);
+			assert_int_equal(n, 0);
+			assert_int_equal(t->used, 1);
+			/* Idle past it by less than a tick: may stay; a
+			 * tick later: goes, across the wrap too. */
+			assert_false(ct_session_expired(t, &t->sessions[x],
+							now + to));
+			assert_true(ct_session_expired(
+				t, &t->sessions[x], now + (ticks + 1) * unit));
+			assert_int_equal(ct_session_idle(t, &t->sessions[x],
+							 now + 5 * unit),
+					 5 * unit);
+			ct_remove(t, x);
+		}
+		ct_table_free(t);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1005,6 +1409,11 @@ main(void)
 		cmocka_unit_test(test_fill_to_capacity),
 		cmocka_unit_test(test_collisions_spill),
 		cmocka_unit_test(test_probe_sequence_full),
+		cmocka_unit_test(test_full_load_exact_capacity),
+		cmocka_unit_test(test_churn_full),
+		cmocka_unit_test(test_simd_signature_slots),
+		cmocka_unit_test(test_simd_every_slot_position),
+		cmocka_unit_test(test_last_seen_wrap),
 		cmocka_unit_test(test_tcp_normal_open),
 		cmocka_unit_test(test_tcp_simultaneous_open),
 		cmocka_unit_test(test_tcp_fin_both_ways),
