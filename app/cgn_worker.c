@@ -1255,6 +1255,19 @@ session_add(struct cgn_worker *w, uint32_t map_idx, uint32_t rem_addr,
 		*why = CGN_DROP_session_limit;
 		return CT_NONE;
 	}
+	/* The out2in bucket ct_insert() fills (the in2out one was
+	 * prefetched in pass 1): its miss overlaps ct_alloc() and the
+	 * session's fill.
+	 */
+	{
+		struct ct_key ko = {
+			.a_addr = mp->out_addr, .b_addr = rem_addr,
+			.a_port = mp->out_port, .b_port = rem_port,
+			.proto = mp->proto,
+		};
+
+		ct_prefetch_bucket(w->ct, CT_OUT2IN, ct_hash(w->ct, &ko));
+	}
 	idx = ct_alloc(w->ct);
 	if (idx == CT_NONE) {
 		*why = CGN_DROP_table_full;
@@ -1842,6 +1855,36 @@ icmp_error_one(struct cgn_worker *w, enum ct_dir dir, struct rte_mbuf *m,
 		icmp_error_out2in(w, m, pm, &ct->sessions[idx], now, hairpin);
 }
 
+/*
+ * Pass 2 for an in2out packet that looks like a new flow (no candidate in
+ * its home bucket): prefetch the first lines create_in2out() will read,
+ * the subscriber index slot of its source address, the EIM index slot of
+ * its inside endpoint, and the session and mapping records the free lists
+ * give next, so that these misses overlap across the burst.
+ */
+static void __rte_noinline
+prefetch_create_in2out(const struct cgn_worker *w, const struct pkt_meta *pm)
+{
+	const struct nat_pool *pool = w->pool;
+	const struct ct_table *ct = w->ct;
+	const struct ct_key *k = &pm->key;
+	uint32_t h;
+
+	h = nat_sub_hash(pool, k->a_addr);
+	rte_prefetch0(&pool->sub_ix.slot[nat_index_home(&pool->sub_ix, h)]);
+	if (w->eim) {
+		h = nat_map_hash(pool, k->a_addr, k->a_port, pm->proto);
+		rte_prefetch0(&pool->map_in.slot[nat_index_home(&pool->map_in,
+								h)]);
+	}
+	if (pool->map_free != NAT_NONE)
+		rte_prefetch0(&pool->maps[pool->map_free]);
+	if (ct->free_head != CT_NONE) {
+		rte_prefetch0(&ct->sessions[ct->free_head]);
+		rte_prefetch0(&ct->cold[ct->free_head]);
+	}
+}
+
 #define PROC_HANDED  0x1 /* came from another worker: do not hand off */
 #define PROC_HAIRPIN 0x2 /* translated in2out packet, now out2in */
 
@@ -1900,6 +1943,8 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 		meta[i].cand = ct_first_candidate(ct, dir, meta[i].hash);
 		if (meta[i].cand != CT_NONE)
 			rte_prefetch0(&ct->sessions[meta[i].cand]);
+		else if (dir == CT_IN2OUT && meta[i].action == ACT_LOOKUP)
+			prefetch_create_in2out(w, &meta[i]);
 	}
 	/* Pass 3: verify and translate, or the slow path. */
 	for (i = 0; i < n; i++) {

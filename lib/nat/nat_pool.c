@@ -10,6 +10,7 @@
 #include <rte_byteorder.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_random.h>
 
 #include "nat_pool.h"
@@ -808,15 +809,20 @@ map_index(struct nat_pool *pool, uint32_t idx)
 	struct nat_map_key ki = { .addr = m->in_addr, .port = m->in_port,
 				  .proto = m->proto };
 	uint32_t ho = nat_map_hash(pool, ko.addr, ko.port, ko.proto);
+	uint32_t hi = nat_map_hash(pool, ki.addr, ki.port, ki.proto);
+	bool in = pool->p.eim || (m->flags & NAT_MAP_STATIC);
 
-	if (nat_index_add(&pool->map_out, ho, idx, nat_map_out_match, pool,
-			  &ko) < 0)
+	/* The inside slot first: a dynamic mapping's EIM lookup has just
+	 * read it, while the outside one (prefetched by map_make()) may
+	 * still be on its way.
+	 */
+	if (in && nat_index_add(&pool->map_in, hi, idx, nat_map_in_match,
+				pool, &ki) < 0)
 		return -1;
-	if ((pool->p.eim || (m->flags & NAT_MAP_STATIC)) &&
-	    nat_index_add(&pool->map_in,
-			  nat_map_hash(pool, ki.addr, ki.port, ki.proto), idx,
-			  nat_map_in_match, pool, &ki) < 0) {
-		nat_index_del(&pool->map_out, ho, idx);
+	if (nat_index_add(&pool->map_out, ho, idx, nat_map_out_match, pool,
+			  &ko) < 0) {
+		if (in)
+			nat_index_del(&pool->map_in, hi, idx);
 		return -1;
 	}
 	pool->n_maps++;
@@ -957,14 +963,22 @@ map_make(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	 uint16_t in_port, uint8_t proto, uint16_t out_h, uint8_t flags,
 	 enum nat_err *err)
 {
-	uint32_t idx = map_new(pool, err);
+	uint32_t out_addr = pool->addrs[pool->subs[sub_idx].addr_idx].addr;
+	uint32_t idx;
 
+	/* The outside index slot map_index() fills: a random line, its
+	 * miss overlaps the record's write and the inside insert.
+	 */
+	rte_prefetch0(&pool->map_out.slot[nat_index_home(&pool->map_out,
+		nat_map_hash(pool, out_addr, rte_cpu_to_be_16(out_h),
+			     proto))]);
+	idx = map_new(pool, err);
 	if (idx == NAT_NONE)
 		return NAT_NONE;
 	pool->maps[idx] = (struct nat_mapping){
 		.in_addr = in_addr,
 		.in_port = in_port,
-		.out_addr = pool->addrs[pool->subs[sub_idx].addr_idx].addr,
+		.out_addr = out_addr,
 		.out_port = rte_cpu_to_be_16(out_h),
 		.proto = proto,
 		.flags = flags,
