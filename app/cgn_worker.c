@@ -1870,8 +1870,7 @@ prefetch_create_in2out(const struct cgn_worker *w, const struct pkt_meta *pm)
 	const struct ct_key *k = &pm->key;
 	uint32_t h;
 
-	h = nat_sub_hash(pool, k->a_addr);
-	rte_prefetch0(&pool->sub_ix.slot[nat_index_home(&pool->sub_ix, h)]);
+	nat_sub_prefetch_slot(pool, k->a_addr);
 	if (w->eim) {
 		h = nat_map_hash(pool, k->a_addr, k->a_port, pm->proto);
 		rte_prefetch0(&pool->map_in.slot[nat_index_home(&pool->map_in,
@@ -1883,6 +1882,34 @@ prefetch_create_in2out(const struct cgn_worker *w, const struct pkt_meta *pm)
 		rte_prefetch0(&ct->sessions[ct->free_head]);
 		rte_prefetch0(&ct->cold[ct->free_head]);
 	}
+}
+
+/*
+ * After pass 2, for the burst's in2out packets that look like new flows:
+ * the subscriber's record, its list of port blocks, then the blocks and
+ * their port bitmaps (nat_sub_prefetch_slot() and the stages after it),
+ * a stage at a time over all of them, so that a burst of new flows waits
+ * about one memory latency per stage rather than one per flow.
+ */
+static void __rte_noinline
+prefetch_new_flows(const struct cgn_worker *w, const struct pkt_meta *meta,
+		   const uint8_t *fresh, unsigned int n)
+{
+	const struct nat_pool *pool = w->pool;
+	uint32_t sub[CGN_BURST];
+	unsigned int j;
+
+	for (j = 0; j < n; j++)
+		sub[j] = nat_sub_prefetch_record(pool,
+						 meta[fresh[j]].key.a_addr);
+	for (j = 0; j < n; j++)
+		if (sub[j] != NAT_NONE)
+			nat_sub_prefetch_blocks(pool, sub[j]);
+	for (j = 0; j < n; j++)
+		if (sub[j] != NAT_NONE)
+			nat_map_prefetch_ports(pool, sub[j],
+					       meta[fresh[j]].key.a_port,
+					       meta[fresh[j]].proto);
 }
 
 #define PROC_HANDED  0x1 /* came from another worker: do not hand off */
@@ -1897,6 +1924,8 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 	bool dispatch = w->ctx->n_workers > 1 && !(flags & PROC_HANDED);
 	struct pkt_meta meta[CGN_BURST];
 	struct ct_table *ct = w->ct;
+	uint8_t fresh[CGN_BURST]; /* in2out packets with no candidate */
+	unsigned int n_fresh = 0;
 	uint16_t i;
 
 	if (flags & PROC_HANDED)
@@ -1943,9 +1972,13 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 		meta[i].cand = ct_first_candidate(ct, dir, meta[i].hash);
 		if (meta[i].cand != CT_NONE)
 			rte_prefetch0(&ct->sessions[meta[i].cand]);
-		else if (dir == CT_IN2OUT && meta[i].action == ACT_LOOKUP)
+		else if (dir == CT_IN2OUT && meta[i].action == ACT_LOOKUP) {
 			prefetch_create_in2out(w, &meta[i]);
+			fresh[n_fresh++] = (uint8_t)i;
+		}
 	}
+	if (n_fresh != 0)
+		prefetch_new_flows(w, meta, fresh, n_fresh);
 	/* Pass 3: verify and translate, or the slow path. */
 	for (i = 0; i < n; i++) {
 		struct pkt_meta *pm = &meta[i];

@@ -102,6 +102,25 @@ nat_index_find(const struct nat_index *ix, uint32_t hash,
 }
 
 /*
+ * The first record stored under hash, its key unchecked, or
+ * NAT_INDEX_EMPTY: a guess to prefetch the record by, reading the slots
+ * only.
+ */
+static inline uint32_t
+nat_index_guess(const struct nat_index *ix, uint32_t hash)
+{
+	uint32_t pos = nat_index_home(ix, hash);
+
+	for (;;) {
+		const struct nat_index_slot s = ix->slot[pos];
+
+		if (s.idx == NAT_INDEX_EMPTY || s.hash == hash)
+			return s.idx;
+		pos = nat_index_next(ix, pos);
+	}
+}
+
+/*
  * Insert record idx under hash unless a record with key is in already.
  * Returns 0, or -1 (nothing changed) when the key is there or the table
  * is full (only when more records are inserted than its capacity).

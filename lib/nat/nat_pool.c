@@ -871,6 +871,29 @@ pick_in_blocks(struct nat_pool *pool, const struct nat_subscriber *s,
 	return false;
 }
 
+void
+nat_map_prefetch_ports(const struct nat_pool *pool, uint32_t sub_idx,
+			uint16_t in_port, uint8_t proto)
+{
+	const struct nat_subscriber *s = &pool->subs[sub_idx];
+	unsigned int slot = nat_proto_slot(proto);
+	uint32_t i, blk;
+
+	for (i = 0; i < s->n_blocks; i++) {
+		blk = s->blocks[i];
+		rte_prefetch0(&pool->blocks[blk]);
+		rte_prefetch0(block_bitmap(pool, blk, slot));
+	}
+	if (pool->p.port_preservation && s->det_host == NAT_NONE) {
+		blk = nat_port_block(pool, s->addr_idx,
+				     rte_be_to_cpu_16(in_port));
+		if (blk != NAT_NONE) {
+			rte_prefetch0(&pool->blocks[blk]);
+			rte_prefetch0(block_bitmap(pool, blk, slot));
+		}
+	}
+}
+
 /*
  * Choose the outside port of a new mapping:
  * 1) port preservation: the inside port itself, in a block the subscriber

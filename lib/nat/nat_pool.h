@@ -87,6 +87,7 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_hash_crc.h>
+#include <rte_prefetch.h>
 
 #include "nat_index.h"
 
@@ -421,6 +422,52 @@ nat_sub_lookup(const struct nat_pool *pool, uint32_t in_addr)
 	return nat_index_find(&pool->sub_ix, nat_sub_hash(pool, in_addr),
 			      nat_sub_match, pool, &in_addr);
 }
+/*
+ * Prefetch, in stages, what a new mapping of in_addr will read, for a
+ * burst of new flows at a time so that their misses overlap: each stage
+ * reads what the previous one prefetched for every flow of the burst.
+ * 1. nat_sub_prefetch_slot(): the subscriber index slot;
+ * 2. nat_sub_prefetch_record(): reads it, prefetches the record it
+ *    points to (its key unchecked: a guess), returns its index or
+ *    NAT_NONE;
+ * 3. nat_sub_prefetch_blocks(): reads the record, prefetches its list
+ *    of blocks;
+ * 4. nat_map_prefetch_ports(): reads the list, prefetches the blocks'
+ *    records and port bitmaps for proto, and those of the block that
+ *    would preserve in_port.
+ * Only hints: nothing is written, and a wrong guess costs a line.
+ */
+static inline void
+nat_sub_prefetch_slot(const struct nat_pool *pool, uint32_t in_addr)
+{
+	rte_prefetch0(&pool->sub_ix.slot[nat_index_home(&pool->sub_ix,
+					 nat_sub_hash(pool, in_addr))]);
+}
+
+static inline uint32_t
+nat_sub_prefetch_record(const struct nat_pool *pool, uint32_t in_addr)
+{
+	uint32_t idx = nat_index_guess(&pool->sub_ix,
+				       nat_sub_hash(pool, in_addr));
+
+	if (idx != NAT_INDEX_EMPTY) {
+		const char *r = (const char *)&pool->subs[idx];
+
+		rte_prefetch0(r);
+		rte_prefetch0(r + sizeof(pool->subs[0]) - 1);
+	}
+	return idx;
+}
+
+static inline void
+nat_sub_prefetch_blocks(const struct nat_pool *pool, uint32_t sub_idx)
+{
+	rte_prefetch0(pool->subs[sub_idx].blocks);
+}
+
+void nat_map_prefetch_ports(const struct nat_pool *pool, uint32_t sub_idx,
+			    uint16_t in_port, uint8_t proto);
+
 /* Free a subscriber record that holds no block, mapping or session. */
 void nat_sub_maybe_free(struct nat_pool *pool, uint32_t sub_idx);
 
