@@ -1357,6 +1357,8 @@ create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 					    pm->proto);
 	/* 2) Otherwise make one from the subscriber's port blocks. */
 	if (map_idx == NAT_NONE) {
+		w->new_rem_addr = k->b_addr; /* for pool_chosen() */
+		w->new_rem_port = k->b_port;
 		map_idx = nat_map_create(pool, sub_idx, k->a_addr, k->a_port,
 					 pm->proto, now, &err);
 		if (map_idx == NAT_NONE) {
@@ -2223,6 +2225,24 @@ pool_log(void *arg, const struct nat_log_event *ev)
 }
 
 /* The pool runs short of blocks of an address: ask, at most every 100 ms. */
+/*
+ * The pool chose the outside endpoint of a new mapping (nat_chosen_fn):
+ * prefetch the out2in bucket of the session create_in2out() will add to
+ * it, so that its miss overlaps the pool's index inserts.
+ */
+static void
+pool_chosen(void *arg, uint32_t out_addr, uint16_t out_port, uint8_t proto)
+{
+	struct cgn_worker *w = arg;
+	struct ct_key ko = {
+		.a_addr = out_addr, .b_addr = w->new_rem_addr,
+		.a_port = out_port, .b_port = w->new_rem_port,
+		.proto = proto,
+	};
+
+	ct_prefetch_bucket(w->ct, CT_OUT2IN, ct_hash(w->ct, &ko));
+}
+
 static void
 pool_need(void *arg, uint32_t addr_idx)
 {
@@ -2453,6 +2473,8 @@ cgn_worker_init(struct cgn_worker *w, struct cgn_ctx *ctx, unsigned int id,
 		.socket = socket,
 		.log = pool_log,
 		.log_arg = w,
+		.chosen = pool_chosen,
+		.chosen_arg = w,
 		/* Blocks come from the control thread's block manager. */
 		.start_empty = true,
 		.low_water = CGN_BLOCK_LOW,

@@ -105,6 +105,8 @@ struct cgn_worker {
 	uint32_t in_gw;                   /* inside next hop or 0 */
 	uint32_t nh_out;                  /* neighbour idx of the gateway */
 	uint32_t nh_in_gw;                /* neighbour idx of inside gw */
+	uint32_t new_rem_addr;            /* remote of the flow being made */
+	uint16_t new_rem_port;            /* (pool_chosen()) */
 	uint8_t eim;
 	uint8_t filtering;                /* enum cgn_filtering */
 	uint8_t hairpin;

@@ -995,6 +995,9 @@ map_make(struct nat_pool *pool, uint32_t sub_idx, uint32_t in_addr,
 	rte_prefetch0(&pool->map_out.slot[nat_index_home(&pool->map_out,
 		nat_map_hash(pool, out_addr, rte_cpu_to_be_16(out_h),
 			     proto))]);
+	if (pool->p.chosen != NULL)
+		pool->p.chosen(pool->p.chosen_arg, out_addr,
+			       rte_cpu_to_be_16(out_h), proto);
 	idx = map_new(pool, err);
 	if (idx == NAT_NONE)
 		return NAT_NONE;

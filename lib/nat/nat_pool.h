@@ -130,6 +130,12 @@ typedef int (*nat_det_fn)(void *arg, uint32_t in_addr, uint32_t *out_addr_h,
 /* The pool is short of free blocks of an address (see low_water). */
 typedef void (*nat_need_fn)(void *arg, uint32_t addr_idx);
 
+/* nat_map_create() chose the outside endpoint (network order) of a new
+ * mapping, before indexing it: a hint, for the caller to prefetch what it
+ * will index the mapping's sessions by while the pool indexes it. */
+typedef void (*nat_chosen_fn)(void *arg, uint32_t out_addr, uint16_t out_port,
+			      uint8_t proto);
+
 struct nat_pool_params {
 	const uint32_t *addrs;   /* pool addresses, host order */
 	uint32_t n_addrs;
@@ -142,6 +148,8 @@ struct nat_pool_params {
 	int socket;
 	nat_log_fn log;          /* may be NULL */
 	void *log_arg;
+	nat_chosen_fn chosen;    /* may be NULL */
+	void *chosen_arg;
 	/*
 	 * Several pools may share the addresses (one per worker), each with
 	 * the blocks a block manager gave it. Then start_empty is set, blocks
