@@ -1859,7 +1859,7 @@ icmp_error_one(struct cgn_worker *w, enum ct_dir dir, struct rte_mbuf *m,
 
 /*
  * Pass 2 for an in2out packet that looks like a new flow (no candidate in
- * its home bucket): prefetch the first lines create_in2out() will read,
+ * its home bucket, and no entry spilled past it): prefetch the first lines create_in2out() will read,
  * the subscriber index slot of its source address, the EIM index slot of
  * its inside endpoint, and the session and mapping records the free lists
  * give next, so that these misses overlap across the burst.
@@ -1887,20 +1887,31 @@ prefetch_create_in2out(const struct cgn_worker *w, const struct pkt_meta *pm)
 }
 
 /*
- * After pass 2, for the burst's in2out packets that look like new flows:
- * the subscriber's record, its list of port blocks, then the blocks and
- * their port bitmaps (nat_sub_prefetch_slot() and the stages after it),
- * a stage at a time over all of them, so that a burst of new flows waits
- * about one memory latency per stage rather than one per flow.
+ * After pass 2, for the burst's in2out packets that look like new flows
+ * (no candidate in the home bucket, and no entry spilled past it):
+ * prefetch_create_in2out(), then the subscriber's record, its list of
+ * port blocks, then the blocks and their port bitmaps
+ * (nat_sub_prefetch_slot() and the stages after it), a stage at a time
+ * over all of them, so that a burst of new flows waits about one memory
+ * latency per stage rather than one per flow.
  */
 static void __rte_noinline
 prefetch_new_flows(const struct cgn_worker *w, const struct pkt_meta *meta,
-		   const uint8_t *fresh, unsigned int n)
+		   uint16_t n_pkts)
 {
 	const struct nat_pool *pool = w->pool;
 	uint32_t sub[CGN_BURST];
-	unsigned int j;
+	uint8_t fresh[CGN_BURST];
+	unsigned int j, n = 0;
+	uint16_t i;
 
+	for (i = 0; i < n_pkts; i++) {
+		if (meta[i].action != ACT_LOOKUP || meta[i].cand != CT_NONE ||
+		    !ct_surely_absent(w->ct, CT_IN2OUT, meta[i].hash))
+			continue;
+		prefetch_create_in2out(w, &meta[i]);
+		fresh[n++] = (uint8_t)i;
+	}
 	for (j = 0; j < n; j++)
 		sub[j] = nat_sub_prefetch_record(pool,
 						 meta[fresh[j]].key.a_addr);
@@ -1926,8 +1937,7 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 	bool dispatch = w->ctx->n_workers > 1 && !(flags & PROC_HANDED);
 	struct pkt_meta meta[CGN_BURST];
 	struct ct_table *ct = w->ct;
-	uint8_t fresh[CGN_BURST]; /* in2out packets with no candidate */
-	unsigned int n_fresh = 0;
+	bool fresh = false; /* a packet surely without a session */
 	uint16_t i;
 
 	if (flags & PROC_HANDED)
@@ -1974,13 +1984,11 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 		meta[i].cand = ct_first_candidate(ct, dir, meta[i].hash);
 		if (meta[i].cand != CT_NONE)
 			rte_prefetch0(&ct->sessions[meta[i].cand]);
-		else if (dir == CT_IN2OUT && meta[i].action == ACT_LOOKUP) {
-			prefetch_create_in2out(w, &meta[i]);
-			fresh[n_fresh++] = (uint8_t)i;
-		}
+		else if (ct_surely_absent(ct, dir, meta[i].hash))
+			fresh = true;
 	}
-	if (n_fresh != 0)
-		prefetch_new_flows(w, meta, fresh, n_fresh);
+	if (fresh && dir == CT_IN2OUT)
+		prefetch_new_flows(w, meta, n);
 	/* Pass 3: verify and translate, or the slow path. */
 	for (i = 0; i < n; i++) {
 		struct pkt_meta *pm = &meta[i];

@@ -238,6 +238,17 @@ ct_first_candidate(const struct ct_table *t, enum ct_dir d, uint32_t hash)
 	return m != 0 ? b->idx[__builtin_ctz(m)] : CT_NONE;
 }
 
+/*
+ * After ct_first_candidate() found none: is the key surely absent? Yes
+ * when no entry of the home bucket spilled past it. (Else it may be
+ * stored in a later bucket of its probe sequence.)
+ */
+static inline bool
+ct_surely_absent(const struct ct_table *t, enum ct_dir d, uint32_t hash)
+{
+	return t->ht[d].bkt[ct_home(&t->ht[d], hash)].spilled == 0;
+}
+
 /* Full lookup: session index or CT_NONE. */
 static inline uint32_t
 ct_lookup(const struct ct_table *t, enum ct_dir d, const struct ct_key *k,
