@@ -4,7 +4,9 @@
  * A burst goes through three passes so that memory latency overlaps:
  *   1. parse and classify every packet, compute its session key and hash,
  *      prefetch the hash bucket;
- *   2. read the bucket, prefetch the candidate session;
+ *   2. read the bucket, prefetch the candidate session; for in2out packets
+ *      surely without one, prefetch in stages what a new session reads
+ *      (prefetch_new_flows());
  *   3. verify the session and translate, or take the slow path (new
  *      session, own address, ICMP generation, drop).
  * Every packet ends forwarded, consumed or dropped under a named reason.
@@ -1255,19 +1257,6 @@ session_add(struct cgn_worker *w, uint32_t map_idx, uint32_t rem_addr,
 		*why = CGN_DROP_session_limit;
 		return CT_NONE;
 	}
-	/* The out2in bucket ct_insert() fills (the in2out one was
-	 * prefetched in pass 1): its miss overlaps ct_alloc() and the
-	 * session's fill.
-	 */
-	{
-		struct ct_key ko = {
-			.a_addr = mp->out_addr, .b_addr = rem_addr,
-			.a_port = mp->out_port, .b_port = rem_port,
-			.proto = mp->proto,
-		};
-
-		ct_prefetch_bucket(w->ct, CT_OUT2IN, ct_hash(w->ct, &ko));
-	}
 	idx = ct_alloc(w->ct);
 	if (idx == CT_NONE) {
 		*why = CGN_DROP_table_full;
@@ -1297,6 +1286,8 @@ session_add(struct cgn_worker *w, uint32_t map_idx, uint32_t rem_addr,
 	return idx;
 }
 
+static void pool_chosen(void *arg, uint32_t out_addr, uint16_t out_port,
+			uint8_t proto);
 static void syn_hold_match(struct cgn_worker *w, uint32_t out_addr,
 			   uint16_t out_port, const struct ct_key *k);
 
@@ -1351,14 +1342,21 @@ create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 		*why = CGN_DROP_session_limit;
 		return CT_NONE;
 	}
+	w->new_rem_addr = k->b_addr; /* for pool_chosen() */
+	w->new_rem_port = k->b_port;
 	/* 1) Endpoint-independent mapping: reuse the inside endpoint's. */
-	if (w->eim)
+	if (w->eim) {
 		map_idx = nat_map_lookup_in(pool, k->a_addr, k->a_port,
 					    pm->proto);
+		/* The out2in bucket session_add() fills (pool_chosen()
+		 * does it for a new mapping).
+		 */
+		if (map_idx != NAT_NONE)
+			pool_chosen(w, pool->maps[map_idx].out_addr,
+				    pool->maps[map_idx].out_port, pm->proto);
+	}
 	/* 2) Otherwise make one from the subscriber's port blocks. */
 	if (map_idx == NAT_NONE) {
-		w->new_rem_addr = k->b_addr; /* for pool_chosen() */
-		w->new_rem_port = k->b_port;
 		map_idx = nat_map_create(pool, sub_idx, k->a_addr, k->a_port,
 					 pm->proto, now, &err);
 		if (map_idx == NAT_NONE) {
