@@ -1450,16 +1450,13 @@ create_out2in(struct cgn_worker *w, struct pkt_meta *pm, uint64_t now,
 			    CT_F_HAIRPIN : 0), now, why);
 }
 
-/* Decrement TTL; returns the IP checksum delta word for it. */
+/* Decrement TTL (> 1 here); returns the IP checksum delta for it, a
+ * constant (NAT_CKSUM_TTL_DEC). */
 static inline uint32_t
 ttl_dec(struct rte_ipv4_hdr *ip)
 {
-	uint16_t old_w = *(uint16_t *)&ip->time_to_live;
-	uint16_t new_w;
-
 	ip->time_to_live--;
-	new_w = *(uint16_t *)&ip->time_to_live;
-	return nat_cksum_word(old_w, new_w);
+	return NAT_CKSUM_TTL_DEC;
 }
 
 static inline void
@@ -1504,7 +1501,7 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 
 	d = ttl_dec(ip) + s->ck_ip;
 	ip->src_addr = s->out_addr;
-	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	ip->hdr_checksum = nat_cksum_apply32(ip->hdr_checksum, d);
 	*pm->port_p = s->out_port;
 	rewrite_l4(pm, s->ck_l4);
 
@@ -1558,7 +1555,7 @@ translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 
 	d = (hairpin ? 0 : ttl_dec(ip)) + nat_cksum_neg(s->ck_ip);
 	ip->dst_addr = s->in_addr;
-	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	ip->hdr_checksum = nat_cksum_apply32(ip->hdr_checksum, d);
 	*pm->port_p = s->in_port;
 	rewrite_l4(pm, nat_cksum_neg(s->ck_l4));
 
@@ -1646,7 +1643,7 @@ icmp_error_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		      s->ck_l4);
 	d = ttl_dec(ip) + nat_cksum_addr(ip->src_addr, s->out_addr);
 	ip->src_addr = s->out_addr;
-	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	ip->hdr_checksum = nat_cksum_apply32(ip->hdr_checksum, d);
 
 	/* E25: an error about a hairpinned flow goes back inside. */
 	if (unlikely(w->hairpin && nat_pool_addr_index(w->pool,
@@ -1696,7 +1693,7 @@ icmp_error_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 	d = (hairpin ? 0 : ttl_dec(ip)) + nat_cksum_addr(ip->dst_addr,
 							 s->in_addr);
 	ip->dst_addr = s->in_addr;
-	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	ip->hdr_checksum = nat_cksum_apply32(ip->hdr_checksum, d);
 	if (w->in_gw != 0)
 		to_next_hop(w, m, CGN_INSIDE, &w->nh_in_gw, w->in_gw, now);
 	else
