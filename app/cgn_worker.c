@@ -85,6 +85,7 @@ struct pkt_meta {
 	struct rte_ipv4_hdr *eip;
 	uint8_t *el4;
 	uint16_t el4len;   /* quoted transport bytes */
+	uint32_t home;     /* home bucket of hash (pass 1, for pass 2) */
 };
 
 static inline void
@@ -1888,13 +1889,15 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 			}
 		}
 		meta[i].hash = ct_hash(ct, &meta[i].key);
-		ct_prefetch_bucket(ct, dir, meta[i].hash);
+		meta[i].home = ct_home_index(ct, dir, meta[i].hash);
+		ct_prefetch_home(ct, dir, meta[i].home);
 	}
 	/* Pass 2: candidates, prefetch sessions. */
 	for (i = 0; i < n; i++) {
 		if (meta[i].action == ACT_DONE)
 			continue;
-		meta[i].cand = ct_first_candidate(ct, dir, meta[i].hash);
+		meta[i].cand = ct_first_candidate_at(ct, dir, meta[i].hash,
+						     meta[i].home);
 		if (meta[i].cand != CT_NONE)
 			rte_prefetch0(&ct->sessions[meta[i].cand]);
 	}

@@ -177,6 +177,23 @@ ct_prefetch_bucket(const struct ct_table *t, enum ct_dir d, uint32_t hash)
 }
 
 /*
+ * The home bucket index of a hash, for callers that keep it between the
+ * prefetch, ct_first_candidate_at() and ct_lookup_at() rather than
+ * computing it for each.
+ */
+static inline uint32_t
+ct_home_index(const struct ct_table *t, enum ct_dir d, uint32_t hash)
+{
+	return ct_home(&t->ht[d], hash);
+}
+
+static inline void
+ct_prefetch_home(const struct ct_table *t, enum ct_dir d, uint32_t home)
+{
+	rte_prefetch0(&t->ht[d].bkt[home]);
+}
+
+/*
  * Slots of bucket b whose signature is sig, as a bit mask (bit i: slot i).
  * The 10 signatures are 20 bytes: slots 0-7 are one 16-byte block, slots
  * 8-9 the first half of an 8-byte one (with spilled and reach); each is
@@ -230,12 +247,19 @@ ct_session_match(const struct ct_session *s, enum ct_dir d,
  * gives the answer.
  */
 static inline uint32_t
-ct_first_candidate(const struct ct_table *t, enum ct_dir d, uint32_t hash)
+ct_first_candidate_at(const struct ct_table *t, enum ct_dir d, uint32_t hash,
+		      uint32_t home)
 {
-	const struct ct_bucket *b = &t->ht[d].bkt[ct_home(&t->ht[d], hash)];
+	const struct ct_bucket *b = &t->ht[d].bkt[home];
 	uint32_t m = ct_bkt_match(b, ct_sig(hash));
 
 	return m != 0 ? b->idx[__builtin_ctz(m)] : CT_NONE;
+}
+
+static inline uint32_t
+ct_first_candidate(const struct ct_table *t, enum ct_dir d, uint32_t hash)
+{
+	return ct_first_candidate_at(t, d, hash, ct_home(&t->ht[d], hash));
 }
 
 /* Full lookup: session index or CT_NONE. */
