@@ -46,7 +46,9 @@
 #define CT_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <emmintrin.h>
 #ifdef __SSE4_2__
@@ -243,15 +245,30 @@ ct_session_key(const struct ct_session *s, enum ct_dir d, struct ct_key *k)
 	k->pad[0] = k->pad[1] = k->pad[2] = 0;
 }
 
+/* ct_session_match() compares these bytes as two words. */
+static_assert(offsetof(struct ct_session, in_addr) == offsetof(struct ct_key, a_addr) &&
+	      offsetof(struct ct_session, rem_addr) == offsetof(struct ct_key, b_addr) &&
+	      offsetof(struct ct_session, in_port) == offsetof(struct ct_key, a_port) &&
+	      offsetof(struct ct_session, rem_port) == offsetof(struct ct_key, b_port) &&
+	      offsetof(struct ct_key, b_port) == 10,
+	      "the in2out key is the session's first 12 bytes");
+
 /* Does session s match key k seen from direction d? */
 static inline bool
 ct_session_match(const struct ct_session *s, enum ct_dir d,
 		 const struct ct_key *k)
 {
-	if (d == CT_IN2OUT)
-		return s->in_addr == k->a_addr && s->in_port == k->a_port &&
-		       s->rem_addr == k->b_addr && s->rem_port == k->b_port &&
-		       s->proto == k->proto;
+	if (d == CT_IN2OUT) {
+		/* The in2out key's first 12 bytes are the session's. */
+		uint64_t s0, k0;
+		uint32_t s1, k1;
+
+		memcpy(&s0, s, 8);
+		memcpy(&k0, k, 8);
+		memcpy(&s1, (const uint8_t *)s + 8, 4);
+		memcpy(&k1, (const uint8_t *)k + 8, 4);
+		return s0 == k0 && s1 == k1 && s->proto == k->proto;
+	}
 	return s->out_addr == k->a_addr && s->out_port == k->a_port &&
 	       s->rem_addr == k->b_addr && s->rem_port == k->b_port &&
 	       s->proto == k->proto;
