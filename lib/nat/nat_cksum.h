@@ -17,13 +17,18 @@
 
 #include <stdint.h>
 
-/* Fold a 32-bit one's-complement accumulator to 16 bits. */
+/*
+ * Fold a 32-bit one's-complement accumulator to 16 bits: the high half of
+ * sum + (sum rotated by 16) is hi + lo with the end-around carry (the
+ * carry out of lo + hi in the low half), in one rotate and one add rather
+ * than two rounds of (sum & 0xffff) + (sum >> 16). The same value for
+ * every sum: congruent to it modulo 0xffff, at most 0xffff, 0 only for 0.
+ */
 static inline uint16_t
 nat_cksum_fold(uint32_t sum)
 {
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	sum += (sum >> 16) | (sum << 16);
+	return (uint16_t)(sum >> 16);
 }
 
 /* Delta contribution of one 16-bit word changing from old to new. */

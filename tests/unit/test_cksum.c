@@ -534,6 +534,25 @@ test_reference_agrees_with_dpdk(void **state)
 	}
 }
 
+/*
+ * nat_cksum_fold() (rotate and add) against the two rounds of
+ * (sum & 0xffff) + (sum >> 16) it replaced, for every 32-bit sum.
+ */
+static void
+test_fold_exhaustive(void **state)
+{
+	uint32_t sum = 0, r;
+
+	(void)state;
+	do {
+		r = (sum & 0xffff) + (sum >> 16);
+		r = (r & 0xffff) + (r >> 16);
+		if (nat_cksum_fold(sum) != r)
+			fail_msg("fold(0x%08x) = 0x%04x, not 0x%04x", sum,
+				 nat_cksum_fold(sum), r);
+	} while (++sum != 0);
+}
+
 /* Fold, word, neg and apply on known values; RFC 1624's own example. */
 static void
 test_helpers_known_values(void **state)
@@ -1031,6 +1050,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_agrees_with_dpdk),
+		cmocka_unit_test(test_fold_exhaustive),
 		cmocka_unit_test(test_helpers_known_values),
 		cmocka_unit_test(test_apply_neg_exhaustive),
 		cmocka_unit_test(test_ttl_const_and_apply32),
