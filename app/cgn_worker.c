@@ -1484,7 +1484,7 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 	uint32_t d;
 
 	if (pm->proto != IPPROTO_TCP) {
-		s->last_seen = ct_clock(w->ct, now);
+		s->last_seen = w->burst_tick;
 	} else {
 		uint8_t was = s->state;
 
@@ -1497,7 +1497,7 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		 */
 		if (!(pm->tcp_flags & RTE_TCP_RST_FLAG) ||
 		    !(was & CT_TCP_RST))
-			s->last_seen = ct_clock(w->ct, now);
+			s->last_seen = w->burst_tick;
 	}
 
 	d = ttl_dec(ip) + s->ck_ip;
@@ -1552,7 +1552,7 @@ translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 	 * sessions that inbound traffic created.
 	 */
 	if (s->flags & CT_F_INBOUND)
-		s->last_seen = ct_clock(w->ct, now);
+		s->last_seen = w->burst_tick;
 
 	d = (hairpin ? 0 : ttl_dec(ip)) + nat_cksum_neg(s->ck_ip);
 	ip->dst_addr = s->in_addr;
@@ -1854,6 +1854,7 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 	struct ct_table *ct = w->ct;
 	uint16_t i;
 
+	w->burst_tick = ct_clock(ct, now);
 	if (flags & PROC_HANDED)
 		w->stats.handoff_in += n;
 	else
