@@ -9,6 +9,7 @@
  *      session, own address, ICMP generation, drop).
  * Every packet ends forwarded, consumed or dropped under a named reason.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -69,24 +70,51 @@ enum pkt_action {
 	ACT_ICMP_ERR,   /* an ICMP error: key from the quoted packet */
 };
 
+/*
+ * What pass 1 learns of a packet for passes 2 and 3: one cache line (the
+ * three passes go over CGN_BURST of them). Fields inside the first segment
+ * are kept as offsets from ip (pm_ck(), pm_eip(), pm_el4()).
+ */
 struct pkt_meta {
 	struct rte_ipv4_hdr *ip;
 	uint16_t *port_p;  /* inside side's port (in2out src, out2in dst) */
-	uint16_t *ck_p;    /* L4 checksum field */
+	struct ct_key key;
+	uint32_t hash;
+	uint32_t cand;
+	uint32_t home;     /* home bucket of hash (pass 1, for pass 2) */
+	uint16_t ck_off;   /* L4 checksum field */
+	/* ICMP errors: the quoted packet. */
+	uint16_t eip_off;
+	uint16_t el4_off;
+	uint16_t el4len;   /* quoted transport bytes */
 	uint8_t proto;
 	uint8_t tcp_flags;
 	uint8_t action;
 	uint8_t icmp_type;
 	uint8_t addr_todo; /* addr_checks() not run yet (parse()) */
-	struct ct_key key;
-	uint32_t hash;
-	uint32_t cand;
-	/* ICMP errors: the quoted packet. */
-	struct rte_ipv4_hdr *eip;
-	uint8_t *el4;
-	uint16_t el4len;   /* quoted transport bytes */
-	uint32_t home;     /* home bucket of hash (pass 1, for pass 2) */
 };
+
+static_assert(sizeof(struct pkt_meta) <= RTE_CACHE_LINE_SIZE,
+	      "a packet's metadata in one cache line");
+
+static inline uint16_t *
+pm_ck(const struct pkt_meta *pm)
+{
+	return (uint16_t *)(void *)((uint8_t *)pm->ip + pm->ck_off);
+}
+
+static inline struct rte_ipv4_hdr *
+pm_eip(const struct pkt_meta *pm)
+{
+	return (struct rte_ipv4_hdr *)(void *)((uint8_t *)pm->ip +
+					       pm->eip_off);
+}
+
+static inline uint8_t *
+pm_el4(const struct pkt_meta *pm)
+{
+	return (uint8_t *)pm->ip + pm->el4_off;
+}
 
 static inline void
 drop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_drop why)
@@ -756,8 +784,8 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		return false;
 	}
 	pm->icmp_type = l4[0];
-	pm->eip = eip;
-	pm->el4 = el4;
+	pm->eip_off = (uint16_t)((uint8_t *)eip - (uint8_t *)pm->ip);
+	pm->el4_off = (uint16_t)(el4 - (uint8_t *)pm->ip);
 	pm->el4len = (uint16_t)el4len;
 	pm->proto = eip->next_proto_id;
 	pm->key.proto = eip->next_proto_id;
@@ -1044,7 +1072,7 @@ l4:
 			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
 				       now);
 		pm->tcp_flags = th->tcp_flags;
-		pm->ck_p = FIELD16(l4, struct rte_tcp_hdr, cksum);
+		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_tcp_hdr, cksum));
 		if (side == CGN_INSIDE) {
 			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, src_port);
 			pm->key.b_port = th->dst_port;
@@ -1062,7 +1090,8 @@ l4:
 			     ntoh16(uh->dgram_len) > tot - ihl))
 			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
 				       now);
-		pm->ck_p = FIELD16(l4, struct rte_udp_hdr, dgram_cksum);
+		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_udp_hdr,
+							dgram_cksum));
 		if (side == CGN_INSIDE) {
 			pm->port_p = FIELD16(l4, struct rte_udp_hdr, src_port);
 			pm->key.b_port = uh->dst_port;
@@ -1091,7 +1120,8 @@ l4:
 			return l4_drop(w, side, m, pm,
 				       CGN_DROP_icmp_unsupported, now);
 		pm->icmp_type = ic->icmp_type;
-		pm->ck_p = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
+		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_icmp_hdr,
+							icmp_cksum));
 		pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
 		pm->key.b_port = 0;
 		break;
@@ -1463,10 +1493,12 @@ ttl_dec(struct rte_ipv4_hdr *ip)
 static inline void
 rewrite_l4(struct pkt_meta *pm, uint16_t delta)
 {
+	uint16_t *ck = pm_ck(pm);
+
 	if (pm->proto == IPPROTO_UDP)
-		*pm->ck_p = nat_cksum_apply_udp(*pm->ck_p, delta);
+		*ck = nat_cksum_apply_udp(*ck, delta);
 	else
-		*pm->ck_p = nat_cksum_apply(*pm->ck_p, delta);
+		*ck = nat_cksum_apply(*ck, delta);
 }
 
 static void translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
@@ -1577,13 +1609,13 @@ static void
 rewrite_quote(struct pkt_meta *pm, bool quoted_dst, uint32_t a,
 	      uint16_t *port_p, uint16_t port, uint16_t l4_delta)
 {
-	uint8_t *a_p = (uint8_t *)pm->eip + (quoted_dst ?
+	uint8_t *a_p = (uint8_t *)pm_eip(pm) + (quoted_dst ?
 		offsetof(struct rte_ipv4_hdr, dst_addr) :
 		offsetof(struct rte_ipv4_hdr, src_addr));
 	uint32_t old_a;
 	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)pm->ip +
 						      rte_ipv4_hdr_len(pm->ip));
-	struct rte_ipv4_hdr *eip = pm->eip;
+	struct rte_ipv4_hdr *eip = pm_eip(pm);
 	uint32_t d_icmp = 0;
 	uint16_t old, ck_off = 0;
 	uint16_t *ck;
@@ -1603,7 +1635,7 @@ rewrite_quote(struct pkt_meta *pm, bool quoted_dst, uint32_t a,
 	default: ck_off = 2; break; /* ICMP echo */
 	}
 	if (pm->el4len >= ck_off + 2u) {
-		ck = (uint16_t *)(void *)(pm->el4 + ck_off);
+		ck = (uint16_t *)(void *)(pm_el4(pm) + ck_off);
 		old = *ck;
 		if (pm->proto == IPPROTO_UDP)
 			*ck = nat_cksum_apply_udp(old, l4_delta);
@@ -1619,8 +1651,8 @@ static inline uint16_t *
 quote_port(struct pkt_meta *pm, bool source)
 {
 	if (pm->proto == IPPROTO_ICMP)
-		return (uint16_t *)(void *)(pm->el4 + 4);
-	return (uint16_t *)(void *)(pm->el4 + (source ? 0 : 2));
+		return (uint16_t *)(void *)(pm_el4(pm) + 4);
+	return (uint16_t *)(void *)(pm_el4(pm) + (source ? 0 : 2));
 }
 
 static void icmp_error_out2in(struct cgn_worker *w, struct rte_mbuf *m,
@@ -1653,9 +1685,9 @@ icmp_error_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		enum cgn_drop why = CGN_DROP_icmp_no_session;
 		uint32_t idx;
 
-		hp.key.a_addr = pm->eip->src_addr;
+		hp.key.a_addr = pm_eip(pm)->src_addr;
 		hp.key.a_port = *quote_port(pm, true);
-		hp.key.b_addr = pm->eip->dst_addr;
+		hp.key.b_addr = pm_eip(pm)->dst_addr;
 		hp.key.b_port = pm->proto == IPPROTO_ICMP ? 0 :
 				*quote_port(pm, false);
 		w->stats.hairpinned++;
