@@ -989,9 +989,14 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 	if (likely(m->data_len >= sizeof(*e) + sizeof(*ip) && w->addr_defer)) {
 		memcpy(&w0, ip, sizeof(w0)); /* only 2-byte aligned */
 		tot = ntoh16(ip->total_length);
+		/* sizeof(*ip) <= tot <= data_len - sizeof(*e), as one unsigned
+		 * compare (a tot below 20 wraps l4len).
+		 */
+		l4len = (uint32_t)tot - sizeof(*ip);
 		if (likely((w0 & IP_W0_MASK) == IP_W0_PLAIN &&
-			   ip->time_to_live > 1 && tot >= sizeof(*ip) &&
-			   m->data_len >= sizeof(*e) + (uint32_t)tot)) {
+			   ip->time_to_live > 1 &&
+			   l4len <= (uint32_t)m->data_len - sizeof(*e) -
+				    sizeof(*ip))) {
 			ihl = sizeof(*ip);
 			if (unlikely(!ipv4_cksum_ok(m, ip, ihl))) {
 				drop(w, m, CGN_DROP_ip_bad_cksum);
@@ -1001,7 +1006,6 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 				rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len -
 							       sizeof(*e) - tot));
 			pm->addr_todo = 1;
-			l4len = (uint32_t)(tot - ihl);
 			goto l4;
 		}
 	}
@@ -1066,18 +1070,21 @@ l4:
 	case IPPROTO_TCP: {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
 
+		/* 20 <= data offset <= l4len (below 20 it wraps). */
 		if (unlikely(l4len < sizeof(*th) ||
-			     (th->data_off >> 4) < 5 ||
-			     (uint32_t)(th->data_off >> 4) * 4 > l4len))
+			     (uint32_t)(th->data_off >> 4) * 4 - sizeof(*th) >
+			     l4len - sizeof(*th)))
 			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
 				       now);
 		pm->tcp_flags = th->tcp_flags;
 		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_tcp_hdr, cksum));
 		if (side == CGN_INSIDE) {
 			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, src_port);
+			pm->key.a_port = th->src_port;
 			pm->key.b_port = th->dst_port;
 		} else {
 			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, dst_port);
+			pm->key.a_port = th->dst_port;
 			pm->key.b_port = th->src_port;
 		}
 		break;
@@ -1085,18 +1092,23 @@ l4:
 	case IPPROTO_UDP: {
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
 
+		/* 8 <= UDP length <= tot - ihl (>= l4len >= 8; below 8 the
+		 * length wraps).
+		 */
 		if (unlikely(l4len < sizeof(*uh) ||
-			     ntoh16(uh->dgram_len) < sizeof(*uh) ||
-			     ntoh16(uh->dgram_len) > tot - ihl))
+			     (uint32_t)ntoh16(uh->dgram_len) - sizeof(*uh) >
+			     (uint32_t)(tot - ihl) - sizeof(*uh)))
 			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
 				       now);
 		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_udp_hdr,
 							dgram_cksum));
 		if (side == CGN_INSIDE) {
 			pm->port_p = FIELD16(l4, struct rte_udp_hdr, src_port);
+			pm->key.a_port = uh->src_port;
 			pm->key.b_port = uh->dst_port;
 		} else {
 			pm->port_p = FIELD16(l4, struct rte_udp_hdr, dst_port);
+			pm->key.a_port = uh->dst_port;
 			pm->key.b_port = uh->src_port;
 		}
 		break;
@@ -1123,6 +1135,7 @@ l4:
 		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_icmp_hdr,
 							icmp_cksum));
 		pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
+		pm->key.a_port = ic->icmp_ident;
 		pm->key.b_port = 0;
 		break;
 	}
@@ -1136,7 +1149,6 @@ l4:
 		pm->key.a_addr = ip->dst_addr;
 		pm->key.b_addr = ip->src_addr;
 	}
-	pm->key.a_port = *pm->port_p;
 	pm->action = ACT_LOOKUP;
 	return true;
 }
