@@ -246,10 +246,13 @@ ct_session_key(const struct ct_session *s, enum ct_dir d, struct ct_key *k)
 }
 
 /* ct_session_match() compares these bytes as two words. */
-static_assert(offsetof(struct ct_session, in_addr) == offsetof(struct ct_key, a_addr) &&
-	      offsetof(struct ct_session, rem_addr) == offsetof(struct ct_key, b_addr) &&
-	      offsetof(struct ct_session, in_port) == offsetof(struct ct_key, a_port) &&
-	      offsetof(struct ct_session, rem_port) == offsetof(struct ct_key, b_port) &&
+static_assert(offsetof(struct ct_session, in_addr) == 0 &&
+	      offsetof(struct ct_session, rem_addr) == 4 &&
+	      offsetof(struct ct_session, in_port) == 8 &&
+	      offsetof(struct ct_session, rem_port) == 10 &&
+	      offsetof(struct ct_key, a_addr) == 0 &&
+	      offsetof(struct ct_key, b_addr) == 4 &&
+	      offsetof(struct ct_key, a_port) == 8 &&
 	      offsetof(struct ct_key, b_port) == 10,
 	      "the in2out key is the session's first 12 bytes");
 
