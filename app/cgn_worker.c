@@ -11,6 +11,7 @@
  *      session, own address, ICMP generation, drop).
  * Every packet ends forwarded, consumed or dropped under a named reason.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -71,23 +72,51 @@ enum pkt_action {
 	ACT_ICMP_ERR,   /* an ICMP error: key from the quoted packet */
 };
 
+/*
+ * What pass 1 learns of a packet for passes 2 and 3: one cache line (the
+ * three passes go over CGN_BURST of them). Fields inside the first segment
+ * are kept as offsets from ip (pm_ck(), pm_eip(), pm_el4()).
+ */
 struct pkt_meta {
 	struct rte_ipv4_hdr *ip;
 	uint16_t *port_p;  /* inside side's port (in2out src, out2in dst) */
-	uint16_t *ck_p;    /* L4 checksum field */
+	struct ct_key key;
+	uint32_t hash;
+	uint32_t cand;
+	uint32_t home;     /* home bucket of hash (pass 1, for pass 2) */
+	uint16_t ck_off;   /* L4 checksum field */
+	/* ICMP errors: the quoted packet. */
+	uint16_t eip_off;
+	uint16_t el4_off;
+	uint16_t el4len;   /* quoted transport bytes */
 	uint8_t proto;
 	uint8_t tcp_flags;
 	uint8_t action;
 	uint8_t icmp_type;
 	uint8_t addr_todo; /* addr_checks() not run yet (parse()) */
-	struct ct_key key;
-	uint32_t hash;
-	uint32_t cand;
-	/* ICMP errors: the quoted packet. */
-	struct rte_ipv4_hdr *eip;
-	uint8_t *el4;
-	uint16_t el4len;   /* quoted transport bytes */
 };
+
+static_assert(sizeof(struct pkt_meta) <= RTE_CACHE_LINE_SIZE,
+	      "a packet's metadata in one cache line");
+
+static inline uint16_t *
+pm_ck(const struct pkt_meta *pm)
+{
+	return (uint16_t *)(void *)((uint8_t *)pm->ip + pm->ck_off);
+}
+
+static inline struct rte_ipv4_hdr *
+pm_eip(const struct pkt_meta *pm)
+{
+	return (struct rte_ipv4_hdr *)(void *)((uint8_t *)pm->ip +
+					       pm->eip_off);
+}
+
+static inline uint8_t *
+pm_el4(const struct pkt_meta *pm)
+{
+	return (uint8_t *)pm->ip + pm->el4_off;
+}
 
 static inline void
 drop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_drop why)
@@ -757,8 +786,8 @@ parse_icmp_error(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		return false;
 	}
 	pm->icmp_type = l4[0];
-	pm->eip = eip;
-	pm->el4 = el4;
+	pm->eip_off = (uint16_t)((uint8_t *)eip - (uint8_t *)pm->ip);
+	pm->el4_off = (uint16_t)(el4 - (uint8_t *)pm->ip);
 	pm->el4len = (uint16_t)el4len;
 	pm->proto = eip->next_proto_id;
 	pm->key.proto = eip->next_proto_id;
@@ -962,9 +991,14 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 	if (likely(m->data_len >= sizeof(*e) + sizeof(*ip) && w->addr_defer)) {
 		memcpy(&w0, ip, sizeof(w0)); /* only 2-byte aligned */
 		tot = ntoh16(ip->total_length);
+		/* sizeof(*ip) <= tot <= data_len - sizeof(*e), as one unsigned
+		 * compare (a tot below 20 wraps l4len).
+		 */
+		l4len = (uint32_t)tot - sizeof(*ip);
 		if (likely((w0 & IP_W0_MASK) == IP_W0_PLAIN &&
-			   ip->time_to_live > 1 && tot >= sizeof(*ip) &&
-			   m->data_len >= sizeof(*e) + (uint32_t)tot)) {
+			   ip->time_to_live > 1 &&
+			   l4len <= (uint32_t)m->data_len - sizeof(*e) -
+				    sizeof(*ip))) {
 			ihl = sizeof(*ip);
 			if (unlikely(!ipv4_cksum_ok(m, ip, ihl))) {
 				drop(w, m, CGN_DROP_ip_bad_cksum);
@@ -974,7 +1008,6 @@ parse(struct cgn_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 				rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len -
 							       sizeof(*e) - tot));
 			pm->addr_todo = 1;
-			l4len = (uint32_t)(tot - ihl);
 			goto l4;
 		}
 	}
@@ -1039,18 +1072,21 @@ l4:
 	case IPPROTO_TCP: {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
 
+		/* 20 <= data offset <= l4len (below 20 it wraps). */
 		if (unlikely(l4len < sizeof(*th) ||
-			     (th->data_off >> 4) < 5 ||
-			     (uint32_t)(th->data_off >> 4) * 4 > l4len))
+			     (uint32_t)(th->data_off >> 4) * 4 - sizeof(*th) >
+			     l4len - sizeof(*th)))
 			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
 				       now);
 		pm->tcp_flags = th->tcp_flags;
-		pm->ck_p = FIELD16(l4, struct rte_tcp_hdr, cksum);
+		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_tcp_hdr, cksum));
 		if (side == CGN_INSIDE) {
 			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, src_port);
+			pm->key.a_port = th->src_port;
 			pm->key.b_port = th->dst_port;
 		} else {
 			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, dst_port);
+			pm->key.a_port = th->dst_port;
 			pm->key.b_port = th->src_port;
 		}
 		break;
@@ -1058,17 +1094,23 @@ l4:
 	case IPPROTO_UDP: {
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
 
+		/* 8 <= UDP length <= tot - ihl (>= l4len >= 8; below 8 the
+		 * length wraps).
+		 */
 		if (unlikely(l4len < sizeof(*uh) ||
-			     ntoh16(uh->dgram_len) < sizeof(*uh) ||
-			     ntoh16(uh->dgram_len) > tot - ihl))
+			     (uint32_t)ntoh16(uh->dgram_len) - sizeof(*uh) >
+			     (uint32_t)(tot - ihl) - sizeof(*uh)))
 			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
 				       now);
-		pm->ck_p = FIELD16(l4, struct rte_udp_hdr, dgram_cksum);
+		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_udp_hdr,
+							dgram_cksum));
 		if (side == CGN_INSIDE) {
 			pm->port_p = FIELD16(l4, struct rte_udp_hdr, src_port);
+			pm->key.a_port = uh->src_port;
 			pm->key.b_port = uh->dst_port;
 		} else {
 			pm->port_p = FIELD16(l4, struct rte_udp_hdr, dst_port);
+			pm->key.a_port = uh->dst_port;
 			pm->key.b_port = uh->src_port;
 		}
 		break;
@@ -1092,8 +1134,10 @@ l4:
 			return l4_drop(w, side, m, pm,
 				       CGN_DROP_icmp_unsupported, now);
 		pm->icmp_type = ic->icmp_type;
-		pm->ck_p = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
+		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_icmp_hdr,
+							icmp_cksum));
 		pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
+		pm->key.a_port = ic->icmp_ident;
 		pm->key.b_port = 0;
 		break;
 	}
@@ -1107,7 +1151,6 @@ l4:
 		pm->key.a_addr = ip->dst_addr;
 		pm->key.b_addr = ip->src_addr;
 	}
-	pm->key.a_port = *pm->port_p;
 	pm->action = ACT_LOOKUP;
 	return true;
 }
@@ -1463,25 +1506,24 @@ create_out2in(struct cgn_worker *w, struct pkt_meta *pm, uint64_t now,
 			    CT_F_HAIRPIN : 0), now, why);
 }
 
-/* Decrement TTL; returns the IP checksum delta word for it. */
+/* Decrement TTL (> 1 here); returns the IP checksum delta for it, a
+ * constant (NAT_CKSUM_TTL_DEC). */
 static inline uint32_t
 ttl_dec(struct rte_ipv4_hdr *ip)
 {
-	uint16_t old_w = *(uint16_t *)&ip->time_to_live;
-	uint16_t new_w;
-
 	ip->time_to_live--;
-	new_w = *(uint16_t *)&ip->time_to_live;
-	return nat_cksum_word(old_w, new_w);
+	return NAT_CKSUM_TTL_DEC;
 }
 
 static inline void
 rewrite_l4(struct pkt_meta *pm, uint16_t delta)
 {
+	uint16_t *ck = pm_ck(pm);
+
 	if (pm->proto == IPPROTO_UDP)
-		*pm->ck_p = nat_cksum_apply_udp(*pm->ck_p, delta);
+		*ck = nat_cksum_apply_udp(*ck, delta);
 	else
-		*pm->ck_p = nat_cksum_apply(*pm->ck_p, delta);
+		*ck = nat_cksum_apply(*ck, delta);
 }
 
 static void translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
@@ -1499,7 +1541,7 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 	uint32_t d;
 
 	if (pm->proto != IPPROTO_TCP) {
-		s->last_seen = ct_clock(w->ct, now);
+		s->last_seen = w->burst_tick;
 	} else {
 		uint8_t was = s->state;
 
@@ -1512,12 +1554,12 @@ translate_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		 */
 		if (!(pm->tcp_flags & RTE_TCP_RST_FLAG) ||
 		    !(was & CT_TCP_RST))
-			s->last_seen = ct_clock(w->ct, now);
+			s->last_seen = w->burst_tick;
 	}
 
 	d = ttl_dec(ip) + s->ck_ip;
 	ip->src_addr = s->out_addr;
-	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	ip->hdr_checksum = nat_cksum_apply32(ip->hdr_checksum, d);
 	*pm->port_p = s->out_port;
 	rewrite_l4(pm, s->ck_l4);
 
@@ -1567,11 +1609,11 @@ translate_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 	 * sessions that inbound traffic created.
 	 */
 	if (s->flags & CT_F_INBOUND)
-		s->last_seen = ct_clock(w->ct, now);
+		s->last_seen = w->burst_tick;
 
 	d = (hairpin ? 0 : ttl_dec(ip)) + nat_cksum_neg(s->ck_ip);
 	ip->dst_addr = s->in_addr;
-	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	ip->hdr_checksum = nat_cksum_apply32(ip->hdr_checksum, d);
 	*pm->port_p = s->in_port;
 	rewrite_l4(pm, nat_cksum_neg(s->ck_l4));
 
@@ -1592,13 +1634,13 @@ static void
 rewrite_quote(struct pkt_meta *pm, bool quoted_dst, uint32_t a,
 	      uint16_t *port_p, uint16_t port, uint16_t l4_delta)
 {
-	uint8_t *a_p = (uint8_t *)pm->eip + (quoted_dst ?
+	uint8_t *a_p = (uint8_t *)pm_eip(pm) + (quoted_dst ?
 		offsetof(struct rte_ipv4_hdr, dst_addr) :
 		offsetof(struct rte_ipv4_hdr, src_addr));
 	uint32_t old_a;
 	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)pm->ip +
 						      rte_ipv4_hdr_len(pm->ip));
-	struct rte_ipv4_hdr *eip = pm->eip;
+	struct rte_ipv4_hdr *eip = pm_eip(pm);
 	uint32_t d_icmp = 0;
 	uint16_t old, ck_off = 0;
 	uint16_t *ck;
@@ -1618,7 +1660,7 @@ rewrite_quote(struct pkt_meta *pm, bool quoted_dst, uint32_t a,
 	default: ck_off = 2; break; /* ICMP echo */
 	}
 	if (pm->el4len >= ck_off + 2u) {
-		ck = (uint16_t *)(void *)(pm->el4 + ck_off);
+		ck = (uint16_t *)(void *)(pm_el4(pm) + ck_off);
 		old = *ck;
 		if (pm->proto == IPPROTO_UDP)
 			*ck = nat_cksum_apply_udp(old, l4_delta);
@@ -1634,8 +1676,8 @@ static inline uint16_t *
 quote_port(struct pkt_meta *pm, bool source)
 {
 	if (pm->proto == IPPROTO_ICMP)
-		return (uint16_t *)(void *)(pm->el4 + 4);
-	return (uint16_t *)(void *)(pm->el4 + (source ? 0 : 2));
+		return (uint16_t *)(void *)(pm_el4(pm) + 4);
+	return (uint16_t *)(void *)(pm_el4(pm) + (source ? 0 : 2));
 }
 
 static void icmp_error_out2in(struct cgn_worker *w, struct rte_mbuf *m,
@@ -1659,7 +1701,7 @@ icmp_error_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		      s->ck_l4);
 	d = ttl_dec(ip) + nat_cksum_addr(ip->src_addr, s->out_addr);
 	ip->src_addr = s->out_addr;
-	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	ip->hdr_checksum = nat_cksum_apply32(ip->hdr_checksum, d);
 
 	/* E25: an error about a hairpinned flow goes back inside. */
 	if (unlikely(w->hairpin && nat_pool_addr_index(w->pool,
@@ -1668,9 +1710,9 @@ icmp_error_in2out(struct cgn_worker *w, struct rte_mbuf *m,
 		enum cgn_drop why = CGN_DROP_icmp_no_session;
 		uint32_t idx;
 
-		hp.key.a_addr = pm->eip->src_addr;
+		hp.key.a_addr = pm_eip(pm)->src_addr;
 		hp.key.a_port = *quote_port(pm, true);
-		hp.key.b_addr = pm->eip->dst_addr;
+		hp.key.b_addr = pm_eip(pm)->dst_addr;
 		hp.key.b_port = pm->proto == IPPROTO_ICMP ? 0 :
 				*quote_port(pm, false);
 		w->stats.hairpinned++;
@@ -1709,7 +1751,7 @@ icmp_error_out2in(struct cgn_worker *w, struct rte_mbuf *m,
 	d = (hairpin ? 0 : ttl_dec(ip)) + nat_cksum_addr(ip->dst_addr,
 							 s->in_addr);
 	ip->dst_addr = s->in_addr;
-	ip->hdr_checksum = nat_cksum_apply(ip->hdr_checksum, nat_cksum_fold(d));
+	ip->hdr_checksum = nat_cksum_apply32(ip->hdr_checksum, d);
 	if (w->in_gw != 0)
 		to_next_hop(w, m, CGN_INSIDE, &w->nh_in_gw, w->in_gw, now);
 	else
@@ -1905,7 +1947,7 @@ prefetch_new_flows(const struct cgn_worker *w, const struct pkt_meta *meta,
 
 	for (i = 0; i < n_pkts; i++) {
 		if (meta[i].action != ACT_LOOKUP || meta[i].cand != CT_NONE ||
-		    !ct_surely_absent(w->ct, CT_IN2OUT, meta[i].hash))
+		    !ct_surely_absent_at(w->ct, CT_IN2OUT, meta[i].home))
 			continue;
 		prefetch_create_in2out(w, &meta[i]);
 		fresh[n++] = (uint8_t)i;
@@ -1938,6 +1980,7 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 	bool fresh = false; /* a packet surely without a session */
 	uint16_t i;
 
+	w->burst_tick = ct_clock(ct, now);
 	if (flags & PROC_HANDED)
 		w->stats.handoff_in += n;
 	else
@@ -1973,16 +2016,18 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 			}
 		}
 		meta[i].hash = ct_hash(ct, &meta[i].key);
-		ct_prefetch_bucket(ct, dir, meta[i].hash);
+		meta[i].home = ct_home_index(ct, dir, meta[i].hash);
+		ct_prefetch_home(ct, dir, meta[i].home);
 	}
 	/* Pass 2: candidates, prefetch sessions. */
 	for (i = 0; i < n; i++) {
 		if (meta[i].action == ACT_DONE)
 			continue;
-		meta[i].cand = ct_first_candidate(ct, dir, meta[i].hash);
+		meta[i].cand = ct_first_candidate_at(ct, dir, meta[i].hash,
+						     meta[i].home);
 		if (meta[i].cand != CT_NONE)
 			rte_prefetch0(&ct->sessions[meta[i].cand]);
-		else if (ct_surely_absent(ct, dir, meta[i].hash))
+		else if (ct_surely_absent_at(ct, dir, meta[i].home))
 			fresh = true;
 	}
 	if (fresh && dir == CT_IN2OUT)

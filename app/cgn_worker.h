@@ -59,6 +59,7 @@ struct cgn_worker {
 	uint16_t rxq;
 	uint16_t txq;
 	struct ct_table *ct;
+	uint32_t burst_tick; /* ct_clock(ct, now) of the burst in hand */
 	struct nat_pool *pool;
 	struct rte_ring *slow_ring; /* this worker -> control: ARP mbufs */
 	struct rte_ring *ev_ring;   /* this worker -> control: cgn_event */

@@ -46,9 +46,14 @@
 #define CT_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <emmintrin.h>
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
 
 #include <rte_common.h>
 #include <rte_hash_crc.h>
@@ -128,13 +133,27 @@ uint32_t ct_index_buckets(uint32_t capacity);
  * of outside ports) give CRCs whose high bits alone cover few buckets; the
  * product's high bits, which pick the home bucket, depend on every bit.
  */
+/*
+ * One CRC32-C step on 8 bytes: rte_hash_crc_8byte(), without its run-time
+ * check of the algorithm where the build has SSE4.2 (the same value).
+ */
+static inline uint32_t
+ct_crc_8byte(uint64_t data, uint32_t init)
+{
+#ifdef __SSE4_2__
+	return (uint32_t)_mm_crc32_u64(init, data);
+#else
+	return rte_hash_crc_8byte(data, init);
+#endif
+}
+
 static inline uint32_t
 ct_hash(const struct ct_table *t, const struct ct_key *k)
 {
 	const uint64_t *w = (const uint64_t *)k;
-	uint32_t h = rte_hash_crc_8byte(w[0], t->seed);
+	uint32_t h = ct_crc_8byte(w[0], t->seed);
 
-	return rte_hash_crc_8byte(w[1], h) * UINT32_C(0x9e3779b1);
+	return ct_crc_8byte(w[1], h) * UINT32_C(0x9e3779b1);
 }
 
 /* Signature: the low 16 bits of the hash (see ct_home()). */
@@ -177,6 +196,23 @@ ct_prefetch_bucket(const struct ct_table *t, enum ct_dir d, uint32_t hash)
 }
 
 /*
+ * The home bucket index of a hash, for callers that keep it between the
+ * prefetch, ct_first_candidate_at() and ct_lookup_at() rather than
+ * computing it for each.
+ */
+static inline uint32_t
+ct_home_index(const struct ct_table *t, enum ct_dir d, uint32_t hash)
+{
+	return ct_home(&t->ht[d], hash);
+}
+
+static inline void
+ct_prefetch_home(const struct ct_table *t, enum ct_dir d, uint32_t home)
+{
+	rte_prefetch0(&t->ht[d].bkt[home]);
+}
+
+/*
  * Slots of bucket b whose signature is sig, as a bit mask (bit i: slot i).
  * The 10 signatures are 20 bytes: slots 0-7 are one 16-byte block, slots
  * 8-9 the first half of an 8-byte one (with spilled and reach); each is
@@ -209,15 +245,33 @@ ct_session_key(const struct ct_session *s, enum ct_dir d, struct ct_key *k)
 	k->pad[0] = k->pad[1] = k->pad[2] = 0;
 }
 
+/* ct_session_match() compares these bytes as two words. */
+static_assert(offsetof(struct ct_session, in_addr) == 0 &&
+	      offsetof(struct ct_session, rem_addr) == 4 &&
+	      offsetof(struct ct_session, in_port) == 8 &&
+	      offsetof(struct ct_session, rem_port) == 10 &&
+	      offsetof(struct ct_key, a_addr) == 0 &&
+	      offsetof(struct ct_key, b_addr) == 4 &&
+	      offsetof(struct ct_key, a_port) == 8 &&
+	      offsetof(struct ct_key, b_port) == 10,
+	      "the in2out key is the session's first 12 bytes");
+
 /* Does session s match key k seen from direction d? */
 static inline bool
 ct_session_match(const struct ct_session *s, enum ct_dir d,
 		 const struct ct_key *k)
 {
-	if (d == CT_IN2OUT)
-		return s->in_addr == k->a_addr && s->in_port == k->a_port &&
-		       s->rem_addr == k->b_addr && s->rem_port == k->b_port &&
-		       s->proto == k->proto;
+	if (d == CT_IN2OUT) {
+		/* The in2out key's first 12 bytes are the session's. */
+		uint64_t s0, k0;
+		uint32_t s1, k1;
+
+		memcpy(&s0, s, 8);
+		memcpy(&k0, k, 8);
+		memcpy(&s1, (const uint8_t *)s + 8, 4);
+		memcpy(&k1, (const uint8_t *)k + 8, 4);
+		return s0 == k0 && s1 == k1 && s->proto == k->proto;
+	}
 	return s->out_addr == k->a_addr && s->out_port == k->a_port &&
 	       s->rem_addr == k->b_addr && s->rem_port == k->b_port &&
 	       s->proto == k->proto;
@@ -230,23 +284,31 @@ ct_session_match(const struct ct_session *s, enum ct_dir d,
  * gives the answer.
  */
 static inline uint32_t
-ct_first_candidate(const struct ct_table *t, enum ct_dir d, uint32_t hash)
+ct_first_candidate_at(const struct ct_table *t, enum ct_dir d, uint32_t hash,
+		      uint32_t home)
 {
-	const struct ct_bucket *b = &t->ht[d].bkt[ct_home(&t->ht[d], hash)];
+	const struct ct_bucket *b = &t->ht[d].bkt[home];
 	uint32_t m = ct_bkt_match(b, ct_sig(hash));
 
 	return m != 0 ? b->idx[__builtin_ctz(m)] : CT_NONE;
 }
 
+static inline uint32_t
+ct_first_candidate(const struct ct_table *t, enum ct_dir d, uint32_t hash)
+{
+	return ct_first_candidate_at(t, d, hash, ct_home(&t->ht[d], hash));
+}
+
 /*
- * After ct_first_candidate() found none: is the key surely absent? Yes
- * when no entry of the home bucket spilled past it. (Else it may be
- * stored in a later bucket of its probe sequence.)
+ * After ct_first_candidate_at() found none in home bucket `home`
+ * (ct_home_index()): is the key surely absent? Yes when no entry of the
+ * home bucket spilled past it. (Else it may be stored in a later bucket of
+ * its probe sequence.)
  */
 static inline bool
-ct_surely_absent(const struct ct_table *t, enum ct_dir d, uint32_t hash)
+ct_surely_absent_at(const struct ct_table *t, enum ct_dir d, uint32_t home)
 {
-	return t->ht[d].bkt[ct_home(&t->ht[d], hash)].spilled == 0;
+	return t->ht[d].bkt[home].spilled == 0;
 }
 
 /* Full lookup: session index or CT_NONE. */

@@ -17,13 +17,18 @@
 
 #include <stdint.h>
 
-/* Fold a 32-bit one's-complement accumulator to 16 bits. */
+/*
+ * Fold a 32-bit one's-complement accumulator to 16 bits: the high half of
+ * sum + (sum rotated by 16) is hi + lo with the end-around carry (the
+ * carry out of lo + hi in the low half), in one rotate and one add rather
+ * than two rounds of (sum & 0xffff) + (sum >> 16). The same value for
+ * every sum: congruent to it modulo 0xffff, at most 0xffff, 0 only for 0.
+ */
 static inline uint16_t
 nat_cksum_fold(uint32_t sum)
 {
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	sum += (sum >> 16) | (sum << 16);
+	return (uint16_t)(sum >> 16);
 }
 
 /* Delta contribution of one 16-bit word changing from old to new. */
@@ -62,6 +67,34 @@ nat_cksum_apply_udp(uint16_t cksum, uint16_t delta)
 	c = nat_cksum_apply(cksum, delta);
 	return c == 0 ? 0xffff : c;
 }
+
+/*
+ * Apply an unfolded delta (a sum of nat_cksum_word() terms and folded
+ * deltas, below 2^32 - 2^16): the same result as
+ * nat_cksum_apply(cksum, nat_cksum_fold(delta)), bit for bit, with one
+ * fold instead of two (the fold of a sum is the fold of the sum with any
+ * of its terms folded; only a zero sum folds to 0, and ~cksum + delta is
+ * zero only where both are).
+ */
+static inline uint16_t
+nat_cksum_apply32(uint16_t cksum, uint32_t delta)
+{
+	return (uint16_t)~nat_cksum_fold((uint32_t)(uint16_t)~cksum + delta);
+}
+
+/*
+ * The delta of a TTL decrement: nat_cksum_word() of the TTL/protocol word
+ * (bytes 8-9 of the IP header, loaded as they sit in memory) before and
+ * after. The TTL byte, at least 1 before, takes no borrow, so the word
+ * loses exactly t = 1 << (8 * the TTL byte's place in the loaded word),
+ * and ~m + (m - t) = 0xffff - t for every m: a constant, no need to read
+ * the word.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NAT_CKSUM_TTL_DEC UINT32_C(0xfffe)
+#else
+#define NAT_CKSUM_TTL_DEC UINT32_C(0xfeff)
+#endif
 
 /* One's-complement negative of a delta: undoes it. */
 static inline uint16_t

@@ -378,7 +378,9 @@ ttl_dec(struct pkt *p)
 
 	p->b[8]--;
 	new_w = ld16(p->b + 8);
-	return nat_cksum_word(old_w, new_w);
+	/* The worker does not read the word: the delta is a constant. */
+	assert_int_equal(nat_cksum_word(old_w, new_w), NAT_CKSUM_TTL_DEC);
+	return NAT_CKSUM_TTL_DEC;
 }
 
 static void
@@ -399,8 +401,7 @@ nat_in2out(struct pkt *p, const struct sess *s, bool dec_ttl)
 	uint32_t d = (dec_ttl ? ttl_dec(p) : 0) + s->ck_ip;
 
 	st32(p->b + 12, s->out_addr);
-	st16(p->b + IP_CK,
-	     nat_cksum_apply(ld16(p->b + IP_CK), nat_cksum_fold(d)));
+	st16(p->b + IP_CK, nat_cksum_apply32(ld16(p->b + IP_CK), d));
 	st16(p->b + port_off(p, true), s->out_port);
 	rewrite_l4(p, s->ck_l4);
 }
@@ -412,8 +413,7 @@ nat_out2in(struct pkt *p, const struct sess *s, bool dec_ttl)
 	uint32_t d = (dec_ttl ? ttl_dec(p) : 0) + nat_cksum_neg(s->ck_ip);
 
 	st32(p->b + 16, s->in_addr);
-	st16(p->b + IP_CK,
-	     nat_cksum_apply(ld16(p->b + IP_CK), nat_cksum_fold(d)));
+	st16(p->b + IP_CK, nat_cksum_apply32(ld16(p->b + IP_CK), d));
 	st16(p->b + port_off(p, false), s->in_port);
 	rewrite_l4(p, nat_cksum_neg(s->ck_l4));
 }
@@ -534,6 +534,25 @@ test_reference_agrees_with_dpdk(void **state)
 	}
 }
 
+/*
+ * nat_cksum_fold() (rotate and add) against the two rounds of
+ * (sum & 0xffff) + (sum >> 16) it replaced, for every 32-bit sum.
+ */
+static void
+test_fold_exhaustive(void **state)
+{
+	uint32_t sum = 0, r;
+
+	(void)state;
+	do {
+		r = (sum & 0xffff) + (sum >> 16);
+		r = (r & 0xffff) + (r >> 16);
+		if (nat_cksum_fold(sum) != r)
+			fail_msg("fold(0x%08x) = 0x%04x, not 0x%04x", sum,
+				 nat_cksum_fold(sum), r);
+	} while (++sum != 0);
+}
+
 /* Fold, word, neg and apply on known values; RFC 1624's own example. */
 static void
 test_helpers_known_values(void **state)
@@ -610,6 +629,47 @@ test_apply_neg_exhaustive(void **state)
 			assert_int_equal(nat_cksum_apply_udp(u,
 							     nat_cksum_neg(d)),
 					 hc ? hc : 0xffff);
+		}
+	}
+}
+
+/*
+ * NAT_CKSUM_TTL_DEC is the delta of every TTL decrement (TTL 1-255, any
+ * protocol byte, the word loaded as the worker loads it), and
+ * nat_cksum_apply32() with an unfolded delta equals nat_cksum_apply() with
+ * the folded one, for every checksum and a spread of deltas up to the
+ * largest the worker makes (TTL + a folded delta + two address words).
+ */
+static void
+test_ttl_const_and_apply32(void **state)
+{
+	uint32_t ttl, proto, hc, i;
+	uint8_t b[2];
+
+	(void)state;
+	for (ttl = 1; ttl < 256; ttl++) {
+		for (proto = 0; proto < 256; proto++) {
+			uint16_t old_w, new_w;
+
+			b[0] = (uint8_t)ttl;
+			b[1] = (uint8_t)proto;
+			memcpy(&old_w, b, 2);
+			b[0]--;
+			memcpy(&new_w, b, 2);
+			assert_int_equal(nat_cksum_word(old_w, new_w),
+					 NAT_CKSUM_TTL_DEC);
+		}
+	}
+	for (hc = 0; hc <= 0xffff; hc++) {
+		for (i = 0; i < 64; i++) {
+			uint32_t d = i < 4 ? (uint32_t[]){ 0, 0xffff, 0x10000,
+					0xfffe + 0xffff + 2 * 0x1fffe }[i] :
+				(uint32_t)(rnd64() % (0xfffe + 0xffff +
+						      2 * 0x1fffe + 1));
+
+			assert_int_equal(nat_cksum_apply32((uint16_t)hc, d),
+				nat_cksum_apply((uint16_t)hc,
+						nat_cksum_fold(d)));
 		}
 	}
 }
@@ -990,8 +1050,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_agrees_with_dpdk),
+		cmocka_unit_test(test_fold_exhaustive),
 		cmocka_unit_test(test_helpers_known_values),
 		cmocka_unit_test(test_apply_neg_exhaustive),
+		cmocka_unit_test(test_ttl_const_and_apply32),
 		cmocka_unit_test(test_fuzz_in2out),
 		cmocka_unit_test(test_fuzz_out2in),
 		cmocka_unit_test(test_roundtrip_restores_bytes),

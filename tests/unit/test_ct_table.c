@@ -761,6 +761,34 @@ xrand(uint64_t *x)
 	return *x;
 }
 
+/*
+ * ct_hash() is CRC32-C of the key's two words from the seed, times
+ * 0x9e3779b1, whichever instruction computes the CRC (ct_crc_8byte()):
+ * the same value as DPDK's rte_hash_crc_8byte() gives.
+ */
+static void
+test_hash_is_rte_crc(void **state)
+{
+	struct ct_table t = { .seed = 0x12345678 };
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		struct ct_key k;
+		uint64_t w[2];
+		uint32_t h;
+
+		w[0] = xrand(&x);
+		w[1] = xrand(&x);
+		memcpy(&k, w, sizeof(k));
+		if (i % 1000 == 0)
+			t.seed = (uint32_t)xrand(&x);
+		h = rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], t.seed));
+		assert_int_equal(ct_hash(&t, &k), h * UINT32_C(0x9e3779b1));
+	}
+}
+
 /* A random tuple (64 random bits in each key: no repeats in practice). */
 static struct tuple
 random_tuple(uint64_t *x)
@@ -1411,6 +1439,7 @@ main(void)
 		cmocka_unit_test(test_probe_sequence_full),
 		cmocka_unit_test(test_full_load_exact_capacity),
 		cmocka_unit_test(test_churn_full),
+		cmocka_unit_test(test_hash_is_rte_crc),
 		cmocka_unit_test(test_simd_signature_slots),
 		cmocka_unit_test(test_simd_every_slot_position),
 		cmocka_unit_test(test_last_seen_wrap),
