@@ -1965,6 +1965,9 @@ prefetch_new_flows(const struct cgn_worker *w, const struct pkt_meta *meta,
 					       meta[fresh[j]].proto);
 }
 
+/* How far ahead pass 3 prefetches out2in neighbour entries. */
+#define NB_AHEAD 4
+
 #define PROC_HANDED  0x1 /* came from another worker: do not hand off */
 #define PROC_HAIRPIN 0x2 /* translated in2out packet, now out2in */
 
@@ -2038,6 +2041,20 @@ process_burst(struct cgn_worker *w, enum cgn_side side,
 		enum cgn_drop why = CGN_DROP_out_no_mapping;
 		uint32_t idx = pm->cand;
 
+		/* Out2in reads the inside host's neighbour entry (one per
+		 * host, at random): prefetch it a few packets ahead, from the
+		 * candidate session pass 2 prefetched (cand is only set for
+		 * packets pass 2 looked at).
+		 */
+		if (dir == CT_OUT2IN && i + NB_AHEAD < n &&
+		    meta[i + NB_AHEAD].action != ACT_DONE &&
+		    meta[i + NB_AHEAD].cand != CT_NONE) {
+			uint32_t nh =
+				ct->sessions[meta[i + NB_AHEAD].cand].nh_idx;
+
+			if (nh != CT_NONE)
+				rte_prefetch0(&w->nb_e[nh]);
+		}
 		if (unlikely(pm->action != ACT_LOOKUP)) {
 			if (pm->action == ACT_ICMP_ERR)
 				icmp_error_one(w, dir, pkts[i], pm, now,
