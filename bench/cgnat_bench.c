@@ -2632,8 +2632,9 @@ mem_available(void)
 	return (uint64_t)kb << 10;
 }
 
-/* EAL memory a scale needs: measured 220-250 bytes a session, and slack. */
-#define EST_BYTES_PER_SESSION 260
+/* EAL memory a scale needs: measured 117-131 bytes a session at 1M and
+ * more (210-284 at 64,512, fixed costs), and slack. */
+#define EST_BYTES_PER_SESSION 160
 /* Free hugepage memory (any size) in bytes. */
 static uint64_t
 huge_free(void)
