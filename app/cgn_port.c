@@ -181,8 +181,15 @@ cgn_ports_stop(struct cgn_ctx *ctx)
 {
 	unsigned int s;
 
-	for (s = 0; s < CGN_SIDES; s++) {
+	for (s = 0; s < CGN_SIDES; s++)
 		rte_eth_dev_stop(ctx->link[s].port_id);
+}
+
+void
+cgn_ports_close(struct cgn_ctx *ctx)
+{
+	unsigned int s;
+
+	for (s = 0; s < CGN_SIDES; s++)
 		rte_eth_dev_close(ctx->link[s].port_id);
-	}
 }

@@ -21,6 +21,9 @@
 /* Create the mbuf pool, configure both ports, fill ctx->link[]. */
 int cgn_ports_init(struct cgn_ctx *ctx, char *err, size_t errlen);
 int cgn_ports_start(struct cgn_ctx *ctx, char *err, size_t errlen);
+/* Stop both ports (they can be started again). */
 void cgn_ports_stop(struct cgn_ctx *ctx);
+/* Release both ports (after cgn_ports_stop()). */
+void cgn_ports_close(struct cgn_ctx *ctx);
 
 #endif /* CGN_PORT_H */

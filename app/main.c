@@ -20,14 +20,9 @@
 
 #include "cgn.h"
 #include "cgn_cli.h"
-#include "cgn_ctrl.h"
-#include "cgn_port.h"
-#include "cgn_telemetry.h"
-#include "cgn_worker.h"
-#include "ct_table.h"
-#include "nat_pool.h"
+#include "cgn_nat.h"
 
-static struct cgn_ctx g_ctx;
+static struct cgn_nat g_nat;
 static struct cgn_config g_cfg;
 
 static void
@@ -64,7 +59,7 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	cgn_quit(&g_ctx);
+	cgn_quit(&g_nat.ctx);
 }
 
 static int
@@ -99,33 +94,13 @@ parse_args(int argc, char **argv, const char **conf, bool *interactive)
 	return 0;
 }
 
-static void
-stop_and_flush(struct cgn_ctrl *ctrl)
-{
-	unsigned int i;
-
-	cgn_quit(&g_ctx);
-	rte_eal_mp_wait_lcore();
-	/* Close every session so the log gets its block-release lines. */
-	for (i = 0; i < g_ctx.n_workers; i++) {
-		struct cgn_worker *w = g_ctx.workers[i];
-
-		cgn_worker_close_all(w, rte_rdtsc());
-		cgn_worker_flush(w);
-	}
-	cgn_ctrl_poll(ctrl, rte_rdtsc());
-	cgn_ctrl_fini(ctrl);
-}
-
 int
 main(int argc, char **argv)
 {
 	const char *conf = NULL;
 	bool interactive = false;
-	struct cgn_ctrl ctrl;
 	struct cgn_cli *cli = NULL;
 	char err[512];
-	struct timespec ts;
 	unsigned int i;
 	int n, rc;
 
@@ -171,110 +146,36 @@ main(int argc, char **argv)
 		}
 	}
 
-	g_ctx.cfg = &g_cfg;
-	g_ctx.tsc_hz = rte_get_tsc_hz();
-	clock_gettime(CLOCK_REALTIME, &ts);
-	g_ctx.start_tsc = rte_rdtsc();
-	g_ctx.start_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
-			 (uint64_t)ts.tv_nsec;
-	g_ctx.n_workers = g_cfg.workers.n_lcores;
-
-	rc = cgn_ports_init(&g_ctx, err, sizeof(err));
+	rc = cgn_nat_build(&g_nat, &g_cfg, &(struct cgn_nat_opts){
+				   .lcore_socket = true, .telemetry = true },
+			   err, sizeof(err));
 	if (rc != 0) {
-		fprintf(stderr, "cgnat: %s\n", err);
-		rte_eal_cleanup();
-		return 1;
-	}
-	/* On-link subscribers each need an entry; CSIT-like loads put 63
-	 * sessions on a host.
-	 */
-	if (cgn_neigh_init(&g_ctx.neigh,
-			   RTE_MAX(65536u, g_cfg.limits.max_sessions / 16 + 1024),
-			   (int)rte_socket_id()) != 0) {
-		fprintf(stderr, "cgnat: cannot allocate the neighbour table\n");
-		return 1;
-	}
-	g_ctx.log_ring = rte_ring_create_elem("cgn_log",
-		sizeof(struct nat_log_event), 65536, (int)rte_socket_id(),
-		RING_F_SC_DEQ);
-	if (g_ctx.log_ring == NULL) {
-		fprintf(stderr, "cgnat: cannot create the log ring\n");
-		return 1;
-	}
-	if (cgn_shared_init(&g_ctx, err, sizeof(err)) != 0) {
-		fprintf(stderr, "cgnat: %s\n", err);
-		return 1;
-	}
-	for (i = 0; i < g_ctx.n_workers; i++) {
-		unsigned int lc = g_cfg.workers.lcores[i];
-		int socket = (int)rte_lcore_to_socket_id(lc);
-		struct cgn_worker *w;
-
-		w = rte_zmalloc_socket("cgn_worker", sizeof(*w),
-				       RTE_CACHE_LINE_SIZE, socket);
-		if (w == NULL || cgn_worker_init(w, &g_ctx, i, socket) != 0) {
-			fprintf(stderr, "cgnat: worker %u: out of memory "
-				"(limits.max_sessions too large for the memory "
-				"given to EAL?)\n", i);
-			return 1;
-		}
-		w->lcore = lc;
-		g_ctx.workers[i] = w;
-	}
-	for (i = 0; i < g_ctx.n_workers; i++)
-		if (cgn_worker_add_statics(g_ctx.workers[i], err,
-					   sizeof(err)) != 0) {
-			fprintf(stderr, "%s\n", err);
-			return 2;
-		}
-	if (cgn_ctrl_init(&ctrl, &g_ctx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
-		return 2;
+		cgn_nat_free(&g_nat);
+		rte_eal_cleanup();
+		return rc;
 	}
-	if (cgn_blocks_init(&ctrl, &g_ctx) != 0) {
-		fprintf(stderr, "cgnat: cannot allocate the block manager\n");
-		return 1;
-	}
-	cgn_telemetry_init(&g_ctx, &ctrl);
-
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-
-	rc = cgn_ports_start(&g_ctx, err, sizeof(err));
-	if (rc != 0) {
-		fprintf(stderr, "cgnat: %s\n", err);
-		return 1;
-	}
-	for (i = 0; i < g_ctx.n_workers; i++)
-		rte_eal_remote_launch(cgn_worker_main, g_ctx.workers[i],
-				      g_ctx.workers[i]->lcore);
+	cgn_nat_launch(&g_nat);
 
 	printf("cgnat: running: %u worker(s), inside %s, outside %s, "
-	       "pool of %u addresses\n", g_ctx.n_workers, g_cfg.inside.port,
+	       "pool of %u addresses\n", g_nat.ctx.n_workers, g_cfg.inside.port,
 	       g_cfg.outside.port, g_cfg.pool.n_addrs);
 	fflush(stdout);
 
 	if (interactive)
-		cli = cgn_cli_start(&g_ctx, &ctrl);
-	while (!cgn_quitting(&g_ctx)) {
-		cgn_ctrl_poll(&ctrl, rte_rdtsc());
+		cli = cgn_cli_start(&g_nat.ctx, &g_nat.ctrl);
+	while (!cgn_quitting(&g_nat.ctx)) {
+		cgn_ctrl_poll(&g_nat.ctrl, rte_rdtsc());
 		if (cli != NULL && cgn_cli_poll(cli) != 0)
 			break;
 		rte_delay_us_sleep(cli != NULL ? 1000 : 200);
 	}
 	if (cli != NULL)
 		cgn_cli_stop(cli);
-
-	stop_and_flush(&ctrl);
-	cgn_ports_stop(&g_ctx);
-	for (i = 0; i < g_ctx.n_workers; i++) {
-		cgn_worker_fini(g_ctx.workers[i]);
-		rte_free(g_ctx.workers[i]);
-	}
-	cgn_blocks_fini(&ctrl);
-	cgn_shared_fini(&g_ctx);
-	cgn_neigh_fini(&g_ctx.neigh);
-	rte_ring_free(g_ctx.log_ring);
+	cgn_nat_stop(&g_nat, 0);
+	cgn_nat_free(&g_nat);
 	printf("cgnat: stopped\n");
 	rte_eal_cleanup();
 	return 0;
