@@ -12,8 +12,8 @@
 #include <rte_ring.h>
 
 #include "cgn_config.h"
-#include "cgn_neigh.h"
-#include "cgn_stats.h"
+#include "nat_neigh.h"
+#include "nat_stats.h"
 
 struct cgn_worker;
 struct rte_hash;
@@ -44,7 +44,7 @@ struct cgn_link {
 struct cgn_ctx {
 	struct cgn_config *cfg;
 	struct cgn_link link[CGN_SIDES];
-	struct cgn_neigh neigh;
+	struct nat_neigh neigh;
 	struct rte_mempool *mp;
 	struct rte_ring *log_ring;  /* workers -> control: nat_log_event */
 	struct cgn_worker *workers[CGN_MAX_WORKERS];

@@ -103,23 +103,23 @@ static void
 learn(struct cgn_ctrl *c, uint8_t side, uint32_t ip,
       const struct rte_ether_addr *mac, bool create, uint64_t now)
 {
-	struct cgn_neigh *nb = &c->ctx->neigh;
+	struct nat_neigh *nb = &c->ctx->neigh;
 	uint32_t idx;
 
 	if (!on_link(&c->ctx->link[side], ip) || rte_is_zero_ether_addr(mac) ||
 	    !rte_is_unicast_ether_addr(mac))
 		return;
-	idx = cgn_neigh_lookup(nb, side, ip);
+	idx = nat_neigh_lookup(nb, side, ip);
 	if (idx == UINT32_MAX) {
 		if (!create)
 			return;
-		idx = cgn_neigh_add(nb, side, ip);
+		idx = nat_neigh_add(nb, side, ip);
 		if (idx == UINT32_MAX) {
 			c->stats.neigh_table_full++;
 			return;
 		}
 	}
-	cgn_neigh_set(nb, idx, mac, false, now);
+	nat_neigh_set(nb, idx, mac, false, now);
 	c->stats.neigh_learned++;
 }
 
@@ -169,8 +169,8 @@ handle_arp(struct cgn_ctrl *c, struct rte_mbuf *m, uint64_t now)
 static void
 handle_event(struct cgn_ctrl *c, const struct cgn_event *ev, uint64_t now)
 {
-	struct cgn_neigh *nb = &c->ctx->neigh;
-	struct cgn_neigh_entry *ne;
+	struct nat_neigh *nb = &c->ctx->neigh;
+	struct nat_neigh_entry *ne;
 	uint32_t idx;
 
 	if (ev->type == CGN_EV_LEARN) {
@@ -183,7 +183,7 @@ handle_event(struct cgn_ctrl *c, const struct cgn_event *ev, uint64_t now)
 	/* CGN_EV_RESOLVE: make the entry and ask, at most once a second. */
 	if (!on_link(&c->ctx->link[ev->side], ev->ip))
 		return;
-	idx = cgn_neigh_add(nb, ev->side, ev->ip);
+	idx = nat_neigh_add(nb, ev->side, ev->ip);
 	if (idx == UINT32_MAX) {
 		c->stats.neigh_table_full++;
 		return;
@@ -199,15 +199,15 @@ handle_event(struct cgn_ctrl *c, const struct cgn_event *ev, uint64_t now)
 static void
 neigh_housekeeping(struct cgn_ctrl *c, uint64_t now)
 {
-	struct cgn_neigh *nb = &c->ctx->neigh;
+	struct nat_neigh *nb = &c->ctx->neigh;
 	uint64_t hz = c->ctx->tsc_hz;
 	uint32_t i;
 
 	for (i = 0; i < nb->n; i++) {
-		struct cgn_neigh_entry *ne = &nb->e[i];
-		bool valid = ne->mac_state & CGN_NB_VALID;
+		struct nat_neigh_entry *ne = &nb->e[i];
+		bool valid = ne->mac_state & NAT_NB_VALID;
 
-		if (ne->mac_state & CGN_NB_STATIC)
+		if (ne->mac_state & NAT_NB_STATIC)
 			continue;
 		if (valid && now - ne->confirmed < NEIGH_REACHABLE_S * hz)
 			continue;
@@ -216,7 +216,7 @@ neigh_housekeeping(struct cgn_ctrl *c, uint64_t now)
 		if (now - ne->requested < hz)
 			continue;
 		if (ne->probes >= NEIGH_PROBES) {
-			cgn_neigh_invalidate(nb, i);
+			nat_neigh_invalidate(nb, i);
 			c->stats.neigh_expired++;
 			continue;
 		}
@@ -451,11 +451,11 @@ cgn_ctrl_init(struct cgn_ctrl *c, struct cgn_ctx *ctx, char *err,
 
 		if (gw == 0)
 			continue;
-		idx = cgn_neigh_add(&ctx->neigh, side, gw);
+		idx = nat_neigh_add(&ctx->neigh, side, gw);
 		if (idx == UINT32_MAX)
 			continue;
 		if (lc->has_gateway_mac)
-			cgn_neigh_set(&ctx->neigh, idx, &lc->gateway_mac, true,
+			nat_neigh_set(&ctx->neigh, idx, &lc->gateway_mac, true,
 				      now);
 		else
 			send_arp_request(c, side, gw);

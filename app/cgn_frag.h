@@ -24,7 +24,7 @@
  * when the last fragment has been sent. A packet with DF set is not cut:
  * app/cgn_worker.c drops it and sends ICMP 3/4 with the MTU.
  *
- * Counters (struct cgn_stats, app/cgn_stats.h): every fragment received
+ * Counters (struct cgn_stats, app/nat_stats.h): every fragment received
  * ends in exactly one of: held (gauge frag_held), absorbed into a datagram
  * (consumed, all but the one fragment that carries the datagram on), or
  * dropped (ip_fragment, frag_invalid, frag_table_full, frag_timeout).

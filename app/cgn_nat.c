@@ -103,7 +103,7 @@ cgn_nat_build_tables(struct cgn_nat *nat, const struct cgn_nat_opts *o,
 		RTE_MAX(65536u, cfg->limits.max_sessions / 16 + 1024);
 	int rc;
 
-	if (cgn_neigh_init(&ctx->neigh, nb, (int)rte_socket_id()) != 0) {
+	if (nat_neigh_init(&ctx->neigh, nb, (int)rte_socket_id()) != 0) {
 		snprintf(err, errlen, "cgnat: cannot allocate the neighbour "
 			 "table");
 		return CGN_NAT_ERR_START;
@@ -217,7 +217,7 @@ cgn_nat_free(struct cgn_nat *nat)
 		cgn_blocks_fini(&nat->ctrl);
 	cgn_shared_fini(ctx);
 	if (nat->neigh_up)
-		cgn_neigh_fini(&ctx->neigh);
+		nat_neigh_fini(&ctx->neigh);
 	rte_ring_free(ctx->log_ring);
 	if (nat->ports_open && !nat->keep_ports)
 		cgn_ports_close(ctx);

@@ -11,18 +11,6 @@
 #include "ct_tcp.h"
 #include "nat_pool.h"
 
-const char *const cgn_drop_names[CGN_DROP_MAX] = {
-#define CGN_X_NAME(name, help) #name,
-	CGN_DROP_REASONS(CGN_X_NAME)
-#undef CGN_X_NAME
-};
-
-const char *const cgn_drop_help[CGN_DROP_MAX] = {
-#define CGN_X_HELP(name, help) help,
-	CGN_DROP_REASONS(CGN_X_HELP)
-#undef CGN_X_HELP
-};
-
 /* Relaxed 64-bit load of a counter another thread writes. */
 static inline uint64_t
 rd(const uint64_t *p)

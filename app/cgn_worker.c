@@ -177,16 +177,16 @@ static inline bool
 next_hop_mac(struct cgn_worker *w, uint32_t *nh, uint8_t side, uint32_t ip,
 	     struct rte_ether_addr *mac)
 {
-	const struct cgn_neigh *nb = &w->ctx->neigh;
+	const struct nat_neigh *nb = &w->ctx->neigh;
 
 	if (unlikely(*nh == UINT32_MAX)) {
-		*nh = cgn_neigh_lookup(nb, side, ip);
+		*nh = nat_neigh_lookup(nb, side, ip);
 		if (*nh == UINT32_MAX) {
 			send_event(w, CGN_EV_RESOLVE, side, ip, NULL);
 			return false;
 		}
 	}
-	if (unlikely(!cgn_neigh_mac(nb, *nh, mac))) {
+	if (unlikely(!nat_neigh_mac(nb, *nh, mac))) {
 		send_event(w, CGN_EV_RESOLVE, side, ip, NULL);
 		return false;
 	}
@@ -268,7 +268,7 @@ to_next_hop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_side side,
 		uint64_t v = __atomic_load_n(&w->nb_e[i].mac_state,
 					     __ATOMIC_ACQUIRE);
 
-		if (likely((v & CGN_NB_VALID) &&
+		if (likely((v & NAT_NB_VALID) &&
 			   m->pkt_len <= w->frame_max[side])) {
 			uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
 			uint64_t w0 = (v & NB_MAC_MASK) | w->smac_w0[side];
@@ -297,8 +297,8 @@ drain_pending(struct cgn_worker *w, uint64_t now)
 
 		w->pend_head = (uint16_t)((w->pend_head + 1) % CGN_PENDING);
 		w->pend_n--;
-		nh = cgn_neigh_lookup(&w->ctx->neigh, p.side, p.ip);
-		if (nh != UINT32_MAX && cgn_neigh_mac(&w->ctx->neigh, nh, &mac))
+		nh = nat_neigh_lookup(&w->ctx->neigh, p.side, p.ip);
+		if (nh != UINT32_MAX && nat_neigh_mac(&w->ctx->neigh, nh, &mac))
 			forward(w, p.m, p.side, &mac, now);
 		else if (now > p.deadline)
 			drop(w, p.m, CGN_DROP_neigh_unresolved);
@@ -1426,7 +1426,7 @@ create_in2out(struct cgn_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	 * again for this subscriber record.
 	 */
 	if (w->in_gw == 0 && !(pool->subs[sub_idx].flags & NAT_SUB_NEIGH)) {
-		if (cgn_neigh_lookup(&w->ctx->neigh, CGN_INSIDE, k->a_addr) ==
+		if (nat_neigh_lookup(&w->ctx->neigh, CGN_INSIDE, k->a_addr) ==
 		    UINT32_MAX)
 			send_event(w, CGN_EV_LEARN, CGN_INSIDE, k->a_addr,
 				   &e->src_addr);

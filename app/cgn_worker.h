@@ -129,7 +129,7 @@ struct cgn_worker {
 	 * MTUs are final by then), so that it does not reload them per
 	 * packet through ctx or the per-worker MTU array.
 	 */
-	struct cgn_neigh_entry *nb_e;  /* ctx->neigh.e */
+	struct nat_neigh_entry *nb_e;  /* ctx->neigh.e */
 	uint64_t smac_w0[CGN_SIDES];   /* frame bytes 0-7 of our frames: 0s
 					* for the next hop's MAC, then bytes
 					* 0-1 of link[side].mac */

@@ -83,7 +83,7 @@
 #include "cgn.h"
 #include "cgn_config.h"
 #include "cgn_ctrl.h"
-#include "cgn_neigh.h"
+#include "nat_neigh.h"
 #include "cgn_port.h"
 #include "cgn_worker.h"
 #include "ct_table.h"
@@ -1590,7 +1590,7 @@ scen_cleanup(struct scen *s)
 	if (s->shared_up)
 		cgn_shared_fini(&s->ctx);
 	if (s->neigh_up)
-		cgn_neigh_fini(&s->ctx.neigh);
+		nat_neigh_fini(&s->ctx.neigh);
 	rte_ring_free(s->ctx.log_ring);
 	if (s->ctx.mp != NULL)
 		in_use = rte_mempool_in_use_count(s->ctx.mp);
@@ -1737,9 +1737,9 @@ resolve_gateway(struct scen *s)
 		collect(g);
 		cgn_worker_poll(g->w, rte_rdtsc());
 		cgn_ctrl_poll(&s->ctrl, rte_rdtsc());
-		idx = cgn_neigh_lookup(&s->ctx.neigh, CGN_OUTSIDE, gw);
+		idx = nat_neigh_lookup(&s->ctx.neigh, CGN_OUTSIDE, gw);
 		if (idx != UINT32_MAX &&
-		    cgn_neigh_mac(&s->ctx.neigh, idx, &mac))
+		    nat_neigh_mac(&s->ctx.neigh, idx, &mac))
 			return 0;
 		rte_delay_us_block(100);
 	}
@@ -1837,7 +1837,7 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 	 * on-link (no inside gateway), plus the outside gateway; rte_hash
 	 * is not filled to the last slot, hence the eighth more.
 	 */
-	if (cgn_neigh_init(&s->ctx.neigh, hosts + hosts / 8 + 64,
+	if (nat_neigh_init(&s->ctx.neigh, hosts + hosts / 8 + 64,
 			   (int)rte_socket_id()) != 0) {
 		snprintf(err, sizeof(err), "cannot allocate the neighbour "
 			 "table");
@@ -1972,10 +1972,10 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 		uint32_t h, idx, unres = 0;
 
 		for (h = 0; h < hosts; h++) {
-			idx = cgn_neigh_lookup(&s->ctx.neigh, CGN_INSIDE,
+			idx = nat_neigh_lookup(&s->ctx.neigh, CGN_INSIDE,
 					       s->host_ip[h]);
 			if (idx == UINT32_MAX ||
-			    !cgn_neigh_mac(&s->ctx.neigh, idx, &mac))
+			    !nat_neigh_mac(&s->ctx.neigh, idx, &mac))
 				unres++;
 		}
 		if (unres || s->ctrl.stats.neigh_table_full) {

@@ -15,9 +15,9 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "cgn_neigh.h"
+#include "nat_neigh.h"
 #include "cgn_port.h"
-#include "cgn_stats.h"
+#include "nat_stats.h"
 #include "ct_table.h"
 #include "nat_pool.h"
 #include "rig.h"
@@ -217,7 +217,7 @@ rig_setup(struct rig *r, const struct rig_opts *o)
 			return -1;
 		rte_ether_addr_copy(&MAC_NAT[s], &r->ctx.link[s].mac);
 	}
-	if (cgn_neigh_init(&r->ctx.neigh, 65536, (int)rte_socket_id()) != 0)
+	if (nat_neigh_init(&r->ctx.neigh, 65536, (int)rte_socket_id()) != 0)
 		return -1;
 	r->ctx.log_ring = rte_ring_create_elem("cgn_log",
 		sizeof(struct nat_log_event), 65536, (int)rte_socket_id(),
@@ -294,7 +294,7 @@ rig_teardown(struct rig *r)
 			rte_free(r->w[i]);
 		}
 	cgn_shared_fini(&r->ctx);
-	cgn_neigh_fini(&r->ctx.neigh);
+	nat_neigh_fini(&r->ctx.neigh);
 	rte_ring_free(r->ctx.log_ring);
 	rte_mempool_free(r->ctx.mp);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%.63s'", r->dir);

@@ -59,8 +59,8 @@
 #include <rte_mempool.h>
 #include <rte_random.h>
 
-#include "cgn_neigh.h"
-#include "cgn_stats.h"
+#include "nat_neigh.h"
+#include "nat_stats.h"
 #include "ct_table.h"
 #include "nat_pool.h"
 #include "rig.h"
@@ -228,10 +228,10 @@ static bool
 neigh_mac(const struct rig *r, int side, uint32_t ip,
 	  struct rte_ether_addr *mac)
 {
-	uint32_t idx = cgn_neigh_lookup(&r->ctx.neigh, (uint8_t)side,
+	uint32_t idx = nat_neigh_lookup(&r->ctx.neigh, (uint8_t)side,
 					rte_cpu_to_be_32(ip));
 
-	return idx != UINT32_MAX && cgn_neigh_mac(&r->ctx.neigh, idx, mac);
+	return idx != UINT32_MAX && nat_neigh_mac(&r->ctx.neigh, idx, mac);
 }
 
 static bool

@@ -85,8 +85,8 @@
 #include <rte_mempool.h>
 #include <rte_random.h>
 
-#include "cgn_neigh.h"
-#include "cgn_stats.h"
+#include "nat_neigh.h"
+#include "nat_stats.h"
 #include "ct_table.h"
 #include "nat_pool.h"
 #include "rig.h"

@@ -31,9 +31,9 @@
 #include "cgn.h"
 #include "cgn_config.h"
 #include "cgn_ctrl.h"
-#include "cgn_neigh.h"
+#include "nat_neigh.h"
 #include "cgn_port.h"
-#include "cgn_stats.h"
+#include "nat_stats.h"
 #include "cgn_worker.h"
 #include "ct_table.h"
 #include "nat_pool.h"
@@ -433,7 +433,7 @@ print_drops(const struct cgn_stats *s)
 }
 
 /*
- * rx == tx + consumed + dropped (app/cgn_stats.h). With several workers,
+ * rx == tx + consumed + dropped (app/nat_stats.h). With several workers,
  * per worker rx + handoff_in == tx + consumed + dropped + handoff_out,
  * and the sums as above (nothing is left on a handoff ring here).
  */
@@ -518,10 +518,10 @@ bool
 neigh_mac(const struct rig *r, int side, uint32_t ip,
 	  struct rte_ether_addr *mac)
 {
-	uint32_t idx = cgn_neigh_lookup(&r->ctx.neigh, (uint8_t)side,
+	uint32_t idx = nat_neigh_lookup(&r->ctx.neigh, (uint8_t)side,
 					rte_cpu_to_be_32(ip));
 
-	return idx != UINT32_MAX && cgn_neigh_mac(&r->ctx.neigh, idx, mac);
+	return idx != UINT32_MAX && nat_neigh_mac(&r->ctx.neigh, idx, mac);
 }
 
 void
@@ -663,7 +663,7 @@ rig_setup_(void **state)
 			return -1;
 		rte_ether_addr_copy(&MAC_NAT[s], &r->ctx.link[s].mac);
 	}
-	if (cgn_neigh_init(&r->ctx.neigh, 65536, (int)rte_socket_id()) != 0)
+	if (nat_neigh_init(&r->ctx.neigh, 65536, (int)rte_socket_id()) != 0)
 		return -1;
 	r->ctx.log_ring = rte_ring_create_elem("cgn_log",
 		sizeof(struct nat_log_event), 65536, (int)rte_socket_id(),
@@ -746,7 +746,7 @@ rig_teardown(void **state)
 			rte_free(r->wk[i]);
 		}
 	cgn_shared_fini(&r->ctx);
-	cgn_neigh_fini(&r->ctx.neigh);
+	nat_neigh_fini(&r->ctx.neigh);
 	rte_ring_free(r->ctx.log_ring);
 	rte_mempool_free(r->ctx.mp);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%.63s'", r->dir);

@@ -29,7 +29,7 @@
 #include "cgn.h"
 #include "cgn_config.h"
 #include "cgn_ctrl.h"
-#include "cgn_stats.h"
+#include "nat_stats.h"
 #include "cgn_worker.h"
 #include "frames.h"
 

@@ -10,8 +10,8 @@
  * 64-bit word written with a single atomic store, so a reader never sees
  * half an address.
  */
-#ifndef CGN_NEIGH_H
-#define CGN_NEIGH_H
+#ifndef NAT_NEIGH_H
+#define NAT_NEIGH_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,11 +19,11 @@
 
 #include <rte_ether.h>
 
-#define CGN_NB_VALID  (1ULL << 48)
-#define CGN_NB_STATIC (1ULL << 49)
+#define NAT_NB_VALID  (1ULL << 48)
+#define NAT_NB_STATIC (1ULL << 49)
 
-struct cgn_neigh_entry {
-	uint64_t mac_state;  /* MAC in bytes 0-5, CGN_NB_* flags above */
+struct nat_neigh_entry {
+	uint64_t mac_state;  /* MAC in bytes 0-5, NAT_NB_* flags above */
 	uint32_t ip;         /* network order */
 	uint8_t side;        /* enum cgn_side */
 	uint8_t probes;      /* ARP requests sent since the last answer */
@@ -34,37 +34,37 @@ struct cgn_neigh_entry {
 
 struct rte_hash;
 
-struct cgn_neigh {
+struct nat_neigh {
 	struct rte_hash *h; /* (ip, side) -> entry index */
-	struct cgn_neigh_entry *e;
+	struct nat_neigh_entry *e;
 	uint32_t cap;
 	uint32_t n;
 };
 
-int cgn_neigh_init(struct cgn_neigh *nb, uint32_t cap, int socket);
-void cgn_neigh_fini(struct cgn_neigh *nb);
+int nat_neigh_init(struct nat_neigh *nb, uint32_t cap, int socket);
+void nat_neigh_fini(struct nat_neigh *nb);
 
 /* Reader side (any thread). Entry index or UINT32_MAX. */
-uint32_t cgn_neigh_lookup(const struct cgn_neigh *nb, uint8_t side,
+uint32_t nat_neigh_lookup(const struct nat_neigh *nb, uint8_t side,
 			  uint32_t ip);
 
 static inline bool
-cgn_neigh_mac(const struct cgn_neigh *nb, uint32_t idx,
+nat_neigh_mac(const struct nat_neigh *nb, uint32_t idx,
 	      struct rte_ether_addr *mac)
 {
 	uint64_t v = __atomic_load_n(&nb->e[idx].mac_state, __ATOMIC_ACQUIRE);
 
-	if (!(v & CGN_NB_VALID))
+	if (!(v & NAT_NB_VALID))
 		return false;
 	memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
 	return true;
 }
 
 /* Writer side (control thread only). */
-uint32_t cgn_neigh_add(struct cgn_neigh *nb, uint8_t side, uint32_t ip);
-void cgn_neigh_set(struct cgn_neigh *nb, uint32_t idx,
+uint32_t nat_neigh_add(struct nat_neigh *nb, uint8_t side, uint32_t ip);
+void nat_neigh_set(struct nat_neigh *nb, uint32_t idx,
 		   const struct rte_ether_addr *mac, bool is_static,
 		   uint64_t now);
-void cgn_neigh_invalidate(struct cgn_neigh *nb, uint32_t idx);
+void nat_neigh_invalidate(struct nat_neigh *nb, uint32_t idx);
 
-#endif /* CGN_NEIGH_H */
+#endif /* NAT_NEIGH_H */

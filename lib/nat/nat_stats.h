@@ -30,8 +30,8 @@
  * once in tx (the NIC taking its first fragment decides tx or tx_full);
  * frag_tx counts the fragments made.
  */
-#ifndef CGN_STATS_H
-#define CGN_STATS_H
+#ifndef NAT_STATS_H
+#define NAT_STATS_H
 
 #include <stdint.h>
 #include <rte_common.h>
@@ -128,4 +128,4 @@ cgn_stats_dropped(const struct cgn_stats *s)
 	return n;
 }
 
-#endif /* CGN_STATS_H */
+#endif /* NAT_STATS_H */

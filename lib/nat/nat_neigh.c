@@ -6,7 +6,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
-#include "cgn_neigh.h"
+#include "nat_neigh.h"
 
 struct nb_key {
 	uint32_t ip;
@@ -14,7 +14,7 @@ struct nb_key {
 };
 
 int
-cgn_neigh_init(struct cgn_neigh *nb, uint32_t cap, int socket)
+nat_neigh_init(struct nat_neigh *nb, uint32_t cap, int socket)
 {
 	struct rte_hash_parameters hp = {
 		.name = "cgn_neigh",
@@ -30,7 +30,7 @@ cgn_neigh_init(struct cgn_neigh *nb, uint32_t cap, int socket)
 	nb->e = rte_zmalloc_socket("cgn_neigh", sizeof(*nb->e) * cap,
 				   RTE_CACHE_LINE_SIZE, socket);
 	if (nb->h == NULL || nb->e == NULL) {
-		cgn_neigh_fini(nb);
+		nat_neigh_fini(nb);
 		return -ENOMEM;
 	}
 	nb->cap = cap;
@@ -38,7 +38,7 @@ cgn_neigh_init(struct cgn_neigh *nb, uint32_t cap, int socket)
 }
 
 void
-cgn_neigh_fini(struct cgn_neigh *nb)
+nat_neigh_fini(struct nat_neigh *nb)
 {
 	rte_hash_free(nb->h);
 	rte_free(nb->e);
@@ -47,7 +47,7 @@ cgn_neigh_fini(struct cgn_neigh *nb)
 }
 
 uint32_t
-cgn_neigh_lookup(const struct cgn_neigh *nb, uint8_t side, uint32_t ip)
+nat_neigh_lookup(const struct nat_neigh *nb, uint8_t side, uint32_t ip)
 {
 	struct nb_key k = { .ip = ip, .side = side };
 	void *data;
@@ -58,10 +58,10 @@ cgn_neigh_lookup(const struct cgn_neigh *nb, uint8_t side, uint32_t ip)
 }
 
 uint32_t
-cgn_neigh_add(struct cgn_neigh *nb, uint8_t side, uint32_t ip)
+nat_neigh_add(struct nat_neigh *nb, uint8_t side, uint32_t ip)
 {
 	struct nb_key k = { .ip = ip, .side = side };
-	uint32_t idx = cgn_neigh_lookup(nb, side, ip);
+	uint32_t idx = nat_neigh_lookup(nb, side, ip);
 
 	if (idx != UINT32_MAX)
 		return idx;
@@ -79,28 +79,28 @@ cgn_neigh_add(struct cgn_neigh *nb, uint8_t side, uint32_t ip)
 }
 
 void
-cgn_neigh_set(struct cgn_neigh *nb, uint32_t idx,
+nat_neigh_set(struct nat_neigh *nb, uint32_t idx,
 	      const struct rte_ether_addr *mac, bool is_static, uint64_t now)
 {
-	struct cgn_neigh_entry *e = &nb->e[idx];
+	struct nat_neigh_entry *e = &nb->e[idx];
 	uint64_t v = 0;
 
-	if ((e->mac_state & CGN_NB_STATIC) && !is_static)
+	if ((e->mac_state & NAT_NB_STATIC) && !is_static)
 		return; /* a static entry is never overwritten by ARP */
 	memcpy(&v, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-	v |= CGN_NB_VALID | (is_static ? CGN_NB_STATIC : 0);
+	v |= NAT_NB_VALID | (is_static ? NAT_NB_STATIC : 0);
 	__atomic_store_n(&e->mac_state, v, __ATOMIC_RELEASE);
 	e->confirmed = now;
 	e->probes = 0;
 }
 
 void
-cgn_neigh_invalidate(struct cgn_neigh *nb, uint32_t idx)
+nat_neigh_invalidate(struct nat_neigh *nb, uint32_t idx)
 {
-	struct cgn_neigh_entry *e = &nb->e[idx];
+	struct nat_neigh_entry *e = &nb->e[idx];
 	uint64_t v = e->mac_state;
 
-	if (v & CGN_NB_STATIC)
+	if (v & NAT_NB_STATIC)
 		return;
-	__atomic_store_n(&e->mac_state, v & ~CGN_NB_VALID, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->mac_state, v & ~NAT_NB_VALID, __ATOMIC_RELEASE);
 }
