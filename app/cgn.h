@@ -14,24 +14,10 @@
 #include "cgn_config.h"
 #include "nat_neigh.h"
 #include "nat_stats.h"
+#include "nat_worker.h"
 
 struct cgn_worker;
 struct rte_hash;
-
-/* Events from a worker to the control thread (16 bytes, ring elements). */
-enum cgn_ev_type {
-	CGN_EV_LEARN = 1,   /* ip seen with this MAC: make/refresh entry */
-	CGN_EV_RESOLVE = 2, /* need the MAC of ip: send ARP */
-	CGN_EV_NEED_BLOCKS = 3, /* ip = pool address index: grant blocks */
-};
-
-struct cgn_event {
-	uint8_t type;
-	uint8_t side;
-	uint8_t mac[6];
-	uint32_t ip; /* network order */
-	uint32_t pad;
-};
 
 struct cgn_link {
 	uint16_t port_id;

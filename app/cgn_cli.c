@@ -89,7 +89,7 @@ print_session(void *arg, unsigned int worker, const struct ct_session *s)
 {
 	struct cmdline *cl = arg;
 	char in[INET_ADDRSTRLEN], out[INET_ADDRSTRLEN], rem[INET_ADDRSTRLEN];
-	const struct ct_table *t = g_cli.ctx->workers[worker]->ct;
+	const struct ct_table *t = g_cli.ctx->workers[worker]->nat.ct;
 	uint64_t idle = ct_session_idle(t, s, rte_rdtsc()) / g_cli.ctx->tsc_hz;
 
 	inet_ntop(AF_INET, &s->in_addr, in, sizeof(in));

@@ -167,20 +167,20 @@ handle_arp(struct cgn_ctrl *c, struct rte_mbuf *m, uint64_t now)
 }
 
 static void
-handle_event(struct cgn_ctrl *c, const struct cgn_event *ev, uint64_t now)
+handle_event(struct cgn_ctrl *c, const struct nat_event *ev, uint64_t now)
 {
 	struct nat_neigh *nb = &c->ctx->neigh;
 	struct nat_neigh_entry *ne;
 	uint32_t idx;
 
-	if (ev->type == CGN_EV_LEARN) {
+	if (ev->type == NAT_EV_LEARN) {
 		struct rte_ether_addr mac;
 
 		memcpy(mac.addr_bytes, ev->mac, 6);
 		learn(c, ev->side, ev->ip, &mac, true, now);
 		return;
 	}
-	/* CGN_EV_RESOLVE: make the entry and ask, at most once a second. */
+	/* NAT_EV_RESOLVE: make the entry and ask, at most once a second. */
 	if (!on_link(&c->ctx->link[ev->side], ev->ip))
 		return;
 	idx = nat_neigh_add(nb, ev->side, ev->ip);
@@ -268,7 +268,7 @@ drain_log(struct cgn_ctrl *c)
 int
 cgn_blocks_init(struct cgn_ctrl *c, struct cgn_ctx *ctx)
 {
-	const struct nat_pool *p0 = ctx->workers[0]->pool;
+	const struct nat_pool *p0 = ctx->workers[0]->nat.pool;
 	uint32_t a, b, n_addrs = p0->p.n_addrs, bpa = p0->blocks_per_addr;
 	uint32_t share;
 	unsigned int wi;
@@ -293,7 +293,7 @@ cgn_blocks_init(struct cgn_ctrl *c, struct cgn_ctx *ctx)
 
 			for (k = 0; k < share; k++, b++) {
 				ctx->block_owner[a * bpa + b] = (uint8_t)wi;
-				nat_pool_block_give(ctx->workers[wi]->pool,
+				nat_pool_block_give(ctx->workers[wi]->nat.pool,
 						    a * bpa + b);
 			}
 		}
@@ -303,7 +303,7 @@ cgn_blocks_init(struct cgn_ctrl *c, struct cgn_ctx *ctx)
 		/* Low blocks (pool.low_ports): few, dealt out at start. */
 		for (wi = 0; b < bpa; b++, wi = (wi + 1) % ctx->n_workers) {
 			ctx->block_owner[a * bpa + b] = (uint8_t)wi;
-			nat_pool_block_give(ctx->workers[wi]->pool, a * bpa + b);
+			nat_pool_block_give(ctx->workers[wi]->nat.pool, a * bpa + b);
 		}
 	}
 	return 0;
@@ -384,7 +384,7 @@ cgn_ctrl_poll(struct cgn_ctrl *c, uint64_t now)
 	for (wi = 0; wi < ctx->n_workers; wi++) {
 		struct cgn_worker *w = ctx->workers[wi];
 		struct rte_mbuf *pkts[32];
-		struct cgn_event ev[32];
+		struct nat_event ev[32];
 
 		n = rte_ring_sc_dequeue_burst(w->slow_ring, (void **)pkts, 32,
 					      NULL);
@@ -393,7 +393,7 @@ cgn_ctrl_poll(struct cgn_ctrl *c, uint64_t now)
 		n = rte_ring_sc_dequeue_burst_elem(w->ev_ring, ev,
 						   sizeof(ev[0]), 32, NULL);
 		for (i = 0; i < n; i++) {
-			if (ev[i].type == CGN_EV_NEED_BLOCKS) {
+			if (ev[i].type == NAT_EV_NEED_BLOCKS) {
 				if (ev[i].ip < ctx->cfg->pool.n_addrs)
 					grant_blocks(c, wi, ev[i].ip);
 				continue;

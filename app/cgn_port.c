@@ -141,7 +141,7 @@ cgn_ports_init(struct cgn_ctx *ctx, char *err, size_t errlen)
 	 * control, for both ports and every worker.
 	 */
 	unsigned int n = ctx->n_workers * 2 * (CGN_RX_DESC + CGN_TX_DESC +
-					       CGN_TX_BUF + 1024) + 4096 +
+					       NAT_TX_BUF + 1024) + 4096 +
 			 ctx->n_workers * ctx->n_workers * CGN_HANDOFF_RING;
 
 	ctx->mp = rte_pktmbuf_pool_create("cgn_mbuf", n, 256, 0,

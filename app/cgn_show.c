@@ -25,7 +25,7 @@ sum_stats(const struct cgn_ctx *ctx, int worker, struct cgn_stats *t)
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < ctx->n_workers; i++) {
-		const struct cgn_stats *s = &ctx->workers[i]->stats;
+		const struct cgn_stats *s = &ctx->workers[i]->nat.stats;
 
 		if (worker >= 0 && (unsigned int)worker != i)
 			continue;
@@ -69,9 +69,9 @@ cgn_show_stats(const struct cgn_ctx *ctx, const struct cgn_ctrl *ctrl,
 	for (k = 0; k < ctx->n_workers; k++) {
 		if (worker >= 0 && (unsigned int)worker != k)
 			continue;
-		sessions += __atomic_load_n(&ctx->workers[k]->ct->used,
+		sessions += __atomic_load_n(&ctx->workers[k]->nat.ct->used,
 					    __ATOMIC_RELAXED);
-		subs += __atomic_load_n(&ctx->workers[k]->pool->n_subs,
+		subs += __atomic_load_n(&ctx->workers[k]->nat.pool->n_subs,
 					__ATOMIC_RELAXED);
 	}
 	fn(arg, "rx", t.rx[CGN_INSIDE] + t.rx[CGN_OUTSIDE]);
@@ -138,12 +138,12 @@ void
 cgn_show_pool(const struct cgn_ctx *ctx, cgn_kv_fn fn, void *arg)
 {
 	uint64_t subs = 0, maps = 0, blocks_used = 0, bytes = 0;
-	const struct nat_pool *p0 = ctx->workers[0]->pool;
+	const struct nat_pool *p0 = ctx->workers[0]->nat.pool;
 	uint64_t blocks_total = (uint64_t)p0->p.n_addrs * p0->blocks_per_addr;
 	unsigned int i;
 
 	for (i = 0; i < ctx->n_workers; i++) {
-		const struct nat_pool *p = ctx->workers[i]->pool;
+		const struct nat_pool *p = ctx->workers[i]->nat.pool;
 
 		subs += __atomic_load_n(&p->n_subs, __ATOMIC_RELAXED);
 		maps += __atomic_load_n(&p->n_maps, __ATOMIC_RELAXED);
@@ -194,7 +194,7 @@ cgn_show_sessions(const struct cgn_ctx *ctx, cgn_kv_fn fn, void *arg)
 	unsigned int i;
 
 	for (i = 0; i < ctx->n_workers; i++) {
-		const struct ct_table *t = ctx->workers[i]->ct;
+		const struct ct_table *t = ctx->workers[i]->nat.ct;
 
 		tcp += __atomic_load_n(&t->by_proto[0], __ATOMIC_RELAXED);
 		udp += __atomic_load_n(&t->by_proto[1], __ATOMIC_RELAXED);
@@ -226,7 +226,7 @@ cgn_walk_sessions(const struct cgn_ctx *ctx, unsigned int max, cgn_sess_fn fn,
 	uint32_t i;
 
 	for (w = 0; w < ctx->n_workers && n < max; w++) {
-		const struct ct_table *t = ctx->workers[w]->ct;
+		const struct ct_table *t = ctx->workers[w]->nat.ct;
 
 		for (i = 0; i < t->capacity && n < max; i++) {
 			struct ct_session s;

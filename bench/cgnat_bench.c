@@ -681,13 +681,13 @@ swap5(struct rte_mbuf *m)
 static void
 floor_poll(struct gen *g)
 {
-	struct rte_mbuf *pkts[CGN_BURST];
+	struct rte_mbuf *pkts[NAT_BURST];
 	unsigned int side;
 	uint16_t n, sent, i;
 
 	for (side = 0; side < CGN_SIDES; side++) {
 		n = rte_eth_rx_burst(g->ctx->link[side].port_id, g->w->rxq,
-				     pkts, CGN_BURST);
+				     pkts, NAT_BURST);
 		if (n == 0)
 			continue;
 		for (i = 0; i < n; i++) {
@@ -733,8 +733,8 @@ shuffle(uint32_t *a, uint32_t n)
 static inline uint64_t
 work_seen(const struct cgn_worker *w)
 {
-	return w->stats.rx[CGN_INSIDE] + w->stats.rx[CGN_OUTSIDE] +
-	       w->stats.handoff_in;
+	return w->nat.stats.rx[CGN_INSIDE] + w->nat.stats.rx[CGN_OUTSIDE] +
+	       w->nat.stats.handoff_in;
 }
 
 /* Handed to this worker and not taken yet: the fullest ring's count. */
@@ -856,8 +856,8 @@ run_chunk(struct gen *g, const uint32_t *fin, unsigned int nin,
 	cin = rte_ring_count(g->rx[CGN_INSIDE]);
 	cout = rte_ring_count(g->rx[CGN_OUTSIDE]);
 	hmost = handoff_waiting(g, &htot);
-	npolls = (RTE_MAX(RTE_MAX(cin, cout), hmost) + CGN_BURST - 1) /
-		 CGN_BURST;
+	npolls = (RTE_MAX(RTE_MAX(cin, cout), hmost) + NAT_BURST - 1) /
+		 NAT_BURST;
 
 	if (g->mode == M_FLOOR) {
 		t0 = rte_rdtsc();
@@ -1035,7 +1035,7 @@ idle_poll(struct gen *g, unsigned int us)
 static void
 setup_stalled(struct gen *g, uint32_t left)
 {
-	const struct nat_pool *pool = g->w->pool;
+	const struct nat_pool *pool = g->w->nat.pool;
 	char line[1024] = "";
 	uint32_t a;
 
@@ -1046,8 +1046,8 @@ setup_stalled(struct gen *g, uint32_t left)
 			 __atomic_load_n(&g->ctx->global_free[a],
 					 __ATOMIC_RELAXED),
 			 pool->addrs[a].n_free, pool->addrs[a].n_subs,
-			 g->w->need_tsc[a] ? (double)(rte_rdtsc() -
-			 g->w->need_tsc[a]) * 1e3 / (double)tsc_hz : -1.0);
+			 g->w->nat.need_tsc[a] ? (double)(rte_rdtsc() -
+			 g->w->nat.need_tsc[a]) * 1e3 / (double)tsc_hz : -1.0);
 	fprintf(stderr, "cgnat-bench: worker %u: setup made no progress for "
 		"%u s, %u flows left; %u blocks in use here; rings: events %u, "
 		"grants %u, returns %u; pool addresses:%s\n", g->id,
@@ -1084,16 +1084,16 @@ setup(void *arg)
 	while (ntodo > 0 && g->rc == 0) {
 		g->passes++;
 		for (done = 0; done < ntodo; done += n) {
-			uint64_t c0 = g->w->stats.sessions_created, c;
+			uint64_t c0 = g->w->nat.stats.sessions_created, c;
 
 			n = RTE_MIN((uint32_t)CHUNK, ntodo - done);
 			c = run_chunk(g, &todo[done], n, NULL, 0);
 			if (g->rc != 0)
 				break;
 			g->cycles += c;
-			if (g->w->stats.sessions_created > c0)
+			if (g->w->nat.stats.sessions_created > c0)
 				samp_add(&g->smp, (double)c / (double)(
-					 g->w->stats.sessions_created - c0));
+					 g->w->nat.stats.sessions_created - c0));
 			collect(g);
 			/* Leave the control thread room for the learn
 			 * events (untimed; it polls every 200 us).
@@ -1118,7 +1118,7 @@ setup(void *arg)
 		idle_poll(g, 2000);
 	}
 	free(todo);
-	g->created = g->w->stats.sessions_created;
+	g->created = g->w->nat.stats.sessions_created;
 	phase_finish(g);
 	phase_end(g);
 	return g->rc;
@@ -1150,7 +1150,7 @@ phase_teardown(struct gen *g, struct cgn_ctrl *ctrl, uint64_t *expired)
 
 	*expired = 0;
 	phase_begin(g, M_IDLE);
-	while (g->w->ct->used > 0 && guard++ < 100000000u) {
+	while (g->w->nat.ct->used > 0 && guard++ < 100000000u) {
 		t0 = rte_rdtsc();
 		n = cgn_worker_age(g->w, far, 4096);
 		t1 = rte_rdtsc();
@@ -1287,7 +1287,7 @@ say_bad(struct scen *s, const char *what, uint32_t f, uint64_t got,
 static uint64_t
 check_mappings(struct scen *s, uint32_t n_addrs)
 {
-	const struct nat_pool *pool = s->ctx.workers[0]->pool;
+	const struct nat_pool *pool = s->ctx.workers[0]->nat.pool;
 	uint8_t *seen = calloc((size_t)n_addrs * 8192, 1);
 	uint64_t bad = 0;
 	uint32_t f, ref = 0;
@@ -1374,7 +1374,7 @@ check_counters(struct scen *s, enum mode mode, const struct cgn_stats *base,
 	unsigned int i, k;
 
 	for (i = 0; i < s->nw; i++) {
-		wdelta(&s->g[i].w->stats, &base[i], &d);
+		wdelta(&s->g[i].w->nat.stats, &base[i], &d);
 		if (d.rx + d.hin != d.tx + d.consumed + d.dropped + d.hout) {
 			fprintf(stderr, "cgnat-bench: %s: worker %u: rx %"
 				PRIu64 " + handoff_in %" PRIu64 " != tx %"
@@ -1460,7 +1460,7 @@ run_parallel(struct scen *s, enum mode mode, enum dist dist, double seconds,
 		g->list = s->list[dist][i];
 		g->n_list = s->n_list[dist][i];
 		g->pos = 0;
-		s->snap[i] = g->w->stats;
+		s->snap[i] = g->w->nat.stats;
 	}
 	s->started = s->finished = s->exited = 0;
 	for (i = 0; i < s->nw; i++)
@@ -1762,7 +1762,7 @@ blocks_missing(struct scen *s)
 		const struct cgn_worker *w = s->ctx.workers[i];
 
 		for (a = 0; a < s->cfg.pool.n_addrs; a++)
-			n += w->pool->addrs[a].n_free;
+			n += w->nat.pool->addrs[a].n_free;
 		n += rte_ring_count(w->grant_ring) +
 		     rte_ring_count(w->free_ring);
 	}
@@ -1881,9 +1881,9 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 		g->s = s;
 		g->ctx = &s->ctx;
 		g->lcore = lc;
-		accounted += w->ct->bytes + w->pool->bytes;
-		r->bytes_ct += (double)w->ct->bytes / (double)scale;
-		r->bytes_pool += (double)w->pool->bytes / (double)scale;
+		accounted += w->nat.ct->bytes + w->nat.pool->bytes;
+		r->bytes_ct += (double)w->nat.ct->bytes / (double)scale;
+		r->bytes_pool += (double)w->nat.pool->bytes / (double)scale;
 	}
 	for (i = 0; i < nw; i++)
 		if (cgn_worker_add_statics(s->ctx.workers[i], err,
@@ -1936,7 +1936,7 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 		cyc += g->cycles;
 		r->setup_passes = RTE_MAX(r->setup_passes, g->passes);
 		r->setup_icmp += g->icmp_errors;
-		sessions += g->w->ct->used;
+		sessions += g->w->nat.ct->used;
 		created += g->created;
 	}
 	r->setup_s = (double)cyc / (double)tsc_hz;
@@ -1956,7 +1956,7 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 		uint64_t full = 0, nbkt = 0;
 
 		for (k = 0; k < nw; k++)
-			bucket_stats(s->g[k].w->ct, i, &full,
+			bucket_stats(s->g[k].w->nat.ct, i, &full,
 				     &r->bkt_spilled[i], &nbkt);
 		r->bkt_full[i] = 100.0 * (double)full / (double)nbkt;
 	}
@@ -2060,12 +2060,12 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 			r->teardown_rate += (double)tsc_hz / g->med;
 		r->teardown_s += (double)c / (double)tsc_hz;
 		/* Everything given back? */
-		r->leaked += g->w->ct->used + g->w->pool->n_maps +
-			     g->w->pool->n_subs + g->w->pool->n_blocks_used;
-		r->leaked += g->w->stats.mappings_created -
-			     g->w->stats.mappings_freed;
-		r->leaked += g->w->stats.blocks_allocated -
-			     g->w->stats.blocks_released;
+		r->leaked += g->w->nat.ct->used + g->w->nat.pool->n_maps +
+			     g->w->nat.pool->n_subs + g->w->nat.pool->n_blocks_used;
+		r->leaked += g->w->nat.stats.mappings_created -
+			     g->w->nat.stats.mappings_freed;
+		r->leaked += g->w->nat.stats.blocks_allocated -
+			     g->w->nat.stats.blocks_released;
 	}
 	/* Let the workers and the control thread settle (grants taken,
 	 * surplus blocks returned); blocks_missing() counts the rings too.
@@ -2095,8 +2095,8 @@ run_scenario(const struct opts *o, uint32_t scale, unsigned int nw,
 		uint64_t blocks = 0;
 
 		for (i = 0; i < nw; i++)
-			blocks += s->g[i].w->stats.blocks_allocated +
-				  s->g[i].w->stats.blocks_released;
+			blocks += s->g[i].w->nat.stats.blocks_allocated +
+				  s->g[i].w->nat.stats.blocks_released;
 		r->log_lines = s->ctrl.stats.log_lines;
 		if (r->log_lines != blocks) {
 			fprintf(stderr, "cgnat-bench: %" PRIu64 " mapping log "

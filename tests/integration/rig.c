@@ -242,8 +242,8 @@ rig_setup(struct rig *r, const struct rig_opts *o)
 		if (o->short_timeout_ms) {
 			unsigned int k;
 
-			for (k = 0; k < RTE_DIM(w->ct->timeout); k++)
-				w->ct->timeout[k] = r->hz *
+			for (k = 0; k < RTE_DIM(w->nat.ct->timeout); k++)
+				w->nat.ct->timeout[k] = r->hz *
 					o->short_timeout_ms / 1000;
 		}
 	}
@@ -275,7 +275,7 @@ rig_teardown(struct rig *r)
 	char cmd[128];
 
 	for (i = 0; i < r->n_workers; i++)
-		if (r->w[i] != NULL && r->w[i]->ct != NULL) {
+		if (r->w[i] != NULL && r->w[i]->nat.ct != NULL) {
 			cgn_worker_close_all(r->w[i], r->now);
 			cgn_worker_flush(r->w[i]);
 		}
@@ -383,7 +383,7 @@ rig_print_stats(const struct rig *r)
 	unsigned int i, k;
 
 	for (i = 0; i < r->n_workers; i++) {
-		const struct cgn_stats *s = &r->w[i]->stats;
+		const struct cgn_stats *s = &r->w[i]->nat.stats;
 
 		fprintf(stderr, "  worker %u: rx %" PRIu64 "/%" PRIu64
 			" handoff_in %" PRIu64 " tx %" PRIu64 "/%" PRIu64
@@ -391,8 +391,8 @@ rig_print_stats(const struct rig *r)
 			" handoff_out %" PRIu64 " held %u generated %" PRIu64
 			" sessions %u\n", i, s->rx[0], s->rx[1], s->handoff_in,
 			s->tx[0], s->tx[1], s->consumed, cgn_stats_dropped(s),
-			s->handoff_out, (unsigned int)r->w[i]->pend_n,
-			s->generated, r->w[i]->ct->used);
+			s->handoff_out, (unsigned int)r->w[i]->nat.pend_n,
+			s->generated, r->w[i]->nat.ct->used);
 		for (k = 0; k < CGN_DROP_MAX; k++)
 			if (s->drop[k])
 				fprintf(stderr, "    drop %s = %" PRIu64 "\n",
@@ -408,11 +408,11 @@ rig_check_accounting(const struct rig *r, bool quiet)
 	int bad = 0;
 
 	for (i = 0; i < r->n_workers; i++) {
-		const struct cgn_stats *s = &r->w[i]->stats;
+		const struct cgn_stats *s = &r->w[i]->nat.stats;
 		uint64_t in = sum(s->rx, CGN_SIDES) + s->handoff_in;
 		uint64_t o = sum(s->tx, CGN_SIDES) + s->consumed +
 			     cgn_stats_dropped(s) + s->handoff_out +
-			     r->w[i]->pend_n;
+			     r->w[i]->nat.pend_n;
 
 		if (in != o) {
 			fprintf(stderr, "accounting: worker %u: rx + "
@@ -423,7 +423,7 @@ rig_check_accounting(const struct rig *r, bool quiet)
 		}
 		rx += sum(s->rx, CGN_SIDES);
 		out += sum(s->tx, CGN_SIDES) + s->consumed +
-		       cgn_stats_dropped(s) + r->w[i]->pend_n;
+		       cgn_stats_dropped(s) + r->w[i]->nat.pend_n;
 	}
 	if (rig_handoff_in_flight(r) == 0 && rx != out) {
 		fprintf(stderr, "accounting: total rx %" PRIu64 " != tx + "
@@ -482,7 +482,7 @@ rig_check_blocks(const struct rig *r)
 		}
 	for (i = 0; i < r->n_workers; i++) {
 		const struct cgn_worker *w = r->w[i];
-		const struct nat_pool *p = w->pool;
+		const struct nat_pool *p = w->nat.pool;
 		char who[64];
 
 		for (a = 0; a < p->p.n_addrs; a++)

@@ -63,7 +63,7 @@
 #include "cgn.h"
 #include "cgn_config.h"
 #include "cgn_ctrl.h"
-#include "cgn_frag.h"
+#include "nat_frag.h"
 #include "nat_neigh.h"
 #include "cgn_port.h"
 #include "nat_stats.h"
@@ -89,14 +89,14 @@ rig_end(struct rig *r)
 	/* Whatever is still in reassembly times out (G34). */
 	r->now += (r->cfg.fragments.timeout + 1) * r->hz;
 	pump(r);
-	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_int_equal(r->w->nat.stats.frag_held, 0);
 	assert_accounting(r);
 	cgn_worker_close_all(r->w, r->now);
 	pump(r);
 	take(S_IN, NULL, 0);
 	take(S_OUT, NULL, 0);
-	assert_int_equal(r->w->ct->used, 0);
-	assert_int_equal(r->w->pool->n_blocks_used, 0);
+	assert_int_equal(r->w->nat.ct->used, 0);
+	assert_int_equal(r->w->nat.pool->n_blocks_used, 0);
 	assert_accounting(r);
 	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp), r->mp_base);
 	/* The indirect mbufs of output fragments are all back too. */
@@ -281,14 +281,14 @@ send_fragmented(struct rig *r, int side, const struct pkt *p, uint16_t chunk,
 	if (ord != NULL)
 		assert_int_equal(n_ord, n);
 	for (i = 0; i < n; i++) {
-		uint64_t held = r->w->stats.frag_held;
+		uint64_t held = r->w->nat.stats.frag_held;
 
 		send_frames(r, side, &frag_buf[ord != NULL ? ord[i] : i], NULL,
 			    1);
 		if (i + 1 < n) {
 			expect_nothing();
 			/* G34: held, not an error. */
-			assert_int_equal(r->w->stats.frag_held, held + 1);
+			assert_int_equal(r->w->nat.stats.frag_held, held + 1);
 		}
 	}
 	return n;
@@ -436,19 +436,19 @@ test_G34_udp_in2out_in_order(void **state)
 	struct rig *r = rig_start(*state);
 	struct pkt p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1,
 				   53), 3000, 0x0101);
-	struct cgn_stats b = r->w->stats;
+	struct cgn_stats b = r->w->nat.stats;
 	uint32_t a;
 	uint16_t port;
 
 	assert_int_equal(send_fragmented(r, S_IN, &p, 1480, NULL, 0), 3);
 	assert_int_equal(expect_in2out_dgram(r, "udp in2out", &p, 9000, &a,
 					     &port), 1);
-	assert_int_equal(r->w->stats.rx[S_IN], b.rx[S_IN] + 3);
-	assert_int_equal(r->w->stats.tx[S_OUT], b.tx[S_OUT] + 1);
-	assert_int_equal(r->w->stats.consumed, b.consumed + 2);
-	assert_int_equal(r->w->stats.frag_rx, b.frag_rx + 3);
-	assert_int_equal(r->w->stats.frag_reassembled, 1);
-	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_int_equal(r->w->nat.stats.rx[S_IN], b.rx[S_IN] + 3);
+	assert_int_equal(r->w->nat.stats.tx[S_OUT], b.tx[S_OUT] + 1);
+	assert_int_equal(r->w->nat.stats.consumed, b.consumed + 2);
+	assert_int_equal(r->w->nat.stats.frag_rx, b.frag_rx + 3);
+	assert_int_equal(r->w->nat.stats.frag_reassembled, 1);
+	assert_int_equal(r->w->nat.stats.frag_held, 0);
 	assert_no_drops(r, &b);
 	assert_accounting(r);
 	/* The reply, in order too. */
@@ -478,7 +478,7 @@ test_G34_out_of_order(void **state)
 	static const unsigned int o132[] = { 0, 2, 1 };
 	static const unsigned int o4x[] = { 3, 0, 2, 1 };
 	struct rig *r = rig_start(*state);
-	struct cgn_stats b = r->w->stats;
+	struct cgn_stats b = r->w->nat.stats;
 	struct pkt p, q;
 	struct frame f;
 	uint32_t a, ta;
@@ -537,9 +537,9 @@ test_G34_out_of_order(void **state)
 	expect_out2in_dgram("echo out2in 3,2,1", &q, 9000, &MAC_H1, H1, 77);
 
 	assert_no_drops(r, &b);
-	assert_int_equal(r->w->stats.frag_reassembled,
+	assert_int_equal(r->w->nat.stats.frag_reassembled,
 			 b.frag_reassembled + 8);
-	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_int_equal(r->w->nat.stats.frag_held, 0);
 	rig_end(r);
 }
 
@@ -552,7 +552,7 @@ static void
 test_G34_interleaved(void **state)
 {
 	struct rig *r = rig_start(*state);
-	struct cgn_stats b = r->w->stats;
+	struct cgn_stats b = r->w->nat.stats;
 	static struct frame d1, d2, f1[3], f2[3];
 	struct pkt p1 = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 6000, Y1, 53),
 			    3000, 0x7777);
@@ -570,7 +570,7 @@ test_G34_interleaved(void **state)
 	send_frames(r, S_IN, &f1[0], NULL, 1);
 	send_frames(r, S_IN, &f2[2], NULL, 1);
 	expect_nothing();
-	assert_int_equal(r->w->stats.frag_held, 4);
+	assert_int_equal(r->w->nat.stats.frag_held, 4);
 	send_frames(r, S_IN, &f1[1], NULL, 1);
 	expect_in2out_dgram(r, "H1's datagram", &p1, 9000, &a, &port);
 	send_frames(r, S_IN, &f2[0], NULL, 1);
@@ -589,7 +589,7 @@ static void
 test_G33_F32_fragment_to_mtu(void **state)
 {
 	struct rig *r = rig_start(*state);
-	struct cgn_stats b = r->w->stats;
+	struct cgn_stats b = r->w->nat.stats;
 	struct pkt p, q;
 	uint32_t a;
 	uint16_t port;
@@ -601,8 +601,8 @@ test_G33_F32_fragment_to_mtu(void **state)
 	pump(r);
 	assert_int_equal(expect_in2out_dgram(r, "udp to MTU 576", &p, 576, &a,
 					     &port), 3);
-	assert_int_equal(r->w->stats.tx[S_OUT], b.tx[S_OUT] + 1);
-	assert_int_equal(r->w->stats.frag_tx, b.frag_tx + 3);
+	assert_int_equal(r->w->nat.stats.tx[S_OUT], b.tx[S_OUT] + 1);
+	assert_int_equal(r->w->nat.stats.frag_tx, b.frag_tx + 3);
 	assert_accounting(r);
 
 	/* Fragments in (3,2,1, 976 bytes each), joined, cut again to 576:
@@ -718,14 +718,14 @@ test_G33_F32_df_too_big(void **state)
 	p = big(p, 1000, 0x1d1d);
 	p.frag = FR_DF;
 	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	inject(r, S_IN, &p);
 	pump(r);
 	take_one(S_IN, &f);
 	check_frag_needed("3/4 to H1", &f, &MAC_H1, S_IN, H1, 576,
 			  orig + ETH_LEN, olen);
 	assert_drop_only(r, &b, CGN_DROP_df_too_big, 1);
-	assert_int_equal(r->w->stats.generated, b.generated + 1);
+	assert_int_equal(r->w->nat.stats.generated, b.generated + 1);
 	assert_accounting(r);
 
 	/* Out2in: 1200 bytes with DF to the inside MTU of 1000. */
@@ -734,7 +734,7 @@ test_G33_F32_df_too_big(void **state)
 	q.frag = FR_DF;
 	q.ttl = 50;
 	olen = (uint16_t)(build(orig, &q) - ETH_LEN);
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	inject(r, S_OUT, &q);
 	pump(r);
 	take_one(S_OUT, &f);
@@ -759,7 +759,7 @@ test_G33_F32_df_too_big(void **state)
 			2, 10), 1400, 0x3d3d);
 	p.frag = FR_DF;
 	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	inject(r, S_IN, &p);
 	pump(r);
 	take_one(S_IN, &f);
@@ -779,7 +779,7 @@ test_G33_F32_df_too_big(void **state)
 			 RTE_IP_ICMP_ECHO_REQUEST, 42, 7), 1000, 0x4d4d);
 	p.frag = FR_DF;
 	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	inject(r, S_IN, &p);
 	pump(r);
 	take_one(S_IN, &f);
@@ -801,7 +801,7 @@ test_G33_df_rate_limited(void **state)
 	unsigned int i, n_icmp;
 
 	p.frag = FR_DF;
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	for (i = 0; i < 300; i++) {
 		p.ip_id = (uint16_t)i;
 		inject(r, S_IN, &p);
@@ -833,7 +833,7 @@ test_G34_orphan_flood(void **state)
 	static const unsigned int o321[] = { 2, 1, 0 };
 	struct rig *r = rig_start(*state);
 	static struct frame d, f[3];
-	struct cgn_stats b = r->w->stats;
+	struct cgn_stats b = r->w->nat.stats;
 	struct pkt p, q;
 	uint32_t a;
 	uint16_t port;
@@ -854,8 +854,8 @@ test_G34_orphan_flood(void **state)
 	}
 	drain_rx(r, S_IN);
 	expect_nothing();
-	held = r->w->stats.frag_held;
-	full = r->w->stats.drop[CGN_DROP_frag_table_full] -
+	held = r->w->nat.stats.frag_held;
+	full = r->w->nat.stats.drop[CGN_DROP_frag_table_full] -
 	       b.drop[CGN_DROP_frag_table_full];
 	print_message("orphan flood: %" PRIu64 " held, %" PRIu64
 		      " dropped as frag_table_full\n", held, full);
@@ -882,12 +882,12 @@ test_G34_orphan_flood(void **state)
 	/* Not yet timed out at 1.9 s... */
 	r->now += r->hz * 19 / 10;
 	pump(r);
-	assert_int_equal(r->w->stats.frag_held, held);
+	assert_int_equal(r->w->nat.stats.frag_held, held);
 	/* ... freed after 2 s, as frag_timeout. */
 	r->now += r->hz * 2 / 10;
 	pump(r);
-	assert_int_equal(r->w->stats.frag_held, 0);
-	assert_int_equal(r->w->stats.drop[CGN_DROP_frag_timeout] -
+	assert_int_equal(r->w->nat.stats.frag_held, 0);
+	assert_int_equal(r->w->nat.stats.drop[CGN_DROP_frag_timeout] -
 			 b.drop[CGN_DROP_frag_timeout], held);
 	assert_accounting(r);
 
@@ -926,10 +926,10 @@ test_G34_flood_mbuf_share(void **state)
 	}
 	drain_rx(r, S_IN);
 	print_message("flood of %u: %" PRIu64 " held; pool %u, %u in use\n", n,
-		      r->w->stats.frag_held, r->ctx.mp->size,
+		      r->w->nat.stats.frag_held, r->ctx.mp->size,
 		      rte_mempool_in_use_count(r->ctx.mp));
-	assert_true(r->w->stats.frag_held <= r->cfg.fragments.max);
-	assert_true(r->w->stats.frag_held <= r->ctx.mp->size / 4);
+	assert_true(r->w->nat.stats.frag_held <= r->cfg.fragments.max);
+	assert_true(r->w->nat.stats.frag_held <= r->ctx.mp->size / 4);
 	assert_true(rte_mempool_avail_count(r->ctx.mp) >= r->ctx.mp->size / 2);
 	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 7000, Y1, 53);
 	inject(r, S_IN, &p);
@@ -950,7 +950,7 @@ test_G34_timeout(void **state)
 {
 	struct rig *r = rig_start(*state);
 	static struct frame d, f[3];
-	struct cgn_stats b = r->w->stats;
+	struct cgn_stats b = r->w->nat.stats;
 	struct pkt p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53),
 			   3000, 0x1234);
 	uint32_t a;
@@ -962,7 +962,7 @@ test_G34_timeout(void **state)
 	send_frames(r, S_IN, &f[0], NULL, 1);
 	r->now += r->hz;
 	pump(r);
-	assert_int_equal(r->w->stats.frag_held, 2);
+	assert_int_equal(r->w->nat.stats.frag_held, 2);
 	send_frames(r, S_IN, &f[1], NULL, 1);
 	expect_in2out_dgram(r, "within the timeout", &p, 1500, &a, &port);
 	assert_no_drops(r, &b);
@@ -974,12 +974,12 @@ test_G34_timeout(void **state)
 	send_frames(r, S_IN, &f[1], NULL, 1);
 	expect_nothing();
 	assert_drop_only(r, &b, CGN_DROP_frag_timeout, 2);
-	assert_int_equal(r->w->stats.frag_held, 1);
+	assert_int_equal(r->w->nat.stats.frag_held, 1);
 	assert_accounting(r);
 	r->now += r->hz * 21 / 10;
 	pump(r);
 	assert_drop_only(r, &b, CGN_DROP_frag_timeout, 3);
-	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_int_equal(r->w->nat.stats.frag_held, 0);
 	rig_end(r);
 }
 
@@ -1009,17 +1009,17 @@ test_G34_invalid_fragments(void **state)
 	ip = x.b + IP_OFF;
 	wr16(ip + 6, (uint16_t)(FR_MF | (1480 / 8 - 1)));
 	wr16(ip + 10, ip_cksum(ip));
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	send_frames(r, S_IN, &f[0], NULL, 1);
 	send_frames(r, S_IN, &x, NULL, 1);
 	send_frames(r, S_IN, &f[2], NULL, 1);
 	expect_nothing();
 	assert_drop_only(r, &b, CGN_DROP_frag_invalid, 3);
-	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_int_equal(r->w->nat.stats.frag_held, 0);
 	assert_accounting(r);
 
 	/* The first fragment twice. */
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	send_frames(r, S_IN, &f[0], NULL, 1);
 	send_frames(r, S_IN, &f[0], NULL, 1);
 	expect_nothing();
@@ -1028,10 +1028,10 @@ test_G34_invalid_fragments(void **state)
 	send_frames(r, S_IN, &f[1], NULL, 1);
 	send_frames(r, S_IN, &f[2], NULL, 1);
 	expect_nothing();
-	assert_int_equal(r->w->stats.frag_held, 2);
+	assert_int_equal(r->w->nat.stats.frag_held, 2);
 	r->now += 3 * r->hz;
 	pump(r);
-	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_int_equal(r->w->nat.stats.frag_held, 0);
 	assert_accounting(r);
 
 	/* 9 fragments of 336 bytes: the 8th cannot be kept. */
@@ -1039,17 +1039,17 @@ test_G34_invalid_fragments(void **state)
 	frame_of(&p, &d);
 	n = cut(&d, 336, f);
 	assert_int_equal(n, 9);
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	send_frames(r, S_IN, f, NULL, 8);
 	expect_nothing();
 	assert_drop_only(r, &b, CGN_DROP_frag_invalid, 8);
-	assert_int_equal(r->w->stats.frag_held, 0);
+	assert_int_equal(r->w->nat.stats.frag_held, 0);
 	assert_accounting(r);
 	send_frames(r, S_IN, &f[8], NULL, 1); /* an orphan now */
-	assert_int_equal(r->w->stats.frag_held, 1);
+	assert_int_equal(r->w->nat.stats.frag_held, 1);
 
 	/* Past 65535: offset 65512 + 100 bytes. */
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	x = f[1];
 	ip = x.b + IP_OFF;
 	wr16(ip + 2, 20 + 104);
@@ -1099,12 +1099,12 @@ test_G34_checks_on_the_datagram(void **state)
 			0), 20, 0x5151);
 	frame_of(&p, &d);
 	n = cut(&d, 8, f);
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	send_frames(r, S_IN, f, NULL, n);
 	expect_nothing();
 	assert_drop_only(r, &b, CGN_DROP_l4_malformed, 1);
-	assert_int_equal(r->w->stats.consumed, b.consumed + n - 1);
-	assert_int_equal(r->w->ct->used, 0);
+	assert_int_equal(r->w->nat.stats.consumed, b.consumed + n - 1);
+	assert_int_equal(r->w->nat.ct->used, 0);
 	assert_accounting(r);
 
 	p = big(udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53), 1000,
@@ -1114,7 +1114,7 @@ test_G34_checks_on_the_datagram(void **state)
 	frame_of(&p, &d);
 	n = cut(&d, 256, f);
 	assert_int_equal(n, 4);
-	b = r->w->stats;
+	b = r->w->nat.stats;
 	send_frames(r, S_IN, f, (const unsigned int[]){ 1, 3, 2, 0 }, n);
 	take_one(S_IN, &out);
 	check_icmp_error("time exceeded, reassembled", &out, &MAC_H1, S_IN, H1,

@@ -25,7 +25,7 @@
  *   static mapping   inbound to 203.0.113.1:80 at the worker that does not
  *                    own 100.64.0.5 goes to the owner (ctx->static_owner)
  *   hairpinning      between subscribers of different workers
- *                    (CGN_HO_HAIRPIN)
+ *                    (NAT_HO_HAIRPIN)
  *   handoff full     a full handoff ring drops under handoff_full
  *
  * After every case (rig_end): everything drained, every session closed,
@@ -184,7 +184,7 @@ static void
 assert_drop_only(const struct rig *r, unsigned int i,
 		 const struct cgn_stats *before, enum cgn_drop why, uint64_t n)
 {
-	const struct cgn_stats *s = &r->w[i]->stats;
+	const struct cgn_stats *s = &r->w[i]->nat.stats;
 	unsigned int k;
 	int bad = 0;
 
@@ -210,18 +210,18 @@ assert_no_drops(const struct rig *r, const struct cgn_stats before[2])
 
 	for (i = 0; i < 2; i++)
 		for (k = 0; k < CGN_DROP_MAX; k++)
-			if (r->w[i]->stats.drop[k] != before[i].drop[k])
+			if (r->w[i]->nat.stats.drop[k] != before[i].drop[k])
 				fail_msg("worker %u: drop %s moved by %" PRIu64,
 					 i, cgn_drop_names[k],
-					 r->w[i]->stats.drop[k] -
+					 r->w[i]->nat.stats.drop[k] -
 					 before[i].drop[k]);
 }
 
 static void
 snap(const struct rig *r, struct cgn_stats s[2])
 {
-	s[0] = r->w[0]->stats;
-	s[1] = r->w[1]->stats;
+	s[0] = r->w[0]->nat.stats;
+	s[1] = r->w[1]->nat.stats;
 }
 
 static bool
@@ -274,7 +274,7 @@ find_session(const struct rig *r, unsigned int i, uint8_t proto,
 		.b_port = rte_cpu_to_be_16(rem_p),
 		.proto = proto,
 	};
-	const struct ct_table *ct = r->w[i]->ct;
+	const struct ct_table *ct = r->w[i]->nat.ct;
 	uint32_t idx = ct_lookup(ct, CT_IN2OUT, &k, ct_hash(ct, &k));
 
 	return idx == CT_NONE ? NULL : &ct->sessions[idx];
@@ -293,10 +293,10 @@ assert_lives_on(const struct rig *r, unsigned int o, uint8_t proto,
 	if (find_session(r, !o, proto, in_a, in_p, rem_a, rem_p) != NULL)
 		fail_msg("%s:%u: a session on worker %u, not its owner",
 			 ipstr(in_a, a), in_p, !o);
-	if (nat_sub_lookup(r->w[o]->pool, rte_cpu_to_be_32(in_a)) == NAT_NONE)
+	if (nat_sub_lookup(r->w[o]->nat.pool, rte_cpu_to_be_32(in_a)) == NAT_NONE)
 		fail_msg("%s: no subscriber record on its owner, worker %u",
 			 ipstr(in_a, a), o);
-	if (nat_sub_lookup(r->w[!o]->pool, rte_cpu_to_be_32(in_a)) !=
+	if (nat_sub_lookup(r->w[!o]->nat.pool, rte_cpu_to_be_32(in_a)) !=
 	    NAT_NONE)
 		fail_msg("%s: a subscriber record on worker %u, not its owner",
 			 ipstr(in_a, a), !o);
@@ -306,7 +306,7 @@ assert_lives_on(const struct rig *r, unsigned int o, uint8_t proto,
 static unsigned int
 block_owner_of(const struct rig *r, uint32_t out_a, uint16_t out_p)
 {
-	const struct nat_pool *p = r->w[0]->pool;
+	const struct nat_pool *p = r->w[0]->nat.pool;
 	int32_t ai = nat_pool_addr_index(p, rte_cpu_to_be_32(out_a));
 
 	assert_true(ai >= 0);
@@ -456,9 +456,9 @@ rig_end(struct rig *r)
 	take_all(S_IN, NULL, 0);
 	take_all(S_OUT, NULL, 0);
 	for (i = 0; i < r->n_workers; i++) {
-		assert_int_equal(r->w[i]->ct->used, 0);
-		assert_int_equal(r->w[i]->pool->n_blocks_used, 0);
-		assert_int_equal(r->w[i]->pend_n, 0);
+		assert_int_equal(r->w[i]->nat.ct->used, 0);
+		assert_int_equal(r->w[i]->nat.pool->n_blocks_used, 0);
+		assert_int_equal(r->w[i]->nat.pend_n, 0);
 	}
 	assert_int_equal(rig_handoff_in_flight(r), 0);
 	assert_accounting(r);
@@ -497,20 +497,20 @@ test_pinning(void **state)
 		assert_int_equal(rig_inject(r, S_IN, b, &p), 0);
 		/* The wrong worker: received, handed off, nothing else. */
 		wpoll(r, b);
-		assert_int_equal(r->w[b]->stats.rx[S_IN], s0[b].rx[S_IN] + 1);
-		assert_int_equal(r->w[b]->stats.handoff_out,
+		assert_int_equal(r->w[b]->nat.stats.rx[S_IN], s0[b].rx[S_IN] + 1);
+		assert_int_equal(r->w[b]->nat.stats.handoff_out,
 				 s0[b].handoff_out + 1);
-		assert_int_equal(r->w[b]->stats.tx[S_OUT], s0[b].tx[S_OUT]);
+		assert_int_equal(r->w[b]->nat.stats.tx[S_OUT], s0[b].tx[S_OUT]);
 		assert_int_equal(rte_ring_count(r->ctx.handoff[b][o]), 1);
-		assert_int_equal(r->w[b]->ct->used, 0);
+		assert_int_equal(r->w[b]->nat.ct->used, 0);
 		expect_nothing();
 		/* The owner: taken from the ring, translated, sent on its
 		 * own queue. */
 		wpoll(r, o);
-		assert_int_equal(r->w[o]->stats.handoff_in,
+		assert_int_equal(r->w[o]->nat.stats.handoff_in,
 				 s0[o].handoff_in + 1);
-		assert_int_equal(r->w[o]->stats.rx[S_IN], s0[o].rx[S_IN]);
-		assert_int_equal(r->w[o]->stats.tx[S_OUT],
+		assert_int_equal(r->w[o]->nat.stats.rx[S_IN], s0[o].rx[S_IN]);
+		assert_int_equal(r->w[o]->nat.stats.tx[S_OUT],
 				 s0[o].tx[S_OUT] + 1);
 		assert_int_equal(rte_ring_count(r->ctx.handoff[b][o]), 0);
 		take_one(S_OUT, o, &f);
@@ -526,7 +526,7 @@ test_pinning(void **state)
 		want.ttl = 63;
 		check_frame("pinned in2out", &f, &want);
 		assert_lives_on(r, o, IPPROTO_UDP, sub, 5000, Y1, 53);
-		assert_int_equal(r->w[b]->ct->used, 0);
+		assert_int_equal(r->w[b]->nat.ct->used, 0);
 
 		/* The same flow on the owner's own queue: no handoff, the
 		 * same mapping. */
@@ -534,11 +534,11 @@ test_pinning(void **state)
 		wpoll(r, o);
 		take_one(S_OUT, o, &f);
 		check_frame("pinned in2out, owner's queue", &f, &want);
-		assert_int_equal(r->w[o]->stats.handoff_out,
+		assert_int_equal(r->w[o]->nat.stats.handoff_out,
 				 s0[o].handoff_out);
-		assert_int_equal(r->w[o]->stats.handoff_in,
+		assert_int_equal(r->w[o]->nat.stats.handoff_in,
 				 s0[o].handoff_in + 1);
-		assert_int_equal(r->w[o]->ct->used, 1);
+		assert_int_equal(r->w[o]->nat.ct->used, 1);
 		assert_no_drops(r, s0);
 		pump(r);
 		cgn_worker_close_all(r->w[o], r->now);
@@ -566,15 +566,15 @@ reply_at_mac(struct rig *r, unsigned int at, unsigned int o,
 	assert_int_equal(rig_inject(r, S_OUT, at, p), 0);
 	wpoll(r, at);
 	if (at != o) {
-		assert_int_equal(r->w[at]->stats.handoff_out,
+		assert_int_equal(r->w[at]->nat.stats.handoff_out,
 				 s0[at].handoff_out + 1);
-		assert_int_equal(r->w[at]->stats.tx[S_IN], s0[at].tx[S_IN]);
+		assert_int_equal(r->w[at]->nat.stats.tx[S_IN], s0[at].tx[S_IN]);
 		expect_nothing();
 		wpoll(r, o);
-		assert_int_equal(r->w[o]->stats.handoff_in,
+		assert_int_equal(r->w[o]->nat.stats.handoff_in,
 				 s0[o].handoff_in + 1);
 	}
-	assert_int_equal(r->w[o]->stats.tx[S_IN], s0[o].tx[S_IN] + 1);
+	assert_int_equal(r->w[o]->nat.stats.tx[S_IN], s0[o].tx[S_IN] + 1);
 	take_one(S_IN, o, &f);
 	want.dst = mac;
 	want.src = MAC_NAT[S_IN];
@@ -666,16 +666,16 @@ test_return_at_non_owner(void **state)
 		/* A port of o's block with no mapping: handed to o, dropped
 		 * there. */
 		snap(r, s0);
-		ai = (uint32_t)nat_pool_addr_index(r->w[0]->pool,
+		ai = (uint32_t)nat_pool_addr_index(r->w[0]->nat.pool,
 						   rte_cpu_to_be_32(a));
 		p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a,
 			    (uint16_t)(port ^ 1));
 		assert_int_equal(r->ctx.block_owner[nat_block_of(
-			r->w[0]->pool, ai, (uint16_t)(port ^ 1))], o);
+			r->w[0]->nat.pool, ai, (uint16_t)(port ^ 1))], o);
 		assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
 		pump(r);
 		expect_nothing();
-		assert_int_equal(r->w[b]->stats.handoff_out,
+		assert_int_equal(r->w[b]->nat.stats.handoff_out,
 				 s0[b].handoff_out + 1);
 		assert_drop_only(r, o, &s0[o], CGN_DROP_out_no_mapping, 1);
 		assert_drop_only(r, b, &s0[b], CGN_DROP_out_no_mapping, 0);
@@ -759,8 +759,8 @@ test_many_subscribers(void **state)
 	print_message("subscribers: worker 0 owns %u, worker 1 owns %u\n",
 		      owned[0], owned[1]);
 	assert_true(owned[0] > 0 && owned[1] > 0);
-	assert_int_equal(r->w[0]->ct->used, owned[0]);
-	assert_int_equal(r->w[1]->ct->used, owned[1]);
+	assert_int_equal(r->w[0]->nat.ct->used, owned[0]);
+	assert_int_equal(r->w[1]->nat.ct->used, owned[1]);
 	assert_no_drops(r, s0);
 
 	/* Replies, half of them at the worker that does not own them. */
@@ -808,12 +808,12 @@ test_many_subscribers(void **state)
 	assert_int_equal(delivered, N_SUBS);
 	assert_no_drops(r, s0);
 	for (i = 0; i < 2; i++) {
-		assert_true(r->w[i]->stats.handoff_out > s0[i].handoff_out);
-		assert_true(r->w[i]->stats.handoff_in > s0[i].handoff_in);
+		assert_true(r->w[i]->nat.stats.handoff_out > s0[i].handoff_out);
+		assert_true(r->w[i]->nat.stats.handoff_in > s0[i].handoff_in);
 	}
-	assert_int_equal(r->w[0]->stats.handoff_out +
-			 r->w[1]->stats.handoff_out,
-			 r->w[0]->stats.handoff_in + r->w[1]->stats.handoff_in);
+	assert_int_equal(r->w[0]->nat.stats.handoff_out +
+			 r->w[1]->nat.stats.handoff_out,
+			 r->w[0]->nat.stats.handoff_in + r->w[1]->nat.stats.handoff_in);
 	assert_accounting(r);
 	rig_end(r);
 }
@@ -854,8 +854,8 @@ test_block_grants(void **state)
 	assert_int_equal(r->ctx.blocks_per_addr, 40);
 	assert_int_equal(r->ctx.n_blocks, 40);
 	assert_int_equal(r->ctx.global_free[0], 8);
-	assert_int_equal(r->w[0]->pool->addrs[0].n_free, CGN_BLOCK_KEEP);
-	assert_int_equal(wa->pool->addrs[0].n_free, CGN_BLOCK_KEEP);
+	assert_int_equal(r->w[0]->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
+	assert_int_equal(wa->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
 	for (blk = 0; blk < 32; blk++)
 		assert_int_equal(r->ctx.block_owner[blk], blk / 16);
 	assert_int_equal(rig_check_blocks(r), 0);
@@ -876,8 +876,8 @@ test_block_grants(void **state)
 		assert_true(ports[i] >= 1024 && ports[i] < 1024 + 32 * 256);
 		assert_int_equal(block_owner_of(r, STATIC_OUT, ports[i]), A);
 	}
-	assert_int_equal(wa->pool->addrs[0].n_free, 0);
-	assert_int_equal(wa->pool->n_blocks_used, 16);
+	assert_int_equal(wa->nat.pool->addrs[0].n_free, 0);
+	assert_int_equal(wa->nat.pool->n_blocks_used, 16);
 	assert_int_equal(r->ctrl.stats.block_requests, 0);
 	/* The 17th: no block here yet, one was asked for. */
 	{
@@ -903,7 +903,7 @@ test_block_grants(void **state)
 	/* A takes them on its next timer tick; the 17th goes through now,
 	 * from a granted block. */
 	tick(r);
-	assert_int_equal(wa->pool->addrs[0].n_free, 8);
+	assert_int_equal(wa->nat.pool->addrs[0].n_free, 8);
 	assert_int_equal(rte_ring_count(wa->grant_ring), 0);
 	assert_int_equal(rig_inject(r, S_IN, A, &p), 0);
 	wpoll(r, A);
@@ -917,7 +917,7 @@ test_block_grants(void **state)
 	want.sport = ports[16];
 	want.ttl = 63;
 	check_frame("flow from a granted block", &f, &want);
-	assert_int_equal(wa->pool->addrs[0].n_free, 7);
+	assert_int_equal(wa->nat.pool->addrs[0].n_free, 7);
 	assert_drop_only(r, A, &s0[A], CGN_DROP_block_pending, 1);
 	assert_drop_only(r, B, &s0[B], CGN_DROP_block_pending, 0);
 
@@ -935,8 +935,8 @@ test_block_grants(void **state)
 	 * blocks and gives the other 8 back. */
 	assert_int_equal(r->ctrl.stats.blocks_returned, 0);
 	r->now += (uint64_t)(r->cfg.timeouts.udp + 1) * r->hz;
-	for (i = 0; i < 30000 && (wa->ct->used != 0 ||
-				  wa->pool->n_blocks_used != 0 ||
+	for (i = 0; i < 30000 && (wa->nat.ct->used != 0 ||
+				  wa->nat.pool->n_blocks_used != 0 ||
 				  r->ctrl.stats.blocks_returned < 8); i++) {
 		if (i % 1000 == 999)
 			r->now += 60 * r->hz;
@@ -949,12 +949,12 @@ test_block_grants(void **state)
 	}
 	print_message("sessions expired and blocks returned after %u ticks\n",
 		      i);
-	assert_int_equal(wa->ct->used, 0);
-	assert_int_equal(wa->pool->n_blocks_used, 0);
+	assert_int_equal(wa->nat.ct->used, 0);
+	assert_int_equal(wa->nat.pool->n_blocks_used, 0);
 	assert_int_equal(r->ctrl.stats.blocks_returned, 8);
-	assert_int_equal(wa->pool->addrs[0].n_free, CGN_BLOCK_KEEP);
+	assert_int_equal(wa->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
 	assert_int_equal(r->ctx.global_free[0], 8);
-	assert_int_equal(r->w[B]->pool->addrs[0].n_free, CGN_BLOCK_KEEP);
+	assert_int_equal(r->w[B]->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
 	assert_int_equal(rig_check_blocks(r), 0);
 	/* A returned block is no one's mapping any more. */
 	a = STATIC_OUT;
@@ -963,12 +963,12 @@ test_block_grants(void **state)
 	assert_int_equal(rig_inject(r, S_OUT, B, &p), 0);
 	pump(r);
 	expect_nothing();
-	assert_int_equal(cgn_stats_dropped(&r->w[0]->stats) +
-			 cgn_stats_dropped(&r->w[1]->stats),
+	assert_int_equal(cgn_stats_dropped(&r->w[0]->nat.stats) +
+			 cgn_stats_dropped(&r->w[1]->nat.stats),
 			 cgn_stats_dropped(&s0[0]) +
 			 cgn_stats_dropped(&s0[1]) + 1);
-	assert_int_equal(r->w[0]->stats.drop[CGN_DROP_out_no_mapping] +
-			 r->w[1]->stats.drop[CGN_DROP_out_no_mapping],
+	assert_int_equal(r->w[0]->nat.stats.drop[CGN_DROP_out_no_mapping] +
+			 r->w[1]->nat.stats.drop[CGN_DROP_out_no_mapping],
 			 s0[0].drop[CGN_DROP_out_no_mapping] +
 			 s0[1].drop[CGN_DROP_out_no_mapping] + 1);
 	/* And the blocks can be granted again: to B this time. */
@@ -1012,7 +1012,7 @@ test_static_at_other_worker(void **state)
 {
 	struct rig *r = rig_start(*state);
 	unsigned int o = owner(r, H5), b = !o;
-	struct cgn_static_key k = {
+	struct nat_static_key k = {
 		.addr = rte_cpu_to_be_32(STATIC_OUT),
 		.port = rte_cpu_to_be_16(80),
 		.proto = IPPROTO_TCP,
@@ -1026,21 +1026,21 @@ test_static_at_other_worker(void **state)
 	print_message("100.64.0.5 is worker %u's\n", o);
 	assert_true(rte_hash_lookup_data(r->ctx.static_owner, &k, &data) >= 0);
 	assert_int_equal((uintptr_t)data, o);
-	assert_true(nat_map_lookup_out(r->w[o]->pool, k.addr, k.port,
+	assert_true(nat_map_lookup_out(r->w[o]->nat.pool, k.addr, k.port,
 				       IPPROTO_TCP) != NAT_NONE);
-	assert_true(nat_map_lookup_out(r->w[b]->pool, k.addr, k.port,
+	assert_true(nat_map_lookup_out(r->w[b]->nat.pool, k.addr, k.port,
 				       IPPROTO_TCP) == NAT_NONE);
 	snap(r, s0);
 	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 33000, STATIC_OUT, 80,
 		    TH_SYN, 777, 0);
 	assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
 	wpoll(r, b);
-	assert_int_equal(r->w[b]->stats.handoff_out, s0[b].handoff_out + 1);
-	assert_int_equal(r->w[b]->ct->used, 0);
+	assert_int_equal(r->w[b]->nat.stats.handoff_out, s0[b].handoff_out + 1);
+	assert_int_equal(r->w[b]->nat.ct->used, 0);
 	wpoll(r, o);
-	assert_int_equal(r->w[o]->stats.handoff_in, s0[o].handoff_in + 1);
+	assert_int_equal(r->w[o]->nat.stats.handoff_in, s0[o].handoff_in + 1);
 	/* Held for ARP at the owner. */
-	assert_int_equal(r->w[o]->pend_n, 1);
+	assert_int_equal(r->w[o]->nat.pend_n, 1);
 	expect_nothing();
 	assert_accounting(r);
 	cpoll(r);
@@ -1063,7 +1063,7 @@ test_static_at_other_worker(void **state)
 	want.dport = 8080;
 	want.ttl = 63;
 	check_frame("static inbound SYN", &f, &want);
-	assert_int_equal(r->w[o]->pend_n, 0);
+	assert_int_equal(r->w[o]->nat.pend_n, 0);
 	assert_lives_on(r, o, IPPROTO_TCP, H5, 8080, Y1, 33000);
 	/* SYN-ACK on the other worker's inside queue. */
 	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H5, H5, 8080, Y1, 33000,
@@ -1083,7 +1083,7 @@ test_static_at_other_worker(void **state)
 		    TH_ACK, 778, 9001);
 	reply_at_mac(r, b, o, &p, H5, &MAC_H5, 8080,
 		     "static ACK at non-owner");
-	assert_int_equal(r->w[b]->ct->used, 0);
+	assert_int_equal(r->w[b]->nat.ct->used, 0);
 	assert_no_drops(r, s0);
 	/* A port below the dynamic range that is not a static one: nobody
 	 * owns it; dropped where it arrived. */
@@ -1093,7 +1093,7 @@ test_static_at_other_worker(void **state)
 	assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
 	pump(r);
 	expect_nothing();
-	assert_int_equal(r->w[b]->stats.handoff_out, s0[b].handoff_out);
+	assert_int_equal(r->w[b]->nat.stats.handoff_out, s0[b].handoff_out);
 	assert_drop_only(r, b, &s0[b], CGN_DROP_out_no_mapping, 1);
 	rig_end(r);
 }
@@ -1101,7 +1101,7 @@ test_static_at_other_worker(void **state)
 /*
  * Hairpinning between workers: H1 is worker A's, H2 worker B's. H2 sends
  * to H1's outside tuple; B translates it (H2's mapping), finds the
- * destination block is A's and hands it over as CGN_HO_HAIRPIN; A delivers
+ * destination block is A's and hands it over as NAT_HO_HAIRPIN; A delivers
  * it to H1 with H2's outside tuple as source and the TTL decremented once.
  * Then the other way round.
  */
@@ -1133,18 +1133,18 @@ test_hairpin_across_workers(void **state)
 	p = udp_pkt(&MAC_NAT[S_IN], &m2, h2, 6000, a1, p1);
 	assert_int_equal(rig_inject(r, S_IN, B, &p), 0);
 	wpoll(r, B);
-	assert_int_equal(r->w[B]->stats.hairpinned, s0[B].hairpinned + 1);
-	assert_int_equal(r->w[B]->stats.handoff_out, s0[B].handoff_out + 1);
+	assert_int_equal(r->w[B]->nat.stats.hairpinned, s0[B].hairpinned + 1);
+	assert_int_equal(r->w[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
 	assert_int_equal(rte_ring_count(r->ctx.handoff[B][A]), 1);
 	expect_nothing();
 	wpoll(r, A);
-	assert_int_equal(r->w[A]->stats.handoff_in, s0[A].handoff_in + 1);
+	assert_int_equal(r->w[A]->nat.stats.handoff_in, s0[A].handoff_in + 1);
 	take_one(S_IN, A, &f);
-	mi = nat_map_lookup_in(r->w[B]->pool, rte_cpu_to_be_32(h2),
+	mi = nat_map_lookup_in(r->w[B]->nat.pool, rte_cpu_to_be_32(h2),
 			       rte_cpu_to_be_16(6000), IPPROTO_UDP);
 	assert_true(mi != NAT_NONE);
-	a2 = rte_be_to_cpu_32(r->w[B]->pool->maps[mi].out_addr);
-	p2 = rte_be_to_cpu_16(r->w[B]->pool->maps[mi].out_port);
+	a2 = rte_be_to_cpu_32(r->w[B]->nat.pool->maps[mi].out_addr);
+	p2 = rte_be_to_cpu_16(r->w[B]->nat.pool->maps[mi].out_port);
 	assert_true(in_pool(r, a2));
 	assert_int_equal(block_owner_of(r, a2, p2), B);
 	want = p;
@@ -1165,8 +1165,8 @@ test_hairpin_across_workers(void **state)
 	p = udp_pkt(&MAC_NAT[S_IN], &m1, h1, 5000, a2, p2);
 	assert_int_equal(rig_inject(r, S_IN, A, &p), 0);
 	wpoll(r, A);
-	assert_int_equal(r->w[A]->stats.hairpinned, s0[A].hairpinned + 1);
-	assert_int_equal(r->w[A]->stats.handoff_out, s0[A].handoff_out + 1);
+	assert_int_equal(r->w[A]->nat.stats.hairpinned, s0[A].hairpinned + 1);
+	assert_int_equal(r->w[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
 	wpoll(r, B);
 	take_one(S_IN, B, &f);
 	want = p;
@@ -1196,8 +1196,8 @@ test_hairpin_across_workers(void **state)
 	want.dport = 5000;
 	want.ttl = 63;
 	check_frame("hairpin H2 via A, B, A", &f, &want);
-	assert_int_equal(r->w[A]->stats.handoff_out, s0[A].handoff_out + 1);
-	assert_int_equal(r->w[B]->stats.handoff_out, s0[B].handoff_out + 1);
+	assert_int_equal(r->w[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
+	assert_int_equal(r->w[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
 	assert_no_drops(r, s0);
 	rig_end(r);
 }
@@ -1224,27 +1224,27 @@ test_handoff_ring_full(void **state)
 	p = udp_pkt(&MAC_NAT[S_IN], &mac, sub, 5555, Y1, 53);
 	for (i = 0; i < n; i++)
 		assert_int_equal(rig_inject(r, S_IN, 1, &p), 0);
-	for (i = 0; i < n / CGN_BURST + 2; i++)
+	for (i = 0; i < n / NAT_BURST + 2; i++)
 		wpoll(r, 1);
 	assert_int_equal(rte_ring_count(rig_rxr[S_IN][1]), 0);
 	assert_int_equal(rte_ring_count(ho), cap);
-	assert_int_equal(r->w[1]->stats.handoff_out, s0[1].handoff_out + cap);
+	assert_int_equal(r->w[1]->nat.stats.handoff_out, s0[1].handoff_out + cap);
 	assert_drop_only(r, 1, &s0[1], CGN_DROP_handoff_full, n - cap);
 	assert_accounting(r);
 	/* Nothing leaked: what is not in the ring went back to the pool. */
 	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp),
 			 r->mp_base + cap);
 	expect_nothing();
-	for (i = 0; i < cap / CGN_BURST + 2; i++) {
+	for (i = 0; i < cap / NAT_BURST + 2; i++) {
 		wpoll(r, 0);
 		sent += rig_take(S_OUT, 0, NULL, 0);
 	}
 	assert_int_equal(sent, cap);
 	assert_int_equal(rte_ring_count(ho), 0);
-	assert_int_equal(r->w[0]->stats.handoff_in, s0[0].handoff_in + cap);
-	assert_int_equal(r->w[0]->stats.tx[S_OUT], s0[0].tx[S_OUT] + cap);
+	assert_int_equal(r->w[0]->nat.stats.handoff_in, s0[0].handoff_in + cap);
+	assert_int_equal(r->w[0]->nat.stats.tx[S_OUT], s0[0].tx[S_OUT] + cap);
 	assert_drop_only(r, 0, &s0[0], CGN_DROP_handoff_full, 0);
-	assert_int_equal(r->w[0]->ct->used, 1);
+	assert_int_equal(r->w[0]->nat.ct->used, 1);
 	assert_accounting(r);
 	rig_end(r);
 }
@@ -1308,7 +1308,7 @@ test_no_mbuf_leak(void **state)
 		wpoll(r, 0);
 		wpoll(r, 1);
 	}
-	held = r->w[0]->pend_n + r->w[1]->pend_n;
+	held = r->w[0]->nat.pend_n + r->w[1]->nat.pend_n;
 	print_message("%u replies parked for ARP\n", held);
 	assert_int_equal(held, 128);
 	/* And some on a handoff ring: worker 1 polled, worker 0 not. */
@@ -1328,9 +1328,9 @@ test_no_mbuf_leak(void **state)
 	 * that every mbuf came back. */
 	cgn_worker_close_all(r->w[0], r->now);
 	cgn_worker_close_all(r->w[1], r->now);
-	assert_int_equal(r->w[0]->pend_n + r->w[1]->pend_n, 0);
-	assert_int_equal(r->w[0]->stats.drop[CGN_DROP_neigh_unresolved] +
-			 r->w[1]->stats.drop[CGN_DROP_neigh_unresolved], held);
+	assert_int_equal(r->w[0]->nat.pend_n + r->w[1]->nat.pend_n, 0);
+	assert_int_equal(r->w[0]->nat.stats.drop[CGN_DROP_neigh_unresolved] +
+			 r->w[1]->nat.stats.drop[CGN_DROP_neigh_unresolved], held);
 	rig_end(r);
 }
 

@@ -614,9 +614,9 @@ run(struct rig *r)
 	settle(r, 20);
 
 	for (i = 0; i < 2; i++) {
-		hfull += r->w[i]->stats.drop[CGN_DROP_handoff_full];
-		hin[i] = r->w[i]->stats.handoff_in;
-		hout[i] = r->w[i]->stats.handoff_out;
+		hfull += r->w[i]->nat.stats.drop[CGN_DROP_handoff_full];
+		hin[i] = r->w[i]->nat.stats.handoff_in;
+		hout[i] = r->w[i]->nat.stats.handoff_out;
 	}
 	printf("generator: %" PRIu64 " inside packets (%" PRIu64 " not sent: "
 	       "flow control, mbufs), %" PRIu64 " garbage, %" PRIu64
@@ -682,9 +682,9 @@ run(struct rig *r)
 	for (i = 0; i < r->n_workers; i++)
 		cgn_worker_close_all(r->w[i], rte_rdtsc());
 	settle(r, 10);
-	check(r->w[0]->ct->used == 0 && r->w[1]->ct->used == 0 &&
-	      r->w[0]->pool->n_blocks_used == 0 &&
-	      r->w[1]->pool->n_blocks_used == 0, "all sessions closed");
+	check(r->w[0]->nat.ct->used == 0 && r->w[1]->nat.ct->used == 0 &&
+	      r->w[0]->nat.pool->n_blocks_used == 0 &&
+	      r->w[1]->nat.pool->n_blocks_used == 0, "all sessions closed");
 	check(rig_check_accounting(r, false) == 0, "counters add up after "
 	      "closing");
 	check(rig_check_blocks(r) == 0, "blocks all accounted for after "

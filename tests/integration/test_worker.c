@@ -235,7 +235,7 @@ find_session(struct rig *r, uint8_t proto, uint32_t in_a, uint16_t in_p,
 
 	/* The session is on the worker that owns the subscriber. */
 	for (i = 0; i < r->nw; i++) {
-		struct ct_table *ct = r->wk[i]->ct;
+		struct ct_table *ct = r->wk[i]->nat.ct;
 		uint32_t idx = ct_lookup(ct, CT_IN2OUT, &k, ct_hash(ct, &k));
 
 		if (idx != CT_NONE)
@@ -251,7 +251,7 @@ table_of(struct rig *r, const struct ct_session *s)
 	unsigned int i;
 
 	for (i = 0; i < r->nw; i++) {
-		struct ct_table *ct = r->wk[i]->ct;
+		struct ct_table *ct = r->wk[i]->nat.ct;
 
 		if (s >= ct->sessions && s < ct->sessions + ct->capacity)
 			return ct;
@@ -1378,11 +1378,11 @@ test_C13_udp_aging_and_log(void **state)
 	assert_null(strstr(line, "198.19.0.10"));
 
 	/* One second before the timeout: still there. */
-	assert_int_equal(rig_age(r, t0 + 299 * r->hz, r->w->ct->capacity), 0);
-	assert_int_equal(rig_age(r, t0 + 300 * r->hz, r->w->ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 299 * r->hz, r->w->nat.ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 300 * r->hz, r->w->nat.ct->capacity), 0);
 	assert_non_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
 	/* Past it: gone, mapping and block freed. */
-	assert_int_equal(rig_age(r, t0 + 301 * r->hz, r->w->ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 301 * r->hz, r->w->nat.ct->capacity), 1);
 	assert_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
 	assert_int_equal(rig_ct_used(r), 0);
 	assert_int_equal(rig_map_lookup_in(r, rte_cpu_to_be_32(H1),
@@ -1433,8 +1433,8 @@ test_C14_udp_refresh(void **state)
 	t0 = r->now;
 	r->now = t0 + 200 * r->hz;
 	in2out(r, &p, &a, &port);
-	assert_int_equal(rig_age(r, t0 + 400 * r->hz, r->w->ct->capacity), 0);
-	assert_int_equal(rig_age(r, t0 + 501 * r->hz, r->w->ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 400 * r->hz, r->w->nat.ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 501 * r->hz, r->w->nat.ct->capacity), 1);
 	rig_end(r);
 }
 
@@ -1464,13 +1464,13 @@ test_C16_tcp_aging(void **state)
 	assert_true(ct_tcp_established(find_session(r, IPPROTO_TCP, H1, 40000,
 						    Y1, 80)->state));
 
-	assert_int_equal(rig_age(r, t0 + 240 * r->hz, r->w->ct->capacity), 0);
-	assert_int_equal(rig_age(r, t0 + 241 * r->hz, r->w->ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 240 * r->hz, r->w->nat.ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 241 * r->hz, r->w->nat.ct->capacity), 1);
 	assert_null(find_session(r, IPPROTO_TCP, H1, 40001, Y1, 80));
 	assert_non_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
-	assert_int_equal(rig_age(r, t0 + 7440 * r->hz, r->w->ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 7440 * r->hz, r->w->nat.ct->capacity), 0);
 	assert_non_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
-	assert_int_equal(rig_age(r, t0 + 7441 * r->hz, r->w->ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 7441 * r->hz, r->w->nat.ct->capacity), 1);
 	assert_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
 	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 0);
 	rig_end(r);
@@ -1821,8 +1821,8 @@ test_D22_rst(void **state)
 		    101);
 	in2out(r, &p, &a, &port);
 	t0 = r->now;
-	assert_int_equal(rig_age(r, t0 + 240 * r->hz, r->w->ct->capacity), 0);
-	assert_int_equal(rig_age(r, t0 + 241 * r->hz, r->w->ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 240 * r->hz, r->w->nat.ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 241 * r->hz, r->w->nat.ct->capacity), 1);
 	assert_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
 	rig_end(r);
 }
@@ -1876,10 +1876,10 @@ test_neigh_unresolved_gateway(void **state)
 	assert_int_equal(rig_pend(r), 2);
 	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
 
-	/* Past CGN_PENDING_WAIT_MS the first is dropped as unresolved, and
+	/* Past NAT_PENDING_WAIT_MS the first is dropped as unresolved, and
 	 * control, a second after its last request, asks again.
 	 */
-	r->now += r->hz * CGN_PENDING_WAIT_MS / 1000 - r->hz / 20;
+	r->now += r->hz * NAT_PENDING_WAIT_MS / 1000 - r->hz / 20;
 	pump(r);
 	take_one(S_OUT, &f);
 	check_arp("third ARP request for the gateway", &f, &MAC_BCAST,
@@ -2295,9 +2295,9 @@ test_C17_icmp_aging(void **state)
 
 	in2out(r, &p, &a, &id);
 	t0 = r->now;
-	assert_int_equal(rig_age(r, t0 + 60 * r->hz, r->w->ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 60 * r->hz, r->w->nat.ct->capacity), 0);
 	assert_non_null(find_session(r, IPPROTO_ICMP, H1, 7, Y1, 0));
-	assert_int_equal(rig_age(r, t0 + 61 * r->hz, r->w->ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 61 * r->hz, r->w->nat.ct->capacity), 1);
 	assert_null(find_session(r, IPPROTO_ICMP, H1, 7, Y1, 0));
 	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 0);
 	rig_end(r);
@@ -2329,7 +2329,7 @@ test_C14_mapping_lifetime(void **state)
 	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
 	out2in(r, &p, &MAC_H1, H1, 5000);
 
-	assert_int_equal(rig_age(r, t0 + 301 * r->hz, r->w->ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 301 * r->hz, r->w->nat.ct->capacity), 1);
 	assert_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
 	/* the mapping is still there for the other session */
 	assert_true(rig_map_lookup_out(r, rte_cpu_to_be_32(a),
@@ -2337,7 +2337,7 @@ test_C14_mapping_lifetime(void **state)
 				       IPPROTO_UDP) != NAT_NONE);
 	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 1);
 	assert_int_equal(rig_stats(r)->mappings_freed, 0);
-	assert_int_equal(rig_age(r, t0 + 401 * r->hz, r->w->ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 401 * r->hz, r->w->nat.ct->capacity), 1);
 	assert_int_equal(rig_map_lookup_out(r, rte_cpu_to_be_32(a),
 					    rte_cpu_to_be_16(port),
 					    IPPROTO_UDP), NAT_NONE);

@@ -331,10 +331,10 @@ rig_stats(const struct rig *r)
 	unsigned int i, k;
 
 	RTE_BUILD_BUG_ON(sizeof(*t) % sizeof(uint64_t) != 0);
-	*t = r->w->stats;
+	*t = r->w->nat.stats;
 	for (i = 1; i < r->nw; i++) {
 		uint64_t *d = (uint64_t *)t;
-		const uint64_t *v = (const uint64_t *)&r->wk[i]->stats;
+		const uint64_t *v = (const uint64_t *)&r->wk[i]->nat.stats;
 
 		for (k = 0; k < sizeof(*t) / sizeof(uint64_t); k++)
 			d[k] += v[k];
@@ -350,7 +350,7 @@ rig_ct_used(const struct rig *r)
 	unsigned int i;
 
 	for (i = 0; i < r->nw; i++)
-		n += r->wk[i]->ct->used;
+		n += r->wk[i]->nat.ct->used;
 	return n;
 }
 
@@ -361,7 +361,7 @@ rig_pend(const struct rig *r)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < r->nw; i++)
-		n += r->wk[i]->pend_n;
+		n += r->wk[i]->nat.pend_n;
 	return n;
 }
 
@@ -373,7 +373,7 @@ rig_pool_sum(const struct rig *r, enum pool_count what)
 	unsigned int i;
 
 	for (i = 0; i < r->nw; i++) {
-		const struct nat_pool *p = r->wk[i]->pool;
+		const struct nat_pool *p = r->wk[i]->nat.pool;
 
 		n += what == POOL_BLOCKS ? p->n_blocks_used :
 		     what == POOL_MAPS ? p->n_maps : p->n_subs;
@@ -389,7 +389,7 @@ rig_map_lookup_in(const struct rig *r, uint32_t a, uint16_t p, uint8_t proto)
 	uint32_t m;
 
 	for (i = 0; i < r->nw; i++)
-		if ((m = nat_map_lookup_in(r->wk[i]->pool, a, p, proto)) !=
+		if ((m = nat_map_lookup_in(r->wk[i]->nat.pool, a, p, proto)) !=
 		    NAT_NONE)
 			return m;
 	return NAT_NONE;
@@ -403,7 +403,7 @@ rig_map_lookup_out(const struct rig *r, uint32_t a, uint16_t p,
 	uint32_t m;
 
 	for (i = 0; i < r->nw; i++)
-		if ((m = nat_map_lookup_out(r->wk[i]->pool, a, p, proto)) !=
+		if ((m = nat_map_lookup_out(r->wk[i]->nat.pool, a, p, proto)) !=
 		    NAT_NONE)
 			return m;
 	return NAT_NONE;
@@ -447,11 +447,11 @@ assert_accounting(const struct rig *r)
 	unsigned int i, held = rig_pend(r);
 
 	for (i = 0; r->nw > 1 && i < r->nw; i++) {
-		const struct cgn_stats *t = &r->wk[i]->stats;
+		const struct cgn_stats *t = &r->wk[i]->nat.stats;
 		uint64_t in = stat_sum(t->rx, CGN_SIDES) + t->handoff_in;
 		uint64_t out = stat_sum(t->tx, CGN_SIDES) + t->consumed +
 			       cgn_stats_dropped(t) + t->handoff_out +
-			       r->wk[i]->pend_n + t->frag_held;
+			       r->wk[i]->nat.pend_n + t->frag_held;
 
 		if (in != out) {
 			print_drops(t);
@@ -721,9 +721,9 @@ rig_teardown(void **state)
 	for (i = 0; i < r->nw; i++) {
 		if (r->wk[i] == NULL)
 			continue;
-		g_handoff_in += r->wk[i]->stats.handoff_in;
-		g_handoff_out += r->wk[i]->stats.handoff_out;
-		if (r->wk[i]->ct != NULL) {
+		g_handoff_in += r->wk[i]->nat.stats.handoff_in;
+		g_handoff_out += r->wk[i]->nat.stats.handoff_out;
+		if (r->wk[i]->nat.ct != NULL) {
 			cgn_worker_close_all(r->wk[i], r->now);
 			cgn_worker_flush(r->wk[i]);
 		}

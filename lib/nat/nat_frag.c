@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * IPv4 fragments: per-worker reassembly and output fragmentation (see
- * cgn_frag.h for the design).
+ * nat_frag.h for the design).
  *
  * How the counters stay exact although lib/ip_frag reports nothing but
  * "here is a datagram" or NULL: every mbuf the library lets go of lands on
@@ -26,8 +26,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "cgn_frag.h"
-#include "cgn_worker.h"
+#include "nat_frag.h"
+#include "nat_worker.h"
 
 #define FRAG_BUCKET_ENTRIES 8 /* associativity; two buckets per key */
 /* The fragments the workers hold take at most 1/FRAG_POOL_SHARE of the
@@ -48,7 +48,7 @@
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAM_PROBLEM 12
 
-struct cgn_frag {
+struct nat_frag {
 	struct rte_ip_frag_tbl *tbl;
 	struct rte_mempool *indirect; /* payload references of fragments */
 	uint64_t held_max;            /* fragments the table may hold */
@@ -56,11 +56,9 @@ struct cgn_frag {
 	struct rte_mbuf *out[FRAG_OUT_MAX];
 } __rte_cache_aligned;
 
-struct cgn_frag_mtu cgn_frag_links[CGN_MAX_WORKERS];
-static struct cgn_frag *frag_of[CGN_MAX_WORKERS];
 
 static inline void
-frag_drop(struct cgn_worker *w, struct rte_mbuf *m, enum cgn_drop why)
+frag_drop(struct nat_worker *w, struct rte_mbuf *m, enum cgn_drop why)
 {
 	w->stats.drop[why]++;
 	rte_pktmbuf_free(m);
@@ -92,7 +90,7 @@ dr_added(const struct rte_ip_frag_death_row *dr, uint32_t before,
  * fragments.timeout ago (G34: ~2 s).
  */
 static void
-frag_expire(struct cgn_worker *w, struct cgn_frag *f, uint64_t now)
+frag_expire(struct nat_worker *w, struct nat_frag *f, uint64_t now)
 {
 	for (;;) {
 		uint32_t before = f->dr.cnt;
@@ -114,10 +112,10 @@ frag_expire(struct cgn_worker *w, struct cgn_frag *f, uint64_t now)
 }
 
 struct rte_mbuf *
-cgn_frag_reassemble(struct cgn_worker *w, struct rte_mbuf *m,
+nat_frag_reassemble(struct nat_worker *w, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip, uint16_t ihl, uint64_t now)
 {
-	struct cgn_frag *f = frag_of[w->id];
+	struct nat_frag *f = w->frag;
 	struct rte_ip_frag_death_row *dr = &f->dr;
 	uint16_t fo = rte_be_to_cpu_16(ip->fragment_offset);
 	uint32_t off = (uint32_t)(fo & RTE_IPV4_HDR_OFFSET_MASK) *
@@ -200,9 +198,9 @@ cgn_frag_reassemble(struct cgn_worker *w, struct rte_mbuf *m,
 }
 
 void
-cgn_frag_poll(struct cgn_worker *w, uint64_t now)
+nat_frag_poll(struct nat_worker *w, uint64_t now)
 {
-	struct cgn_frag *f = frag_of[w->id];
+	struct nat_frag *f = w->frag;
 
 	frag_expire(w, f, now);
 	if (f->dr.cnt != 0)
@@ -210,18 +208,18 @@ cgn_frag_poll(struct cgn_worker *w, uint64_t now)
 }
 
 int
-cgn_frag_fragment(struct cgn_worker *w, struct rte_mbuf *m,
+nat_frag_fragment(struct nat_worker *w, struct rte_mbuf *m,
 		  enum cgn_side side, struct rte_mbuf ***out)
 {
-	struct cgn_frag *f = frag_of[w->id];
+	struct nat_frag *f = w->frag;
 	struct rte_ether_hdr eh;
 	int32_t n, i;
 
 	memcpy(&eh, rte_pktmbuf_mtod(m, void *), sizeof(eh));
 	rte_pktmbuf_adj(m, sizeof(eh)); /* the library wants IP first */
 	n = rte_ipv4_fragment_packet(m, f->out, FRAG_OUT_MAX,
-				     cgn_frag_links[w->id].mtu[side],
-				     w->ctx->mp, f->indirect);
+				     w->mtu[side],
+				     w->env.mp, f->indirect);
 	if (n <= 0) {
 		rte_pktmbuf_prepend(m, sizeof(eh));
 		return n < 0 ? n : -EINVAL;
@@ -244,35 +242,28 @@ cgn_frag_fragment(struct cgn_worker *w, struct rte_mbuf *m,
 }
 
 int
-cgn_frag_init(struct cgn_worker *w, int socket)
+nat_frag_init(struct nat_worker *w, uint32_t max, uint32_t timeout_s,
+	      int socket)
 {
-	const struct cgn_config *cfg = w->ctx->cfg;
-	uint32_t max = cfg->fragments.max;
 	char name[RTE_MEMPOOL_NAMESIZE];
-	struct cgn_frag_mtu *l;
-	struct cgn_frag *f;
+	struct nat_frag *f;
 	uint64_t share;
 
-	if (w->id >= CGN_MAX_WORKERS || max == 0)
+	if (max == 0)
 		return -EINVAL;
-	l = &cgn_frag_links[w->id];
-	l->mtu[CGN_INSIDE] = cfg->inside.mtu;
-	l->mtu[CGN_OUTSIDE] = cfg->outside.mtu;
-	l->frame_max[CGN_INSIDE] = cfg->inside.mtu + RTE_ETHER_HDR_LEN;
-	l->frame_max[CGN_OUTSIDE] = cfg->outside.mtu + RTE_ETHER_HDR_LEN;
 
 	f = rte_zmalloc_socket("cgn_frag", sizeof(*f), RTE_CACHE_LINE_SIZE,
 			       socket);
 	if (f == NULL)
 		return -ENOMEM;
-	frag_of[w->id] = f;
+	w->frag = f;
 	/* Two candidate buckets of 8 per key: twice the entries allowed,
 	 * so that a key rarely finds both of its buckets full first.
 	 */
 	f->tbl = rte_ip_frag_table_create(
 		RTE_MAX(rte_align32pow2(max) / FRAG_BUCKET_ENTRIES, 1u),
 		FRAG_BUCKET_ENTRIES, max,
-		(uint64_t)cfg->fragments.timeout * w->ctx->tsc_hz, socket);
+		(uint64_t)timeout_s * w->env.tsc_hz, socket);
 	if (f->tbl == NULL)
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "cgn_frag_ind%u", w->id);
@@ -281,9 +272,9 @@ cgn_frag_init(struct cgn_worker *w, int socket)
 	if (f->indirect == NULL)
 		return -ENOMEM;
 	f->held_max = (uint64_t)max * RTE_LIBRTE_IP_FRAG_MAX_FRAG;
-	if (w->ctx->mp != NULL) {
-		share = w->ctx->mp->size /
-			(FRAG_POOL_SHARE * RTE_MAX(w->ctx->n_workers, 1u));
+	if (w->env.mp != NULL) {
+		share = w->env.mp->size /
+			(FRAG_POOL_SHARE * RTE_MAX(w->env.n_workers, 1u));
 		f->held_max = RTE_MIN(f->held_max,
 				      RTE_MAX(share,
 				      (uint64_t)RTE_LIBRTE_IP_FRAG_MAX_FRAG));
@@ -292,9 +283,9 @@ cgn_frag_init(struct cgn_worker *w, int socket)
 }
 
 void
-cgn_frag_fini(struct cgn_worker *w)
+nat_frag_fini(struct nat_worker *w)
 {
-	struct cgn_frag *f = w->id < CGN_MAX_WORKERS ? frag_of[w->id] : NULL;
+	struct nat_frag *f = w->frag;
 
 	if (f == NULL)
 		return;
@@ -307,5 +298,5 @@ cgn_frag_fini(struct cgn_worker *w)
 	}
 	rte_mempool_free(f->indirect);
 	rte_free(f);
-	frag_of[w->id] = NULL;
+	w->frag = NULL;
 }

@@ -19,8 +19,9 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
-#include "cgn_worker.h"
+#include "nat_pcp.h"
 #include "nat_pool.h"
+#include "nat_worker.h"
 
 #define PCP_VERSION 2
 #define PCP_OP_ANNOUNCE 0
@@ -66,7 +67,7 @@ get_mapped(const uint8_t *p, uint32_t *a)
 
 /* Keep a MAP mapping until tsc until. */
 static void
-pcp_track(struct cgn_worker *w, uint32_t map_idx, uint64_t until)
+pcp_track(struct nat_worker *w, uint32_t map_idx, uint64_t until)
 {
 	uint32_t i;
 
@@ -80,7 +81,7 @@ pcp_track(struct cgn_worker *w, uint32_t map_idx, uint64_t until)
 
 /* Give a MAP mapping back: free it if no session uses it. */
 static void
-pcp_drop(struct cgn_worker *w, uint32_t i, uint64_t now)
+pcp_drop(struct nat_worker *w, uint32_t i, uint64_t now)
 {
 	struct nat_pool *pool = w->pool;
 	uint32_t idx = w->pcp_map[i];
@@ -97,7 +98,7 @@ pcp_drop(struct cgn_worker *w, uint32_t i, uint64_t now)
 }
 
 void
-cgn_pcp_age(struct cgn_worker *w, uint64_t now, bool all)
+nat_pcp_age(struct nat_worker *w, uint64_t now, bool all)
 {
 	uint32_t i = 0;
 
@@ -115,7 +116,7 @@ cgn_pcp_age(struct cgn_worker *w, uint64_t now, bool all)
  * assigned port and address; returns the result code.
  */
 static enum pcp_result
-pcp_map(struct cgn_worker *w, uint32_t client, uint8_t *op, uint32_t *life,
+pcp_map(struct nat_worker *w, uint32_t client, uint8_t *op, uint32_t *life,
 	uint64_t now)
 {
 	struct nat_pool *pool = w->pool;
@@ -145,7 +146,7 @@ pcp_map(struct cgn_worker *w, uint32_t client, uint8_t *op, uint32_t *life,
 		sub_idx = nat_sub_get(pool, client, &err);
 		if (sub_idx == NAT_NONE)
 			return PCP_NO_RESOURCES;
-		if (w->pcp_n == CGN_PCP_MAX) {
+		if (w->pcp_n == NAT_PCP_MAX) {
 			nat_sub_maybe_free(pool, sub_idx);
 			return PCP_NO_RESOURCES;
 		}
@@ -159,20 +160,20 @@ pcp_map(struct cgn_worker *w, uint32_t client, uint8_t *op, uint32_t *life,
 		}
 		w->stats.mappings_created++;
 	} else if (!(pool->maps[idx].flags & NAT_MAP_PCP) &&
-		   w->pcp_n == CGN_PCP_MAX) {
+		   w->pcp_n == NAT_PCP_MAX) {
 		return PCP_NO_RESOURCES;
 	}
 	if (*life > PCP_MAX_LIFETIME)
 		*life = PCP_MAX_LIFETIME;
 	pool->maps[idx].flags |= NAT_MAP_PCP;
-	pcp_track(w, idx, now + (uint64_t)*life * w->ctx->tsc_hz);
+	pcp_track(w, idx, now + (uint64_t)*life * w->env.tsc_hz);
 	memcpy(op + 18, &pool->maps[idx].out_port, 2);
 	put_mapped(op + 20, pool->maps[idx].out_addr);
 	return PCP_SUCCESS;
 }
 
 void
-cgn_pcp_request(struct cgn_worker *w, struct rte_mbuf *m, uint64_t now)
+nat_pcp_request(struct nat_worker *w, struct rte_mbuf *m, uint64_t now)
 {
 	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(e + 1);
@@ -232,13 +233,13 @@ cgn_pcp_request(struct cgn_worker *w, struct rte_mbuf *m, uint64_t now)
 	pcp[3] = (uint8_t)rc;
 	life = rte_cpu_to_be_32(life);
 	memcpy(pcp + 4, &life, 4);
-	a = rte_cpu_to_be_32((uint32_t)((now - w->ctx->start_tsc) /
-					w->ctx->tsc_hz));
+	a = rte_cpu_to_be_32((uint32_t)((now - w->env.start_tsc) /
+					w->env.tsc_hz));
 	memcpy(pcp + 8, &a, 4);
 	memset(pcp + 12, 0, 12);
 
 	rte_ether_addr_copy(&e->src_addr, &e->dst_addr);
-	rte_ether_addr_copy(&w->ctx->link[CGN_INSIDE].mac, &e->src_addr);
+	rte_ether_addr_copy(&w->env.mac[CGN_INSIDE], &e->src_addr);
 	a = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = a;
@@ -256,5 +257,5 @@ cgn_pcp_request(struct cgn_worker *w, struct rte_mbuf *m, uint64_t now)
 				       rte_be_to_cpu_16(ip->total_length)));
 	uh->dgram_cksum = 0;
 	uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
-	cgn_worker_send_generated(w, CGN_INSIDE, m);
+	nat_send_generated(w, CGN_INSIDE, m);
 }
