@@ -279,27 +279,19 @@ l4_drop(struct nat_worker *w, enum cgn_side side, struct rte_mbuf *m,
 #define IP_W0_PLAIN rte_le_to_cpu_64(UINT64_C(0x45))
 
 /*
- * Pass 1 for one packet: validate L2-L4 and fill the lookup key.
- * Returns false when the packet was dropped or consumed (or held for
- * reassembly). A fragment that completes a datagram is replaced in *mp by
- * the datagram (several segments, the headers in the first one).
- * pm->addr_todo says whether nat_addr_checks() is still due.
+ * L2 of pass 1: an Ethernet frame to our MAC on side carrying IPv4 (ARP
+ * goes to the control thread). Returns the IP header, or NULL when the
+ * frame was taken.
  */
-bool
-nat_parse(struct nat_worker *w, enum cgn_side side, struct rte_mbuf **mp,
-      struct pkt_meta *pm, uint64_t now)
+static __rte_always_inline struct rte_ipv4_hdr *
+parse_l2(struct nat_worker *w, enum cgn_side side, struct rte_mbuf *m)
 {
-	struct rte_mbuf *m = *mp;
 	struct rte_ether_hdr *e;
-	struct rte_ipv4_hdr *ip;
-	uint16_t ihl, tot, frag;
-	uint8_t *l4;
-	uint32_t l4len;
 	uint64_t w0;
 
 	if (unlikely(m->data_len < sizeof(*e))) {
 		drop(w, m, CGN_DROP_eth_short);
-		return false;
+		return NULL;
 	}
 	e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	if (unlikely(e->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
@@ -307,71 +299,57 @@ nat_parse(struct nat_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 			m->port = side;
 			if (rte_ring_sp_enqueue(w->env.slow_ring, m) != 0) {
 				drop(w, m, CGN_DROP_slow_ring_full);
-				return false;
+				return NULL;
 			}
 			w->stats.consumed++;
-			return false;
+			return NULL;
 		}
 		drop(w, m, CGN_DROP_eth_unsupported);
-		return false;
+		return NULL;
 	}
-	/* Destination MAC: bytes 0-5 of the frame against link[side].mac. */
+	/* Destination MAC: bytes 0-5 of the frame against env.mac[side]. */
 	memcpy(&w0, e, sizeof(w0));
 	if (unlikely((w0 & NB_MAC_MASK) != w->mac48[side])) {
 		drop(w, m, CGN_DROP_eth_not_for_us);
-		return false;
+		return NULL;
 	}
-	ip = (struct rte_ipv4_hdr *)(e + 1);
-	/*
-	 * The common case: the whole datagram in the first segment, a
-	 * 20-byte header, not a fragment, TTL > 1, lengths that agree.
-	 * Then every check below up to the checksum passes, and the
-	 * address checks can wait (nat_addr_checks()).
-	 */
-	if (likely(m->data_len >= sizeof(*e) + sizeof(*ip) && w->addr_defer)) {
-		memcpy(&w0, ip, sizeof(w0)); /* only 2-byte aligned */
-		tot = ntoh16(ip->total_length);
-		/* sizeof(*ip) <= tot <= data_len - sizeof(*e), as one unsigned
-		 * compare (a tot below 20 wraps l4len).
-		 */
-		l4len = (uint32_t)tot - sizeof(*ip);
-		if (likely((w0 & IP_W0_MASK) == IP_W0_PLAIN &&
-			   ip->time_to_live > 1 &&
-			   l4len <= (uint32_t)m->data_len - sizeof(*e) -
-				    sizeof(*ip))) {
-			ihl = sizeof(*ip);
-			if (unlikely(!ipv4_cksum_ok(m, ip, ihl))) {
-				drop(w, m, CGN_DROP_ip_bad_cksum);
-				return false;
-			}
-			if (m->pkt_len > sizeof(*e) + (uint32_t)tot)
-				rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len -
-							       sizeof(*e) - tot));
-			pm->addr_todo = 1;
-			goto l4;
-		}
-	}
+	return (struct rte_ipv4_hdr *)(e + 1);
+}
+
+/*
+ * The IPv4 header off the common case (options, fragments, TTL <= 1, a
+ * short or multi-segment frame, or every packet where w->addr_defer is
+ * false): every check, reassembly, then the address checks. Returns the
+ * IP header (of the datagram, which replaces *mp, when a fragment
+ * completed one) and its lengths, or NULL when the packet was taken.
+ */
+static struct rte_ipv4_hdr * __rte_noinline
+parse_ip_slow(struct nat_worker *w, enum cgn_side side, struct rte_mbuf **mp,
+	      struct pkt_meta *pm, uint64_t now, uint16_t *ihl_p,
+	      uint16_t *tot_p, uint32_t *l4len_p)
+{
+	const uint32_t eh = sizeof(struct rte_ether_hdr);
+	struct rte_mbuf *m = *mp;
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		struct rte_ipv4_hdr *, eh);
+	uint16_t ihl, tot, frag;
+
 	/* The whole IP header must be in the first segment. */
-	if (unlikely(m->data_len < sizeof(*e) + sizeof(*ip) ||
-		     (ip->version_ihl >> 4) != 4)) {
-		drop(w, m, CGN_DROP_ip_malformed);
-		return false;
-	}
+	if (unlikely(m->data_len < eh + sizeof(*ip) ||
+		     (ip->version_ihl >> 4) != 4))
+		goto malformed;
 	ihl = (uint16_t)rte_ipv4_hdr_len(ip);
 	tot = rte_be_to_cpu_16(ip->total_length);
-	if (unlikely(ihl < sizeof(*ip) || tot < ihl ||
-		     m->data_len < sizeof(*e) + ihl ||
-		     m->pkt_len < sizeof(*e) + (uint32_t)tot)) {
-		drop(w, m, CGN_DROP_ip_malformed);
-		return false;
-	}
+	if (unlikely(ihl < sizeof(*ip) || tot < ihl || m->data_len < eh + ihl ||
+		     m->pkt_len < eh + (uint32_t)tot))
+		goto malformed;
 	if (unlikely(!ipv4_cksum_ok(m, ip, ihl))) {
 		drop(w, m, CGN_DROP_ip_bad_cksum);
-		return false;
+		return NULL;
 	}
 	/* Drop Ethernet padding so lengths agree from here on. */
-	if (m->pkt_len > sizeof(*e) + (uint32_t)tot)
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(*e) - tot));
+	if (m->pkt_len > eh + (uint32_t)tot)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - eh - tot));
 	frag = rte_be_to_cpu_16(ip->fragment_offset);
 	if (unlikely(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
 		/* G34: reassembled, fragments in any order; until the
@@ -382,32 +360,106 @@ nat_parse(struct nat_worker *w, enum cgn_side side, struct rte_mbuf **mp,
 		 */
 		m = nat_frag_reassemble(w, m, ip, ihl, now);
 		if (m == NULL)
-			return false;
+			return NULL;
 		*mp = m;
-		e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-		ip = (struct rte_ipv4_hdr *)(e + 1);
+		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, eh);
 		ihl = (uint16_t)rte_ipv4_hdr_len(ip);
 		tot = rte_be_to_cpu_16(ip->total_length);
 	}
 	pm->addr_todo = 0;
 	if (nat_addr_checks(w, side, m, ip, now))
-		return false;
-	l4len = (uint32_t)(tot - ihl);
-	if (unlikely(m->data_len < sizeof(*e) + tot)) {
+		return NULL;
+	*l4len_p = (uint32_t)(tot - ihl);
+	if (unlikely(m->data_len < eh + tot)) {
 		/* Multi-segment: the L4 header must be in the first one. */
-		l4len = m->data_len - sizeof(*e) - ihl;
+		*l4len_p = m->data_len - eh - ihl;
 	}
+	*ihl_p = ihl;
+	*tot_p = tot;
+	return ip;
+malformed:
+	drop(w, m, CGN_DROP_ip_malformed);
+	return NULL;
+}
 
-l4:
-	pm->ip = ip;
-	pm->proto = ip->next_proto_id;
-	l4 = (uint8_t *)ip + ihl;
-	{
-		/* key.proto and its padding in one store */
-		uint32_t pp = rte_le_to_cpu_32(pm->proto);
-
-		memcpy(&pm->key.proto, &pp, sizeof(pp));
+/* The key's addresses: a is the inside side's (the source in2out, the
+ * destination out2in); the packet is for a session lookup. */
+static __rte_always_inline void
+key_addrs(struct pkt_meta *pm, enum cgn_side side)
+{
+	if (side == CGN_INSIDE) {
+		pm->key.a_addr = pm->ip->src_addr;
+		pm->key.b_addr = pm->ip->dst_addr;
+	} else {
+		pm->key.a_addr = pm->ip->dst_addr;
+		pm->key.b_addr = pm->ip->src_addr;
 	}
+	pm->action = ACT_LOOKUP;
+}
+
+/* The key from a TCP or UDP header: the inside side's port is the source
+ * in2out, the destination out2in. */
+static __rte_always_inline void
+key_ports(struct pkt_meta *pm, enum cgn_side side, uint8_t *l4)
+{
+	uint16_t *sp = (uint16_t *)(void *)l4, *dp = sp + 1;
+
+	key_addrs(pm, side);
+	if (side == CGN_INSIDE) {
+		pm->port_p = sp;
+		pm->key.a_port = *sp;
+		pm->key.b_port = *dp;
+	} else {
+		pm->port_p = dp;
+		pm->key.a_port = *dp;
+		pm->key.b_port = *sp;
+	}
+}
+
+/* ICMP in pass 1: echo keyed by its identifier, errors by their quote
+ * (parse_icmp_error()), other types dropped. */
+static __rte_always_inline bool
+parse_icmp(struct nat_worker *w, enum cgn_side side, struct rte_mbuf *m,
+	   struct pkt_meta *pm, uint16_t ihl, uint8_t *l4, uint32_t l4len,
+	   uint64_t now)
+{
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
+
+	if (unlikely(l4len < sizeof(*ic)))
+		return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed, now);
+	if (ic->icmp_type == ICMP_DEST_UNREACH ||
+	    ic->icmp_type == ICMP_TIME_EXCEEDED ||
+	    ic->icmp_type == ICMP_PARAM_PROBLEM) {
+		/* Keyed by the quote, not by these addresses. */
+		if (addr_checks_due(w, side, m, pm, now))
+			return false;
+		return parse_icmp_error(w, side, m, pm, l4, l4len);
+	}
+	if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
+	    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY)
+		return l4_drop(w, side, m, pm, CGN_DROP_icmp_unsupported, now);
+	pm->icmp_type = ic->icmp_type;
+	pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_icmp_hdr,
+						icmp_cksum));
+	pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
+	pm->key.a_port = ic->icmp_ident;
+	pm->key.b_port = 0;
+	key_addrs(pm, side);
+	return true;
+}
+
+/*
+ * L4 of pass 1: the transport header (l4len bytes of it in the first
+ * segment) and the key (action ACT_LOOKUP); ICMP errors are keyed by their
+ * quote (ACT_ICMP_ERR). Returns false when the packet was taken.
+ */
+static __rte_always_inline bool
+parse_l4(struct nat_worker *w, enum cgn_side side, struct rte_mbuf *m,
+	 struct pkt_meta *pm, uint16_t ihl, uint16_t tot, uint32_t l4len,
+	 uint64_t now)
+{
+	uint8_t *l4 = (uint8_t *)pm->ip + ihl;
+
 	switch (pm->proto) {
 	case IPPROTO_TCP: {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
@@ -420,16 +472,8 @@ l4:
 				       now);
 		pm->tcp_flags = th->tcp_flags;
 		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_tcp_hdr, cksum));
-		if (side == CGN_INSIDE) {
-			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, src_port);
-			pm->key.a_port = th->src_port;
-			pm->key.b_port = th->dst_port;
-		} else {
-			pm->port_p = FIELD16(l4, struct rte_tcp_hdr, dst_port);
-			pm->key.a_port = th->dst_port;
-			pm->key.b_port = th->src_port;
-		}
-		break;
+		key_ports(pm, side, l4);
+		return true;
 	}
 	case IPPROTO_UDP: {
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
@@ -444,53 +488,77 @@ l4:
 				       now);
 		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_udp_hdr,
 							dgram_cksum));
-		if (side == CGN_INSIDE) {
-			pm->port_p = FIELD16(l4, struct rte_udp_hdr, src_port);
-			pm->key.a_port = uh->src_port;
-			pm->key.b_port = uh->dst_port;
-		} else {
-			pm->port_p = FIELD16(l4, struct rte_udp_hdr, dst_port);
-			pm->key.a_port = uh->dst_port;
-			pm->key.b_port = uh->src_port;
-		}
-		break;
+		key_ports(pm, side, l4);
+		return true;
 	}
-	case IPPROTO_ICMP: {
-		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
-
-		if (unlikely(l4len < sizeof(*ic)))
-			return l4_drop(w, side, m, pm, CGN_DROP_l4_malformed,
-				       now);
-		if (ic->icmp_type == ICMP_DEST_UNREACH ||
-		    ic->icmp_type == ICMP_TIME_EXCEEDED ||
-		    ic->icmp_type == ICMP_PARAM_PROBLEM) {
-			/* Keyed by the quote, not by these addresses. */
-			if (addr_checks_due(w, side, m, pm, now))
-				return false;
-			return parse_icmp_error(w, side, m, pm, l4, l4len);
-		}
-		if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
-		    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY)
-			return l4_drop(w, side, m, pm,
-				       CGN_DROP_icmp_unsupported, now);
-		pm->icmp_type = ic->icmp_type;
-		pm->ck_off = (uint16_t)(ihl + offsetof(struct rte_icmp_hdr,
-							icmp_cksum));
-		pm->port_p = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
-		pm->key.a_port = ic->icmp_ident;
-		pm->key.b_port = 0;
-		break;
-	}
+	case IPPROTO_ICMP:
+		return parse_icmp(w, side, m, pm, ihl, l4, l4len, now);
 	default:
 		return l4_drop(w, side, m, pm, CGN_DROP_l4_unsupported, now);
 	}
-	if (side == CGN_INSIDE) {
-		pm->key.a_addr = ip->src_addr;
-		pm->key.b_addr = ip->dst_addr;
-	} else {
-		pm->key.a_addr = ip->dst_addr;
-		pm->key.b_addr = ip->src_addr;
+}
+
+/*
+ * Pass 1 for one packet: validate L2-L4 and fill the lookup key.
+ * Returns false when the packet was dropped or consumed (or held for
+ * reassembly). A fragment that completes a datagram is replaced in *mp by
+ * the datagram (several segments, the headers in the first one).
+ * pm->addr_todo says whether nat_addr_checks() is still due.
+ */
+bool
+nat_parse(struct nat_worker *w, enum cgn_side side, struct rte_mbuf **mp,
+	  struct pkt_meta *pm, uint64_t now)
+{
+	struct rte_mbuf *m = *mp;
+	const uint32_t eh = sizeof(struct rte_ether_hdr);
+	struct rte_ipv4_hdr *ip = parse_l2(w, side, m);
+	uint16_t ihl, tot;
+	uint32_t l4len;
+	uint64_t w0;
+
+	if (ip == NULL)
+		return false;
+	/*
+	 * The common case: the whole datagram in the first segment, a
+	 * 20-byte header, not a fragment, TTL > 1, lengths that agree.
+	 * Then every check of parse_ip_slow() up to the checksum passes,
+	 * and the address checks can wait (nat_addr_checks()).
+	 */
+	if (likely(m->data_len >= eh + sizeof(*ip) && w->addr_defer)) {
+		memcpy(&w0, ip, sizeof(w0)); /* only 2-byte aligned */
+		tot = ntoh16(ip->total_length);
+		/* sizeof(*ip) <= tot <= data_len - eh, as one unsigned
+		 * compare (a tot below 20 wraps l4len).
+		 */
+		l4len = (uint32_t)tot - sizeof(*ip);
+		if (likely((w0 & IP_W0_MASK) == IP_W0_PLAIN &&
+			   ip->time_to_live > 1 &&
+			   l4len <= (uint32_t)m->data_len - eh -
+				    sizeof(*ip))) {
+			ihl = sizeof(*ip);
+			if (unlikely(!ipv4_cksum_ok(m, ip, ihl))) {
+				drop(w, m, CGN_DROP_ip_bad_cksum);
+				return false;
+			}
+			if (m->pkt_len > eh + (uint32_t)tot)
+				rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len -
+							       eh - tot));
+			pm->addr_todo = 1;
+			goto l4;
+		}
 	}
-	pm->action = ACT_LOOKUP;
-	return true;
+	ip = parse_ip_slow(w, side, mp, pm, now, &ihl, &tot, &l4len);
+	if (ip == NULL)
+		return false;
+	m = *mp;
+l4:
+	pm->ip = ip;
+	pm->proto = ip->next_proto_id;
+	{
+		/* key.proto and its padding in one store */
+		uint32_t pp = rte_le_to_cpu_32(pm->proto);
+
+		memcpy(&pm->key.proto, &pp, sizeof(pp));
+	}
+	return parse_l4(w, side, m, pm, ihl, tot, l4len, now);
 }
