@@ -276,6 +276,7 @@ void bench_bucket_stats(const struct cgn_worker *w, unsigned int d,
 			uint64_t *full, uint64_t *spilled, uint64_t *nbkt);
 struct rte_ring *bench_handoff_ring(const struct cgn_ctx *ctx,
 				    unsigned int from, unsigned int to);
+unsigned int bench_log_backlog(const struct cgn_ctx *ctx);
 unsigned int bench_ctrl_backlog(const struct cgn_ctx *ctx);
 int64_t bench_block_owner(const struct cgn_ctx *ctx, uint32_t addr,
 			  uint16_t port);

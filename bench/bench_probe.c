@@ -109,6 +109,13 @@ bench_handoff_ring(const struct cgn_ctx *ctx, unsigned int from,
 	return ctx->handoff[from][to];
 }
 
+/* Mapping-log events the control thread has yet to write. */
+unsigned int
+bench_log_backlog(const struct cgn_ctx *ctx)
+{
+	return rte_ring_count(ctx->log_ring);
+}
+
 /* What the control thread has yet to take: the log ring, the workers'
  * event, slow-path and block-return rings.
  */

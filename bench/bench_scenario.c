@@ -216,7 +216,7 @@ scen_gens(struct scen *s)
 		g->id = i;
 		g->s = s;
 		g->ctx = &s->nat.ctx;
-		g->lcore = g->w->lcore;
+		g->lcore = s->nat.cfg.workers.lcores[i];
 		bench_worker_bytes(g->w, &ct, &pool);
 		accounted += ct + pool;
 		s->r->bytes_ct += (double)ct / (double)s->n_flows;
