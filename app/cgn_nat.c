@@ -197,13 +197,16 @@ cgn_nat_stop(struct cgn_nat *nat, uint64_t now)
 		cgn_ports_stop(ctx);
 		nat->ports_started = false;
 	}
+	if (nat->ports_open && !nat->keep_ports)
+		cgn_ports_close(ctx);
+	nat->ports_open = false;
 }
 
-void
+unsigned int
 cgn_nat_free(struct cgn_nat *nat)
 {
 	struct cgn_ctx *ctx = &nat->ctx;
-	unsigned int i;
+	unsigned int i, in_use = 0;
 
 	cgn_nat_stop(nat, 0);
 	for (i = 0; i < CGN_MAX_WORKERS; i++) {
@@ -219,8 +222,9 @@ cgn_nat_free(struct cgn_nat *nat)
 	if (nat->neigh_up)
 		nat_neigh_fini(&ctx->neigh);
 	rte_ring_free(ctx->log_ring);
-	if (nat->ports_open && !nat->keep_ports)
-		cgn_ports_close(ctx);
+	if (ctx->mp != NULL)
+		in_use = rte_mempool_in_use_count(ctx->mp);
 	rte_mempool_free(ctx->mp);
 	memset(nat, 0, sizeof(*nat));
+	return in_use;
 }

@@ -16,8 +16,11 @@
  *                         what follows), workers stopped, every session
  *                         closed (the log gets its block-release lines),
  *                         the log flushed, the control thread ended, the
- *                         ports stopped;
- *   cgn_nat_free()        everything else, in reverse order of building.
+ *                         ports stopped (and closed, unless kept);
+ *   cgn_nat_free()        everything else, in reverse order of building,
+ *                         the mbuf pool last (after the caller took back
+ *                         the mbufs it holds: it says how many were still
+ *                         out, a leak check).
  *
  * cgn_nat_build() is the first two. Every call is safe after a failed or
  * partial build, and cgn_nat_free() stops first if needed.
@@ -53,7 +56,7 @@ struct cgn_nat_opts {
 	bool lcore_socket;
 	/* Serve the /cgnat/... telemetry while the NAT is up. */
 	bool telemetry;
-	/* Leave the ports open at cgn_nat_free() (ports the caller made
+	/* Leave the ports open at cgn_nat_stop() (ports the caller made
 	 * and builds NATs on again, as the test rig does). */
 	bool keep_ports;
 };
@@ -88,7 +91,8 @@ void cgn_nat_launch(struct cgn_nat *nat);
 /* Stop as above; now: the clock for closing sessions (0: rte_rdtsc()). */
 void cgn_nat_stop(struct cgn_nat *nat, uint64_t now);
 
-/* Free everything cgn_nat_build() made; *nat is zeroed. */
-void cgn_nat_free(struct cgn_nat *nat);
+/* Free everything cgn_nat_build() made; *nat is zeroed. Returns the
+ * mbufs that were still out of the pool when it was freed. */
+unsigned int cgn_nat_free(struct cgn_nat *nat);
 
 #endif /* CGN_NAT_H */
