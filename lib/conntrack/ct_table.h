@@ -195,6 +195,17 @@ ct_prefetch_bucket(const struct ct_table *t, enum ct_dir d, uint32_t hash)
 	rte_prefetch0(&t->ht[d].bkt[ct_home(&t->ht[d], hash)]);
 }
 
+/* The session (hot and cold parts) that ct_alloc() gives next: a hint
+ * for a caller about to make one. */
+static inline void
+ct_prefetch_free(const struct ct_table *t)
+{
+	if (t->free_head != CT_NONE) {
+		rte_prefetch0(&t->sessions[t->free_head]);
+		rte_prefetch0(&t->cold[t->free_head]);
+	}
+}
+
 /*
  * The home bucket index of a hash, for callers that keep it between the
  * prefetch, ct_first_candidate_at() and ct_lookup_at() rather than

@@ -6,6 +6,99 @@
 #include "nat_owner.h"
 #include "nat_tx.h"
 
+/* The ports (or echo identifier) and checksum of a packet to untranslate
+ * (nat_untranslate()); false when it is not TCP, UDP or echo. */
+struct untr {
+	struct rte_ipv4_hdr *ip;
+	uint16_t *sp, *dp, *ck;
+	uint8_t proto;
+};
+
+static bool
+untr_fields(struct untr *u, struct rte_mbuf *m)
+{
+	uint8_t *l4;
+
+	u->ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+					sizeof(struct rte_ether_hdr));
+	l4 = (uint8_t *)u->ip + rte_ipv4_hdr_len(u->ip);
+	u->proto = u->ip->next_proto_id;
+	switch (u->proto) {
+	case IPPROTO_TCP:
+		u->sp = FIELD16(l4, struct rte_tcp_hdr, src_port);
+		u->dp = FIELD16(l4, struct rte_tcp_hdr, dst_port);
+		u->ck = FIELD16(l4, struct rte_tcp_hdr, cksum);
+		return true;
+	case IPPROTO_UDP:
+		u->sp = FIELD16(l4, struct rte_udp_hdr, src_port);
+		u->dp = FIELD16(l4, struct rte_udp_hdr, dst_port);
+		u->ck = FIELD16(l4, struct rte_udp_hdr, dgram_cksum);
+		return true;
+	case IPPROTO_ICMP:
+		if (l4[0] != RTE_IP_ICMP_ECHO_REQUEST &&
+		    l4[0] != RTE_IP_ICMP_ECHO_REPLY)
+			return false;
+		/* The identifier is the port of both ends. */
+		u->sp = u->dp = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
+		u->ck = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The session of an outbound (in2out view: a = our source) packet; its
+ * source goes back to the inside endpoint. CT_NONE when none. */
+static uint32_t
+untr_source(struct nat_worker *w, struct untr *u)
+{
+	struct ct_key k = { .proto = u->proto, .a_addr = u->ip->src_addr,
+			    .a_port = *u->sp, .b_addr = u->ip->dst_addr,
+			    .b_port = u->proto == IPPROTO_ICMP ? 0 : *u->dp };
+	const struct ct_session *s;
+	uint32_t idx = ct_lookup(w->ct, CT_OUT2IN, &k, ct_hash(w->ct, &k));
+
+	if (idx == CT_NONE)
+		return CT_NONE;
+	s = &w->ct->sessions[idx];
+	u->ip->src_addr = s->in_addr;
+	*u->sp = s->in_port;
+	*u->ck = u->proto == IPPROTO_UDP ?
+		nat_cksum_apply_udp(*u->ck, nat_cksum_neg(s->ck_l4)) :
+		nat_cksum_apply(*u->ck, nat_cksum_neg(s->ck_l4));
+	return idx;
+}
+
+/* An inbound packet: its destination goes back to the outside endpoint;
+ * a hairpinned one's source too (E24). False when that cannot be told. */
+static bool
+untr_inbound(struct nat_worker *w, struct untr *u, enum cgn_side *from)
+{
+	struct ct_key k = { .proto = u->proto, .a_addr = u->ip->dst_addr,
+			    .a_port = *u->dp, .b_addr = u->ip->src_addr,
+			    .b_port = u->proto == IPPROTO_ICMP ? 0 : *u->sp };
+	const struct ct_session *s;
+	uint32_t idx = ct_lookup(w->ct, CT_IN2OUT, &k, ct_hash(w->ct, &k));
+
+	*from = CGN_OUTSIDE;
+	if (idx != CT_NONE) {
+		s = &w->ct->sessions[idx];
+		u->ip->dst_addr = s->out_addr;
+		*u->dp = s->out_port;
+		*u->ck = u->proto == IPPROTO_UDP ?
+			nat_cksum_apply_udp(*u->ck, s->ck_l4) :
+			nat_cksum_apply(*u->ck, s->ck_l4);
+	}
+	/* No session and not hairpinned: not translated (bypass). */
+	if (nat_pool_addr_index(w->pool, u->ip->src_addr) < 0)
+		return true;
+	/* Hairpinned: the source was translated too (E24). */
+	if (idx == CT_NONE || u->proto == IPPROTO_ICMP)
+		return false;
+	*from = CGN_INSIDE;
+	return untr_source(w, u) != CT_NONE;
+}
+
 /*
  * Undo the translation of packet m, about to leave by `side`, so that an
  * ICMP error quotes it as its sender sent it (hosts match the quote to
@@ -16,101 +109,26 @@
  */
 bool
 nat_untranslate(struct nat_worker *w, struct rte_mbuf *m, enum cgn_side side,
-	    enum cgn_side *from)
+		enum cgn_side *from)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
-		struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	uint8_t *l4 = (uint8_t *)ip + rte_ipv4_hdr_len(ip);
-	uint8_t proto = ip->next_proto_id;
-	uint16_t *sp, *dp, *ck, zero = 0;
-	const struct ct_session *s;
-	struct ct_key k = { .proto = proto };
-	uint32_t idx;
+	struct untr u;
 
-	switch (proto) {
-	case IPPROTO_TCP:
-		sp = FIELD16(l4, struct rte_tcp_hdr, src_port);
-		dp = FIELD16(l4, struct rte_tcp_hdr, dst_port);
-		ck = FIELD16(l4, struct rte_tcp_hdr, cksum);
-		break;
-	case IPPROTO_UDP:
-		sp = FIELD16(l4, struct rte_udp_hdr, src_port);
-		dp = FIELD16(l4, struct rte_udp_hdr, dst_port);
-		ck = FIELD16(l4, struct rte_udp_hdr, dgram_cksum);
-		break;
-	case IPPROTO_ICMP:
-		if (l4[0] != RTE_IP_ICMP_ECHO_REQUEST &&
-		    l4[0] != RTE_IP_ICMP_ECHO_REPLY)
+	if (!untr_fields(&u, m))
+		return false;
+	if (side == CGN_OUTSIDE) {
+		/* in2out: the source was (in_addr, in_port); not translated
+		 * (bypass) when from a subscriber without a session. */
+		*from = CGN_INSIDE;
+		if (untr_source(w, &u) == CT_NONE &&
+		    !is_subscriber(w, u.ip->src_addr))
 			return false;
-		/* The identifier is the port of both ends. */
-		sp = dp = FIELD16(l4, struct rte_icmp_hdr, icmp_ident);
-		ck = FIELD16(l4, struct rte_icmp_hdr, icmp_cksum);
-		break;
-	default:
+	} else if (!untr_inbound(w, &u, from)) {
 		return false;
 	}
-	if (side == CGN_OUTSIDE) {
-		/* in2out: the source was (in_addr, in_port). */
-		*from = CGN_INSIDE;
-		k.a_addr = ip->src_addr;
-		k.a_port = *sp;
-		k.b_addr = ip->dst_addr;
-		k.b_port = proto == IPPROTO_ICMP ? zero : *dp;
-		idx = ct_lookup(w->ct, CT_OUT2IN, &k, ct_hash(w->ct, &k));
-		if (idx == CT_NONE) {
-			/* Not translated (bypass) when from a subscriber. */
-			if (!is_subscriber(w, ip->src_addr))
-				return false;
-		} else {
-			s = &w->ct->sessions[idx];
-			ip->src_addr = s->in_addr;
-			*sp = s->in_port;
-			*ck = proto == IPPROTO_UDP ?
-				nat_cksum_apply_udp(*ck, nat_cksum_neg(s->ck_l4)) :
-				nat_cksum_apply(*ck, nat_cksum_neg(s->ck_l4));
-		}
-	} else {
-		/* out2in: the destination was (out_addr, out_port). */
-		*from = CGN_OUTSIDE;
-		k.a_addr = ip->dst_addr;
-		k.a_port = *dp;
-		k.b_addr = ip->src_addr;
-		k.b_port = proto == IPPROTO_ICMP ? zero : *sp;
-		idx = ct_lookup(w->ct, CT_IN2OUT, &k, ct_hash(w->ct, &k));
-		if (idx != CT_NONE) {
-			s = &w->ct->sessions[idx];
-			ip->dst_addr = s->out_addr;
-			*dp = s->out_port;
-			*ck = proto == IPPROTO_UDP ?
-				nat_cksum_apply_udp(*ck, s->ck_l4) :
-				nat_cksum_apply(*ck, s->ck_l4);
-		}
-		/* Hairpinned: the source was translated too (E24). */
-		if (nat_pool_addr_index(w->pool, ip->src_addr) >= 0) {
-			if (idx == CT_NONE || proto == IPPROTO_ICMP)
-				return false;
-			*from = CGN_INSIDE;
-			k.a_addr = ip->src_addr;
-			k.a_port = *sp;
-			k.b_addr = ip->dst_addr;
-			k.b_port = *dp;
-			idx = ct_lookup(w->ct, CT_OUT2IN, &k,
-					ct_hash(w->ct, &k));
-			if (idx == CT_NONE)
-				return false;
-			s = &w->ct->sessions[idx];
-			ip->src_addr = s->in_addr;
-			*sp = s->in_port;
-			*ck = proto == IPPROTO_UDP ?
-				nat_cksum_apply_udp(*ck, nat_cksum_neg(s->ck_l4)) :
-				nat_cksum_apply(*ck, nat_cksum_neg(s->ck_l4));
-		}
-		/* No session and not hairpinned: not translated (bypass). */
-	}
 	/* Every path decremented the TTL once. */
-	ip->time_to_live++;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	u.ip->time_to_live++;
+	u.ip->hdr_checksum = 0;
+	u.ip->hdr_checksum = rte_ipv4_cksum(u.ip);
 	return true;
 }
 

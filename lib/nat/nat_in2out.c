@@ -5,45 +5,113 @@
  */
 #include "nat_in2out.h"
 
-/* A new outbound flow: the slow path of in2out. */
-uint32_t
-nat_create_in2out(struct nat_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
-	      uint64_t now, enum cgn_drop *why)
+/*
+ * May this packet start a session? Its source must be a subscriber, its
+ * destination not shared space (or ours, unless hairpinning: then *flags
+ * gets CT_F_HAIRPIN), TCP must open with a SYN, ICMP with an echo
+ * request. CGN_DROP_MAX (admitted) or the drop reason.
+ */
+static enum cgn_drop
+in2out_admitted(const struct nat_worker *w, const struct pkt_meta *pm,
+		uint8_t *flags)
 {
-	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct nat_pool *pool = w->pool;
 	const struct ct_key *k = &pm->key;
-	uint32_t sub_idx, map_idx = NAT_NONE, idx;
-	uint8_t flags = 0;
-	enum nat_err err;
 
-	if (!is_subscriber(w, k->a_addr) || k->a_addr == w->own[CGN_INSIDE]) {
-		*why = CGN_DROP_in_src_not_subscriber;
-		return CT_NONE;
-	}
+	if (!is_subscriber(w, k->a_addr) || k->a_addr == w->own[CGN_INSIDE])
+		return CGN_DROP_in_src_not_subscriber;
 	if ((k->b_addr & SHARED_MASK) == SHARED_NET ||
-	    is_subscriber(w, k->b_addr)) {
-		*why = CGN_DROP_in_dst_shared;
-		return CT_NONE;
-	}
-	if (nat_pool_addr_index(pool, k->b_addr) >= 0) {
-		if (!w->hairpin) {
-			*why = CGN_DROP_no_hairpin;
-			return CT_NONE;
-		}
-		flags |= CT_F_HAIRPIN;
+	    is_subscriber(w, k->b_addr))
+		return CGN_DROP_in_dst_shared;
+	if (nat_pool_addr_index(w->pool, k->b_addr) >= 0) {
+		if (!w->hairpin)
+			return CGN_DROP_no_hairpin;
+		*flags |= CT_F_HAIRPIN;
 	}
 	if (pm->proto == IPPROTO_TCP &&
 	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
-			      RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG) {
-		*why = CGN_DROP_tcp_not_syn;
-		return CT_NONE;
-	}
+			      RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG)
+		return CGN_DROP_tcp_not_syn;
 	if (pm->proto == IPPROTO_ICMP &&
-	    pm->icmp_type != RTE_IP_ICMP_ECHO_REQUEST) {
-		*why = CGN_DROP_icmp_unsupported;
-		return CT_NONE;
+	    pm->icmp_type != RTE_IP_ICMP_ECHO_REQUEST)
+		return CGN_DROP_icmp_unsupported;
+	return CGN_DROP_MAX;
+}
+
+/*
+ * The subscriber's mapping of the packet's inside endpoint: its
+ * endpoint-independent one if there is one (EIM), else a new one from the
+ * subscriber's port blocks. NAT_NONE with *why set when none can be had.
+ */
+static uint32_t
+in2out_mapping(struct nat_worker *w, const struct pkt_meta *pm,
+	       uint32_t sub_idx, uint64_t now, enum cgn_drop *why)
+{
+	struct nat_pool *pool = w->pool;
+	const struct ct_key *k = &pm->key;
+	uint32_t map_idx = NAT_NONE;
+	enum nat_err err;
+
+	w->new_rem_addr = k->b_addr; /* for nat_pool_chosen() */
+	w->new_rem_port = k->b_port;
+	if (w->eim) {
+		map_idx = nat_map_lookup_in(pool, k->a_addr, k->a_port,
+					    pm->proto);
+		/* The out2in bucket nat_session_add() fills
+		 * (nat_pool_chosen() does it for a new mapping).
+		 */
+		if (map_idx != NAT_NONE) {
+			nat_pool_chosen(w, pool->maps[map_idx].out_addr,
+					pool->maps[map_idx].out_port,
+					pm->proto);
+			return map_idx;
+		}
 	}
+	map_idx = nat_map_create(pool, sub_idx, k->a_addr, k->a_port,
+				 pm->proto, now, &err);
+	if (map_idx == NAT_NONE) {
+		nat_sub_maybe_free(pool, sub_idx);
+		*why = nat_err_drop(err);
+		return NAT_NONE;
+	}
+	w->stats.mappings_created++;
+	return map_idx;
+}
+
+/*
+ * Learn the subscriber's MAC from its traffic if we do not know it.
+ * Neighbour entries are never deleted: once there, no need to look again
+ * for this subscriber record.
+ */
+static void
+learn_subscriber(struct nat_worker *w, struct rte_mbuf *m, uint32_t sub_idx,
+		 uint32_t addr)
+{
+	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct nat_subscriber *sub = &w->pool->subs[sub_idx];
+
+	if (w->in_gw != 0 || (sub->flags & NAT_SUB_NEIGH))
+		return;
+	if (nat_neigh_lookup(w->env.neigh, CGN_INSIDE, addr) == UINT32_MAX)
+		nat_send_event(w, NAT_EV_LEARN, CGN_INSIDE, addr,
+			       &e->src_addr);
+	else
+		sub->flags |= NAT_SUB_NEIGH;
+}
+
+/* A new outbound flow: the slow path of in2out. */
+uint32_t
+nat_create_in2out(struct nat_worker *w, struct rte_mbuf *m,
+		  struct pkt_meta *pm, uint64_t now, enum cgn_drop *why)
+{
+	struct nat_pool *pool = w->pool;
+	const struct ct_key *k = &pm->key;
+	uint32_t sub_idx, map_idx, idx;
+	uint8_t flags = 0;
+	enum nat_err err;
+
+	*why = in2out_admitted(w, pm, &flags);
+	if (*why != CGN_DROP_MAX)
+		return CT_NONE;
 	sub_idx = nat_sub_get(pool, k->a_addr, &err);
 	if (sub_idx == NAT_NONE) {
 		/* The subscriber table has a slot per port block: when it
@@ -56,35 +124,15 @@ nat_create_in2out(struct nat_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 		*why = CGN_DROP_session_limit;
 		return CT_NONE;
 	}
-	w->new_rem_addr = k->b_addr; /* for nat_pool_chosen() */
-	w->new_rem_port = k->b_port;
-	/* 1) Endpoint-independent mapping: reuse the inside endpoint's. */
-	if (w->eim) {
-		map_idx = nat_map_lookup_in(pool, k->a_addr, k->a_port,
-					    pm->proto);
-		/* The out2in bucket nat_session_add() fills (nat_pool_chosen()
-		 * does it for a new mapping).
-		 */
-		if (map_idx != NAT_NONE)
-			nat_pool_chosen(w, pool->maps[map_idx].out_addr,
-				    pool->maps[map_idx].out_port, pm->proto);
-	}
-	/* 2) Otherwise make one from the subscriber's port blocks. */
-	if (map_idx == NAT_NONE) {
-		map_idx = nat_map_create(pool, sub_idx, k->a_addr, k->a_port,
-					 pm->proto, now, &err);
-		if (map_idx == NAT_NONE) {
-			nat_sub_maybe_free(pool, sub_idx);
-			*why = nat_err_drop(err);
-			return CT_NONE;
-		}
-		w->stats.mappings_created++;
-	}
-	idx = nat_session_add(w, map_idx, k->b_addr, k->b_port, flags, now, why);
+	map_idx = in2out_mapping(w, pm, sub_idx, now, why);
+	if (map_idx == NAT_NONE)
+		return CT_NONE;
+	idx = nat_session_add(w, map_idx, k->b_addr, k->b_port, flags, now,
+			      why);
 	if (idx != CT_NONE && unlikely(w->syn_n != 0) &&
 	    pm->proto == IPPROTO_TCP)
 		nat_syn_hold_match(w, pool->maps[map_idx].out_addr,
-			       pool->maps[map_idx].out_port, k);
+				   pool->maps[map_idx].out_port, k);
 	if (idx == CT_NONE) {
 		if (pool->maps[map_idx].n_sessions == 0) {
 			nat_map_release(pool, map_idx, now);
@@ -92,18 +140,7 @@ nat_create_in2out(struct nat_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 		}
 		return CT_NONE;
 	}
-	/* Learn the subscriber's MAC from its traffic if we do not know it.
-	 * Neighbour entries are never deleted: once there, no need to look
-	 * again for this subscriber record.
-	 */
-	if (w->in_gw == 0 && !(pool->subs[sub_idx].flags & NAT_SUB_NEIGH)) {
-		if (nat_neigh_lookup(w->env.neigh, CGN_INSIDE, k->a_addr) ==
-		    UINT32_MAX)
-			nat_send_event(w, NAT_EV_LEARN, CGN_INSIDE, k->a_addr,
-				   &e->src_addr);
-		else
-			pool->subs[sub_idx].flags |= NAT_SUB_NEIGH;
-	}
+	learn_subscriber(w, m, sub_idx, k->a_addr);
 	return idx;
 }
 
@@ -117,23 +154,11 @@ nat_create_in2out(struct nat_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 static void __rte_noinline
 prefetch_create_in2out(const struct nat_worker *w, const struct pkt_meta *pm)
 {
-	const struct nat_pool *pool = w->pool;
-	const struct ct_table *ct = w->ct;
 	const struct ct_key *k = &pm->key;
-	uint32_t h;
 
-	nat_sub_prefetch_slot(pool, k->a_addr);
-	if (w->eim) {
-		h = nat_map_hash(pool, k->a_addr, k->a_port, pm->proto);
-		rte_prefetch0(&pool->map_in.slot[nat_index_home(&pool->map_in,
-								h)]);
-	}
-	if (pool->map_free != NAT_NONE)
-		rte_prefetch0(&pool->maps[pool->map_free]);
-	if (ct->free_head != CT_NONE) {
-		rte_prefetch0(&ct->sessions[ct->free_head]);
-		rte_prefetch0(&ct->cold[ct->free_head]);
-	}
+	nat_sub_prefetch_slot(w->pool, k->a_addr);
+	nat_map_prefetch_new(w->pool, w->eim, k->a_addr, k->a_port, pm->proto);
+	ct_prefetch_free(w->ct);
 }
 
 /*

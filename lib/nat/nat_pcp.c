@@ -111,6 +111,55 @@ nat_pcp_age(struct nat_worker *w, uint64_t now, bool all)
 }
 
 /*
+ * The response, in place: header (sec. 7.2) with result rc and lifetime
+ * life, then plen bytes of the request's opcode data as they came (with
+ * the assigned port and address), sent back to the client.
+ */
+static void
+pcp_answer(struct nat_worker *w, struct rte_mbuf *m, uint8_t opcode,
+	   enum pcp_result rc, uint32_t life, uint16_t plen, uint64_t now)
+{
+	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(e + 1);
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)((uint8_t *)ip +
+						      rte_ipv4_hdr_len(ip));
+	uint8_t *pcp = (uint8_t *)(uh + 1);
+	uint16_t port;
+	uint32_t a;
+
+	pcp[1] = (uint8_t)(PCP_R | opcode);
+	pcp[2] = 0;
+	pcp[3] = (uint8_t)rc;
+	life = rte_cpu_to_be_32(life);
+	memcpy(pcp + 4, &life, 4);
+	a = rte_cpu_to_be_32((uint32_t)((now - w->env.start_tsc) /
+					w->env.tsc_hz));
+	memcpy(pcp + 8, &a, 4);
+	memset(pcp + 12, 0, 12);
+
+	rte_ether_addr_copy(&e->src_addr, &e->dst_addr);
+	rte_ether_addr_copy(&w->env.mac[CGN_INSIDE], &e->src_addr);
+	a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = 64;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(rte_ipv4_hdr_len(ip) +
+						       sizeof(*uh) + plen));
+	ip->fragment_offset = 0;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	port = uh->src_port;
+	uh->src_port = uh->dst_port;
+	uh->dst_port = port;
+	uh->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*uh) + plen));
+	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(*e) -
+				       rte_be_to_cpu_16(ip->total_length)));
+	uh->dgram_cksum = 0;
+	uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
+	nat_send_generated(w, CGN_INSIDE, m);
+}
+
+/*
  * MAP (RFC 6887 sec. 11): make or renew (lifetime > 0) or delete
  * (lifetime 0) the mapping of the subscriber's internal port. Fills the
  * assigned port and address; returns the result code.
@@ -180,10 +229,10 @@ nat_pcp_request(struct nat_worker *w, struct rte_mbuf *m, uint64_t now)
 	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)((uint8_t *)ip +
 						      rte_ipv4_hdr_len(ip));
 	uint8_t *pcp = (uint8_t *)(uh + 1);
-	uint32_t len = rte_be_to_cpu_16(uh->dgram_len), life, client, a;
+	uint32_t len = rte_be_to_cpu_16(uh->dgram_len), life, client;
 	enum pcp_result rc = PCP_SUCCESS;
 	uint8_t opcode;
-	uint16_t plen, port;
+	uint16_t plen;
 
 	/* RFC 6887 sec. 8.3: too short, too long, not a multiple of 4, or
 	 * a response: silently dropped. */
@@ -226,36 +275,5 @@ nat_pcp_request(struct nat_worker *w, struct rte_mbuf *m, uint64_t now)
 	if (rc != PCP_SUCCESS)
 		plen = (uint16_t)(len - sizeof(*uh));
 
-	/* The response, in place: header (sec. 7.2) then the opcode data
-	 * as it came, with the assigned port and address. */
-	pcp[1] = (uint8_t)(PCP_R | opcode);
-	pcp[2] = 0;
-	pcp[3] = (uint8_t)rc;
-	life = rte_cpu_to_be_32(life);
-	memcpy(pcp + 4, &life, 4);
-	a = rte_cpu_to_be_32((uint32_t)((now - w->env.start_tsc) /
-					w->env.tsc_hz));
-	memcpy(pcp + 8, &a, 4);
-	memset(pcp + 12, 0, 12);
-
-	rte_ether_addr_copy(&e->src_addr, &e->dst_addr);
-	rte_ether_addr_copy(&w->env.mac[CGN_INSIDE], &e->src_addr);
-	a = ip->src_addr;
-	ip->src_addr = ip->dst_addr;
-	ip->dst_addr = a;
-	ip->time_to_live = 64;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(rte_ipv4_hdr_len(ip) +
-						       sizeof(*uh) + plen));
-	ip->fragment_offset = 0;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	port = uh->src_port;
-	uh->src_port = uh->dst_port;
-	uh->dst_port = port;
-	uh->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*uh) + plen));
-	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(*e) -
-				       rte_be_to_cpu_16(ip->total_length)));
-	uh->dgram_cksum = 0;
-	uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
-	nat_send_generated(w, CGN_INSIDE, m);
+	pcp_answer(w, m, opcode, rc, life, plen, now);
 }

@@ -631,4 +631,21 @@ void nat_block_range(const struct nat_pool *pool, uint32_t blk,
 
 const char *nat_err_str(enum nat_err e);
 
+/* Stage 1 for a new mapping of (in_addr, in_port, proto): the EIM index
+ * slot of its inside endpoint (when eim) and the mapping record the free
+ * list gives next. A hint, like the stages above. */
+static inline void
+nat_map_prefetch_new(const struct nat_pool *pool, bool eim, uint32_t in_addr,
+		     uint16_t in_port, uint8_t proto)
+{
+	if (eim) {
+		uint32_t h = nat_map_hash(pool, in_addr, in_port, proto);
+
+		rte_prefetch0(&pool->map_in.slot[nat_index_home(&pool->map_in,
+								h)]);
+	}
+	if (pool->map_free != NAT_NONE)
+		rte_prefetch0(&pool->maps[pool->map_free]);
+}
+
 #endif /* NAT_POOL_H */
