@@ -40,7 +40,6 @@
 #include <rte_mempool.h>
 
 #include "cgn.h"
-#include "cgn_stats.h"
 #include "cgn_worker.h"
 #include "nat_pool.h"
 #include "frames.h"
