@@ -9,7 +9,8 @@ queues without regard to subscribers, so packets reach the worker that does
 not own their subscriber (in2out) or port block (out2in) and must be handed
 off. Checks: every reply arrives; packets were handed off both ways; both
 workers own subscribers and sessions; each worker's counters add up with
-its handoffs, and the totals add up.
+its handoffs, and the totals add up; the NAT holds as many subscribers and
+sessions (by the gauge and by protocol) as we made.
 """
 import os
 import socket
@@ -93,8 +94,19 @@ def test(lab):
     check(total["handoff_out"] == total["handoff_in"] > 0,
           f"handoffs out {total['handoff_out']} / in {total['handoff_in']}")
     check(total["drop_handoff_full"] == 0, "handoff ring overflowed")
-    check(sum(s["subscribers"] for s in per) == total["subscribers"],
-          "subscribers per worker do not add up")
+    # Against what we made: each subscriber one UDP and one TCP session
+    # (closed TCP sessions linger in their closing state), plus the static
+    # subscriber 100.64.0.5 that config/cgnat.conf pins.
+    ss = lab.sessions()
+    log(f"sessions: {ss}")
+    check(total["subscribers"] == N_SUBS + 1,
+          f"{total['subscribers']} subscribers, we have {N_SUBS} and the static one")
+    check((ss["udp"], ss["tcp"]) == (N_SUBS, N_SUBS),
+          f"sessions udp {ss['udp']} tcp {ss['tcp']}, we made {N_SUBS} of each")
+    check(total["sessions"] == 2 * N_SUBS,
+          f"sessions gauge {total['sessions']}, we made {2 * N_SUBS}")
+    check(total["sessions_created"] == 2 * N_SUBS,
+          f"sessions_created {total['sessions_created']}, we made {2 * N_SUBS}")
     for c in clients + [srv, listener]:
         c.close()
 
