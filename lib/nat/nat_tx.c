@@ -45,9 +45,9 @@ next_hop_mac(struct nat_worker *w, uint32_t *nh, uint8_t side, uint32_t ip,
  * longer than the egress link's MTU is cut into fragments, or refused
  * when it says DF (F32, G33: nat_forward_too_big()).
  */
-void
+static inline void
 nat_forward(struct nat_worker *w, struct rte_mbuf *m, enum cgn_side side,
-	const struct rte_ether_addr *mac, uint64_t now)
+	    const struct rte_ether_addr *mac, uint64_t now)
 {
 	struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
