@@ -37,6 +37,40 @@ set_reta(uint16_t port, uint16_t reta_size, uint16_t nq)
 	return rte_eth_dev_rss_reta_update(port, reta, reta_size);
 }
 
+/* The port's configuration: RSS on the inside source address where the
+ * NIC offers it, the checksum and multi-segment offloads it has. */
+static void
+port_conf(struct cgn_ctx *ctx, enum cgn_side side,
+	  const struct rte_eth_dev_info *info, struct rte_eth_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	/*
+	 * Subscriber pinning by the NIC: RSS on the inside source address
+	 * alone, with our key and a RETA that sends bucket i to worker
+	 * i % n, which cgn_sub_owner() computes the same way in software.
+	 */
+	if (side == CGN_INSIDE && ctx->n_workers > 1 &&
+	    (info->flow_type_rss_offloads &
+	     (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY)) ==
+		    (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY) &&
+	    info->hash_key_size == sizeof(ctx->rss_key) && info->reta_size > 0) {
+		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf->rx_adv_conf.rss_conf.rss_key = ctx->rss_key;
+		conf->rx_adv_conf.rss_conf.rss_key_len = sizeof(ctx->rss_key);
+		conf->rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4 |
+						   RTE_ETH_RSS_L3_SRC_ONLY;
+		ctx->rss_inside = true;
+		ctx->reta_size = info->reta_size;
+	}
+	/* The NIC checks IPv4 header checksums where it can (the worker
+	 * reads the mbuf flag; otherwise it checks them itself). */
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+	/* Reassembled datagrams and output fragments are mbuf chains. */
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+}
+
 static int
 port_setup(struct cgn_ctx *ctx, enum cgn_side side, char *err, size_t errlen)
 {
@@ -66,32 +100,7 @@ port_setup(struct cgn_ctx *ctx, enum cgn_side side, char *err, size_t errlen)
 			 nq);
 		return -1;
 	}
-	memset(&conf, 0, sizeof(conf));
-	/*
-	 * Subscriber pinning by the NIC: RSS on the inside source address
-	 * alone, with our key and a RETA that sends bucket i to worker
-	 * i % n, which cgn_sub_owner() computes the same way in software.
-	 */
-	if (side == CGN_INSIDE && nq > 1 &&
-	    (info.flow_type_rss_offloads &
-	     (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY)) ==
-		    (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY) &&
-	    info.hash_key_size == sizeof(ctx->rss_key) && info.reta_size > 0) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_key = ctx->rss_key;
-		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(ctx->rss_key);
-		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4 |
-						   RTE_ETH_RSS_L3_SRC_ONLY;
-		ctx->rss_inside = true;
-		ctx->reta_size = info.reta_size;
-	}
-	/* The NIC checks IPv4 header checksums where it can (the worker
-	 * reads the mbuf flag; otherwise it checks them itself). */
-	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
-		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
-	/* Reassembled datagrams and output fragments are mbuf chains. */
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	port_conf(ctx, side, &info, &conf);
 	rc = rte_eth_dev_configure(l->port_id, nq, nq, &conf);
 	/* The link MTU of the config, where the device lets us set it
 	 * (virtual devices often do not: then the config value only drives

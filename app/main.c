@@ -94,6 +94,26 @@ parse_args(int argc, char **argv, const char **conf, bool *interactive)
 	return 0;
 }
 
+/* Every worker lcore must be enabled and not the main (control) one. */
+static int
+check_lcores(const char *conf)
+{
+	unsigned int i;
+
+	for (i = 0; i < g_cfg.workers.n_lcores; i++) {
+		unsigned int lc = g_cfg.workers.lcores[i];
+
+		if (!rte_lcore_is_enabled(lc) || lc == rte_get_main_lcore()) {
+			fprintf(stderr, "%s: workers.lcores: lcore %u is %s\n",
+				conf, lc, lc == rte_get_main_lcore() ?
+				"the main (control) lcore" :
+				"not enabled in the EAL core list (-l)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -133,17 +153,9 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
-	for (i = 0; i < g_cfg.workers.n_lcores; i++) {
-		unsigned int lc = g_cfg.workers.lcores[i];
-
-		if (!rte_lcore_is_enabled(lc) || lc == rte_get_main_lcore()) {
-			fprintf(stderr, "%s: workers.lcores: lcore %u is %s\n",
-				conf, lc, lc == rte_get_main_lcore() ?
-				"the main (control) lcore" :
-				"not enabled in the EAL core list (-l)");
-			rte_eal_cleanup();
-			return 2;
-		}
+	if (check_lcores(conf) != 0) {
+		rte_eal_cleanup();
+		return 2;
 	}
 
 	rc = cgn_nat_build(&g_nat, &g_cfg, &(struct cgn_nat_opts){

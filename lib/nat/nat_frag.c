@@ -86,6 +86,35 @@ dr_added(const struct rte_ip_frag_death_row *dr, uint32_t before,
 	return n;
 }
 
+/* A datagram the library completed: its lengths checked, its header
+ * checksum made again; NULL when it was dropped. */
+static struct rte_mbuf *
+datagram_done(struct nat_worker *w, struct rte_mbuf *d)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(d,
+		struct rte_ipv4_hdr *, d->l2_len);
+	uint8_t *l4;
+
+	/* The library writes total_length in 16 bits. */
+	if (unlikely(d->pkt_len - d->l2_len > UINT16_MAX ||
+		     rte_be_to_cpu_16(ip->total_length) !=
+			     d->pkt_len - d->l2_len)) {
+		frag_drop(w, d, CGN_DROP_frag_invalid);
+		return NULL;
+	}
+	ip->hdr_checksum = 0; /* the library zeroed it */
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* An ICMP error's checksum is checked over the whole message, in
+	 * one segment: join it when it fits.
+	 */
+	l4 = (uint8_t *)ip + rte_ipv4_hdr_len(ip);
+	if (ip->next_proto_id == IPPROTO_ICMP &&
+	    (l4[0] == ICMP_DEST_UNREACH || l4[0] == ICMP_TIME_EXCEEDED ||
+	     l4[0] == ICMP_PARAM_PROBLEM))
+		(void)rte_pktmbuf_linearize(d);
+	return d;
+}
+
 /* Drop the datagrams whose first fragment came more than
  * fragments.timeout ago (G34: ~2 s).
  */
@@ -125,7 +154,6 @@ nat_frag_reassemble(struct nat_worker *w, struct rte_mbuf *m,
 	uint32_t before;
 	uint64_t dropped, k;
 	bool mine = false;
-	uint8_t *l4;
 
 	w->stats.frag_rx++;
 	/* RFC 791: a fragment carries data, a multiple of 8 bytes unless it
@@ -176,25 +204,7 @@ nat_frag_reassemble(struct nat_worker *w, struct rte_mbuf *m,
 	 */
 	w->stats.frag_reassembled++;
 	w->stats.consumed += k - 1;
-	ip = rte_pktmbuf_mtod_offset(d, struct rte_ipv4_hdr *, d->l2_len);
-	/* The library writes total_length in 16 bits. */
-	if (unlikely(d->pkt_len - d->l2_len > UINT16_MAX ||
-		     rte_be_to_cpu_16(ip->total_length) !=
-			     d->pkt_len - d->l2_len)) {
-		frag_drop(w, d, CGN_DROP_frag_invalid);
-		return NULL;
-	}
-	ip->hdr_checksum = 0; /* the library zeroed it */
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	/* An ICMP error's checksum is checked over the whole message, in
-	 * one segment: join it when it fits.
-	 */
-	l4 = (uint8_t *)ip + rte_ipv4_hdr_len(ip);
-	if (ip->next_proto_id == IPPROTO_ICMP &&
-	    (l4[0] == ICMP_DEST_UNREACH || l4[0] == ICMP_TIME_EXCEEDED ||
-	     l4[0] == ICMP_PARAM_PROBLEM))
-		(void)rte_pktmbuf_linearize(d);
-	return d;
+	return datagram_done(w, d);
 }
 
 void
