@@ -16,6 +16,13 @@
 #define AT(base, off) ((const void *)((const char *)(base) + (off)))
 
 static void
+indent(FILE *f, int depth)
+{
+	while (depth-- > 0)
+		fputc('\t', f);
+}
+
+static void
 put_ip(FILE *f, uint32_t addr)
 {
 	char a[INET_ADDRSTRLEN];
@@ -216,14 +223,16 @@ write_list(FILE *f, const struct cgn_config *cfg, const struct cgn_key *k,
 	snprintf(group, sizeof(group), "%s[]", k->path);
 	fprintf(f, "%s: (\n", k->name);
 	for (i = 0; i < n; i++) {
-		fprintf(f, "%*s{\n", (depth + 1) * 8, "");
+		indent(f, depth + 1);
+		fputs("{\n", f);
 		if (write_group(f, cfg, group, AT(base, k->off + i * k->size),
 				depth + 2) != 0)
 			return -1;
-		fprintf(f, "%*s}%s\n", (depth + 1) * 8, "",
-			i + 1 < n ? "," : "");
+		indent(f, depth + 1);
+		fputs(i + 1 < n ? "},\n" : "}\n", f);
 	}
-	fprintf(f, "%*s);\n", depth * 8, "");
+	indent(f, depth);
+	fputs(");\n", f);
 	return 0;
 }
 
@@ -238,11 +247,12 @@ write_group(FILE *f, const struct cgn_config *cfg, const char *group,
 	FOR_KEYS(k, group) {
 		if (!written(cfg, k, base))
 			continue;
-		fprintf(f, "%*s", depth * 8, "");
+		indent(f, depth);
 		if (k->type == CGN_KT_GROUP) {
 			fprintf(f, "%s: {\n", k->name);
 			rc = write_group(f, cfg, k->path, base, depth + 1);
-			fprintf(f, "%*s};\n", depth * 8, "");
+			indent(f, depth);
+			fputs("};\n", f);
 		} else if (k->type == CGN_KT_LIST) {
 			rc = write_list(f, cfg, k, base, depth);
 		} else {
