@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <limits.h>
 
 #include <rte_ether.h>
@@ -188,7 +189,8 @@ struct cgn_config {
 	unsigned int n_statics;
 };
 
-/* Fill cfg with the defaults documented in config/cgnat.conf. */
+/* Fill cfg with the defaults of the schema (documented in
+ * config/cgnat.conf). */
 void cgn_config_defaults(struct cgn_config *cfg);
 
 /*
@@ -199,6 +201,14 @@ void cgn_config_defaults(struct cgn_config *cfg);
  */
 int cgn_config_load(const char *path, struct cgn_config *cfg,
 		    char *err, size_t errlen);
+
+/*
+ * Write cfg as a libconfig file that cgn_config_load() reads back into the
+ * same values: every key of the schema (app/cgn_config_schema.h) with its
+ * value, unset optional ones left out. Returns 0, or -1 on a write error
+ * or a value the schema cannot express.
+ */
+int cgn_config_write(FILE *f, const struct cgn_config *cfg);
 
 /*
  * After rte_eal_init(): check that each configured port names an ethdev
