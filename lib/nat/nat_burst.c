@@ -5,6 +5,7 @@
 #include "nat_in2out.h"
 #include "nat_out2in.h"
 #include "nat_owner.h"
+#include "nat_parse.h"
 
 /* How far ahead pass 3 prefetches out2in neighbour entries. */
 #define NB_AHEAD 4

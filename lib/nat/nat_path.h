@@ -91,8 +91,6 @@ static_assert(sizeof(struct pkt_meta) <= RTE_CACHE_LINE_SIZE,
 	      "a packet's metadata in one cache line");
 
 /* Across the packet path's files (each says what it does where it is). */
-bool nat_parse(struct nat_worker *w, enum cgn_side side, struct rte_mbuf **mp,
-	       struct pkt_meta *pm, uint64_t now);
 bool nat_addr_checks(struct nat_worker *w, enum cgn_side side,
 		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint64_t now);
 void nat_handoff(struct nat_worker *w, unsigned int owner, struct rte_mbuf *m,
