@@ -246,10 +246,10 @@ worker_conf(struct nat_worker_conf *c, const struct cgn_ctx *ctx,
 	memset(c, 0, sizeof(*c));
 	c->own[CGN_INSIDE] = ctx->link[CGN_INSIDE].addr;
 	c->own[CGN_OUTSIDE] = ctx->link[CGN_OUTSIDE].addr;
-	c->n_sub = prefixes(cfg->subscribers, cfg->n_subscribers, c->sub_net,
-			    c->sub_mask);
-	c->n_byp = prefixes(cfg->bypass, cfg->n_bypass, c->byp_net,
-			    c->byp_mask);
+	c->sub.n = prefixes(cfg->subscribers, cfg->n_subscribers, c->sub.net,
+			    c->sub.mask);
+	c->byp.n = prefixes(cfg->bypass, cfg->n_bypass, c->byp.net,
+			    c->byp.mask);
 	c->in_gw = cfg->inside.gateway ?
 		rte_cpu_to_be_32(cfg->inside.gateway) : 0;
 	c->mtu[CGN_INSIDE] = cfg->inside.mtu;

@@ -21,11 +21,11 @@ bypass(struct nat_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	uint16_t old_w, new_w;
 
 	if (side == CGN_INSIDE) {
-		if (!in_prefixes(w->byp_net, w->byp_mask, w->n_byp,
+		if (!in_prefixes(w->byp.net, w->byp.mask, w->byp.n,
 				 ip->dst_addr) ||
 		    !is_subscriber(w, ip->src_addr))
 			return false;
-	} else if (!in_prefixes(w->byp_net, w->byp_mask, w->n_byp,
+	} else if (!in_prefixes(w->byp.net, w->byp.mask, w->byp.n,
 				ip->src_addr) ||
 		   !is_subscriber(w, ip->dst_addr)) {
 		return false;
@@ -224,7 +224,7 @@ nat_addr_checks(struct nat_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		drop(w, m, CGN_DROP_ttl_exceeded);
 		return true;
 	}
-	if (unlikely(w->n_byp != 0) && bypass(w, side, m, ip, now))
+	if (unlikely(w->byp.n != 0) && bypass(w, side, m, ip, now))
 		return true;
 	return false;
 }

@@ -177,8 +177,8 @@ is_subscriber(const struct nat_worker *w, uint32_t a)
 {
 	unsigned int i;
 
-	for (i = 0; i < w->n_sub; i++)
-		if ((a & w->sub_mask[i]) == w->sub_net[i])
+	for (i = 0; i < w->sub.n; i++)
+		if ((a & w->sub.mask[i]) == w->sub.net[i])
 			return true;
 	return false;
 }

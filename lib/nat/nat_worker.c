@@ -57,7 +57,7 @@ pool_addrs_checkable(const struct nat_worker *w, const uint32_t *addrs,
 		if (bad_source(a) || bad_destination(a) ||
 		    (a & SHARED_MASK) == SHARED_NET ||
 		    a == w->own[CGN_OUTSIDE] || is_subscriber(w, a) ||
-		    in_prefixes(w->byp_net, w->byp_mask, w->n_byp, a))
+		    in_prefixes(w->byp.net, w->byp.mask, w->byp.n, a))
 			return false;
 	}
 	return true;
@@ -89,12 +89,8 @@ copy_conf(struct nat_worker *w, const struct nat_worker_conf *c)
 	unsigned int i;
 
 	memcpy(w->own, c->own, sizeof(w->own));
-	memcpy(w->sub_net, c->sub_net, sizeof(w->sub_net));
-	memcpy(w->sub_mask, c->sub_mask, sizeof(w->sub_mask));
-	w->n_sub = c->n_sub;
-	memcpy(w->byp_net, c->byp_net, sizeof(w->byp_net));
-	memcpy(w->byp_mask, c->byp_mask, sizeof(w->byp_mask));
-	w->n_byp = c->n_byp;
+	w->sub = c->sub;
+	w->byp = c->byp;
 	w->in_gw = c->in_gw;
 	w->nh_out = UINT32_MAX;
 	w->nh_in_gw = UINT32_MAX;

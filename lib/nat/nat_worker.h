@@ -128,6 +128,13 @@ struct nat_rss {
 	uint8_t key[40];
 };
 
+/* IPv4 prefixes, network order: a matches when a & mask[i] == net[i]. */
+struct nat_prefixes {
+	uint32_t net[NAT_MAX_PREFIXES];
+	uint32_t mask[NAT_MAX_PREFIXES];
+	unsigned int n;
+};
+
 struct nat_worker;
 
 /*
@@ -169,12 +176,8 @@ struct nat_env {
 /* Plain values from the configuration (network order where addresses). */
 struct nat_worker_conf {
 	uint32_t own[CGN_SIDES];    /* the box's addresses */
-	uint32_t sub_net[NAT_MAX_PREFIXES];
-	uint32_t sub_mask[NAT_MAX_PREFIXES];
-	unsigned int n_sub;
-	uint32_t byp_net[NAT_MAX_PREFIXES]; /* bypass destinations */
-	uint32_t byp_mask[NAT_MAX_PREFIXES];
-	unsigned int n_byp;
+	struct nat_prefixes sub;    /* subscribers */
+	struct nat_prefixes byp;    /* bypass destinations */
 	uint32_t in_gw;             /* inside next hop or 0 (on-link) */
 	uint16_t mtu[CGN_SIDES];    /* IP MTU of each link */
 	bool eim;
@@ -229,13 +232,9 @@ struct nat_worker {
 	uint16_t ntx[CGN_SIDES];
 
 	/* Configuration in network byte order, fixed at start. */
-	uint32_t own[CGN_SIDES];          /* the box's addresses */
-	uint32_t sub_net[NAT_MAX_PREFIXES];
-	uint32_t sub_mask[NAT_MAX_PREFIXES];
-	unsigned int n_sub;
-	uint32_t byp_net[NAT_MAX_PREFIXES]; /* bypass destinations */
-	uint32_t byp_mask[NAT_MAX_PREFIXES];
-	unsigned int n_byp;
+	uint32_t own[CGN_SIDES];    /* the box's addresses */
+	struct nat_prefixes sub;    /* subscribers */
+	struct nat_prefixes byp;    /* bypass destinations */
 	uint32_t icmp_per_sec;            /* icmp.rate */
 	uint32_t in_gw;                   /* inside next hop or 0 */
 	uint32_t nh_out;                  /* neighbour idx of the gateway */

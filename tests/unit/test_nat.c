@@ -65,9 +65,9 @@ fill_conf(struct nat_worker_conf *c, const uint32_t *addrs)
 	memset(c, 0, sizeof(*c));
 	c->own[CGN_INSIDE] = OWN_IN;
 	c->own[CGN_OUTSIDE] = OWN_OUT;
-	c->sub_net[0] = IP(100, 64, 0, 0);
-	c->sub_mask[0] = IP(255, 192, 0, 0);
-	c->n_sub = 1;
+	c->sub.net[0] = IP(100, 64, 0, 0);
+	c->sub.mask[0] = IP(255, 192, 0, 0);
+	c->sub.n = 1;
 	c->mtu[CGN_INSIDE] = c->mtu[CGN_OUTSIDE] = 1500;
 	c->eim = true;
 	c->filtering = NAT_FILTER_EIF;
