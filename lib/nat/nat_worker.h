@@ -21,6 +21,9 @@
  *   nat_session.c    adding a session to a mapping
  *   nat_age.c        aging, closing, the periodic tick
  *   nat_worker.c     making and freeing a worker's NAT
+ * and what they use: the pool (nat_pool.h: nat_pool.c, nat_sub.c,
+ * nat_map.c, nat_hold.c), its index (nat_index.[ch]), the neighbour
+ * table (nat_neigh.[ch]), checksums (nat_cksum.h), counters (nat_stats.h).
  *
  * What becomes of each packet given to nat_burst() (exactly one of):
  *   sent on a side   queued in txb[side] with both MACs written (the
