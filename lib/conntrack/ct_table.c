@@ -44,6 +44,16 @@ ct_index_buckets(uint32_t capacity)
 	return nbkt;
 }
 
+int
+ct_set_timeout(struct ct_table *t, enum ct_timeout c, uint64_t tsc)
+{
+	if ((unsigned int)c >= CT_TO_MAX ||
+	    (tsc >> t->clock_shift) >= CT_TICKS_TIMEOUT_MAX)
+		return -EINVAL;
+	t->timeout[c] = tsc;
+	return 0;
+}
+
 struct ct_table *
 ct_table_create(const char *name, uint32_t capacity, uint64_t max_timeout,
 		int socket)

@@ -120,6 +120,14 @@ struct ct_table *ct_table_create(const char *name, uint32_t capacity,
 void ct_table_free(struct ct_table *t);
 
 /*
+ * Set one session timeout, in clock units. The tick was chosen at creation
+ * from max_timeout, so tsc may be at most what that tick can count (below
+ * CT_TICKS_TIMEOUT_MAX ticks); shortening a timeout is always fine.
+ * 0, or -EINVAL (no such timeout, or tsc too large for the tick).
+ */
+int ct_set_timeout(struct ct_table *t, enum ct_timeout c, uint64_t tsc);
+
+/*
  * Buckets of each index for a capacity: capacity * CT_LOAD_DEN slots over
  * CT_LOAD_NUM, rounded up to whole buckets, at least CT_MAX_PROBE, then up
  * to the next prime (a few buckets more), so that every step of a probe
