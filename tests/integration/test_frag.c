@@ -14,9 +14,10 @@
  *       sent it, from the box's address on the side it came in by, rate
  *       limited.
  *
- * The rig is wrig.c's, shared with test_worker.c (a NAT built as main.c
- * builds it on two ethdevs made with rte_eth_from_rings(), driven from one
- * thread with an injected clock), with the links' MTUs and the fragments
+ * The rig is rig.h's, shared with test_worker.c (a NAT built with
+ * app/cgn_nat.h's lifecycle, as main.c builds it, on two ethdevs made
+ * with rte_eth_from_rings(), driven from one thread with an injected
+ * clock), with the links' MTUs and the fragments
  * group in the config (rig_opts); the frame builder and checks are
  * frames.c's. FRAME_MAX is 9100 here (up to a 9000 MTU), from meson.build. Fragments are cut (cut()) and put back together (join()) by
  * this file's own RFC 791 code, and every checksum of every datagram that
@@ -73,7 +74,7 @@
 #include "nat_pool.h"
 
 #include "frames.h"
-#include "wrig.h"
+#include "rig_assert.h"
 
 /*
  * End of a scenario: drain, close every session, drain again; then the
@@ -98,7 +99,7 @@ rig_end(struct rig *r)
 	assert_int_equal(r->w->nat.ct->used, 0);
 	assert_int_equal(r->w->nat.pool->n_blocks_used, 0);
 	assert_accounting(r);
-	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp), r->mp_base);
+	assert_int_equal(rte_mempool_in_use_count(r->ctx->mp), r->mp_base);
 	/* The indirect mbufs of output fragments are all back too. */
 	{
 		char nm[RTE_MEMPOOL_NAMESIZE];
@@ -407,7 +408,7 @@ drain_rx(struct rig *r, int side)
 	unsigned int q;
 
 	for (q = 0; q < r->nw; q++)
-		while (rte_ring_count(rxr[side][q]) != 0)
+		while (rte_ring_count(rig_rxr[side][q]) != 0)
 			pump(r);
 }
 
@@ -926,11 +927,11 @@ test_G34_flood_mbuf_share(void **state)
 	}
 	drain_rx(r, S_IN);
 	print_message("flood of %u: %" PRIu64 " held; pool %u, %u in use\n", n,
-		      r->w->nat.stats.frag_held, r->ctx.mp->size,
-		      rte_mempool_in_use_count(r->ctx.mp));
+		      r->w->nat.stats.frag_held, r->ctx->mp->size,
+		      rte_mempool_in_use_count(r->ctx->mp));
 	assert_true(r->w->nat.stats.frag_held <= r->cfg.fragments.max);
-	assert_true(r->w->nat.stats.frag_held <= r->ctx.mp->size / 4);
-	assert_true(rte_mempool_avail_count(r->ctx.mp) >= r->ctx.mp->size / 2);
+	assert_true(r->w->nat.stats.frag_held <= r->ctx->mp->size / 4);
+	assert_true(rte_mempool_avail_count(r->ctx->mp) >= r->ctx->mp->size / 2);
 	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 7000, Y1, 53);
 	inject(r, S_IN, &p);
 	pump(r);
@@ -1157,12 +1158,12 @@ main(int argc, char **argv)
 	int k;
 
 	frames_vprint = vprint_error; /* checks report through cmocka */
-	n = wrig_select(argc, argv, all_tests, RTE_DIM(all_tests), run);
+	n = rig_select(argc, argv, all_tests, RTE_DIM(all_tests), run);
 	if (n == 0)
 		return 1;
-	if (wrig_main(argv[0], "fr") != 0)
+	if (rig_main(argv[0], &(struct rig_proc){ .tag = "fr" }) != 0)
 		return 1;
 	big_init();
 	k = _cmocka_run_group_tests("frag", run, n, NULL, NULL);
-	return wrig_main_end(k);
+	return rig_main_end(k);
 }

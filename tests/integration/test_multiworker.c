@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Integration tests: two workers, one thread, an injected clock.
  *
- * A NAT with TWO workers is built as app/main.c builds it (rig.c) on two
+ * A NAT with TWO workers is built as app/main.c builds it (rig.c, with
+ * app/cgn_nat.h) on two
  * ring ethdevs with two RX and two TX queues each: queue q of a port is
  * worker q's. A frame "arrives at worker q" when it is enqueued on
  * rig_rxr[side][q]; what worker q sends is read from rig_txr[side][q].
@@ -65,7 +66,7 @@
 #include "nat_pool.h"
 #include "rig.h"
 
-static struct rig g_rig;
+
 
 /* ------------------------------------------------------------------ */
 /* Polling.                                                            */
@@ -73,13 +74,13 @@ static struct rig g_rig;
 static void
 wpoll(struct rig *r, unsigned int i)
 {
-	cgn_worker_poll(r->w[i], r->now);
+	cgn_worker_poll(r->wk[i], r->now);
 }
 
 static void
 cpoll(struct rig *r)
 {
-	cgn_ctrl_poll(&r->ctrl, r->now);
+	cgn_ctrl_poll(r->ctrl, r->now);
 }
 
 /* Everything a burst causes: handoffs, control's replies, the ARP queue.
@@ -184,7 +185,7 @@ static void
 assert_drop_only(const struct rig *r, unsigned int i,
 		 const struct cgn_stats *before, enum cgn_drop why, uint64_t n)
 {
-	const struct cgn_stats *s = &r->w[i]->nat.stats;
+	const struct cgn_stats *s = &r->wk[i]->nat.stats;
 	unsigned int k;
 	int bad = 0;
 
@@ -210,40 +211,24 @@ assert_no_drops(const struct rig *r, const struct cgn_stats before[2])
 
 	for (i = 0; i < 2; i++)
 		for (k = 0; k < CGN_DROP_MAX; k++)
-			if (r->w[i]->nat.stats.drop[k] != before[i].drop[k])
+			if (r->wk[i]->nat.stats.drop[k] != before[i].drop[k])
 				fail_msg("worker %u: drop %s moved by %" PRIu64,
 					 i, cgn_drop_names[k],
-					 r->w[i]->nat.stats.drop[k] -
+					 r->wk[i]->nat.stats.drop[k] -
 					 before[i].drop[k]);
 }
 
 static void
 snap(const struct rig *r, struct cgn_stats s[2])
 {
-	s[0] = r->w[0]->nat.stats;
-	s[1] = r->w[1]->nat.stats;
-}
-
-static bool
-neigh_mac(const struct rig *r, int side, uint32_t ip,
-	  struct rte_ether_addr *mac)
-{
-	uint32_t idx = nat_neigh_lookup(&r->ctx.neigh, (uint8_t)side,
-					rte_cpu_to_be_32(ip));
-
-	return idx != UINT32_MAX && nat_neigh_mac(&r->ctx.neigh, idx, mac);
-}
-
-static bool
-in_pool(const struct rig *r, uint32_t a)
-{
-	return cgn_config_pool_index(&r->cfg, a) >= 0;
+	s[0] = r->wk[0]->nat.stats;
+	s[1] = r->wk[1]->nat.stats;
 }
 
 static unsigned int
 owner(const struct rig *r, uint32_t sub)
 {
-	return cgn_sub_owner(&r->ctx, rte_cpu_to_be_32(sub));
+	return cgn_sub_owner(r->ctx, rte_cpu_to_be_32(sub));
 }
 
 /* The n-th subscriber address (100.64.base.x, upwards) owned by worker o. */
@@ -274,7 +259,7 @@ find_session(const struct rig *r, unsigned int i, uint8_t proto,
 		.b_port = rte_cpu_to_be_16(rem_p),
 		.proto = proto,
 	};
-	const struct ct_table *ct = r->w[i]->nat.ct;
+	const struct ct_table *ct = r->wk[i]->nat.ct;
 	uint32_t idx = ct_lookup(ct, CT_IN2OUT, &k, ct_hash(ct, &k));
 
 	return idx == CT_NONE ? NULL : &ct->sessions[idx];
@@ -293,10 +278,10 @@ assert_lives_on(const struct rig *r, unsigned int o, uint8_t proto,
 	if (find_session(r, !o, proto, in_a, in_p, rem_a, rem_p) != NULL)
 		fail_msg("%s:%u: a session on worker %u, not its owner",
 			 ipstr(in_a, a), in_p, !o);
-	if (nat_sub_lookup(r->w[o]->nat.pool, rte_cpu_to_be_32(in_a)) == NAT_NONE)
+	if (nat_sub_lookup(r->wk[o]->nat.pool, rte_cpu_to_be_32(in_a)) == NAT_NONE)
 		fail_msg("%s: no subscriber record on its owner, worker %u",
 			 ipstr(in_a, a), o);
-	if (nat_sub_lookup(r->w[!o]->nat.pool, rte_cpu_to_be_32(in_a)) !=
+	if (nat_sub_lookup(r->wk[!o]->nat.pool, rte_cpu_to_be_32(in_a)) !=
 	    NAT_NONE)
 		fail_msg("%s: a subscriber record on worker %u, not its owner",
 			 ipstr(in_a, a), !o);
@@ -306,11 +291,11 @@ assert_lives_on(const struct rig *r, unsigned int o, uint8_t proto,
 static unsigned int
 block_owner_of(const struct rig *r, uint32_t out_a, uint16_t out_p)
 {
-	const struct nat_pool *p = r->w[0]->nat.pool;
+	const struct nat_pool *p = r->wk[0]->nat.pool;
 	int32_t ai = nat_pool_addr_index(p, rte_cpu_to_be_32(out_a));
 
 	assert_true(ai >= 0);
-	return r->ctx.block_owner[nat_block_of(p, (uint32_t)ai, out_p)];
+	return r->ctx->block_owner[nat_block_of(p, (uint32_t)ai, out_p)];
 }
 
 /*
@@ -403,14 +388,14 @@ l2_up(struct rig *r)
 static int
 setup(void **state)
 {
-	const struct rig_opts *o = *state;
+	struct rig_opts o = { 0 };
 
-	if (rig_setup(&g_rig, o) != 0) {
-		rig_teardown(&g_rig);
-		return -1;
-	}
-	if (g_rig.n_workers != 2) {
-		rig_teardown(&g_rig);
+	if (*state != NULL)
+		o = *(const struct rig_opts *)*state;
+	/* Hold-down and port preservation as the config has them. */
+	o.pool_defaults = true;
+	if (rig_build(&g_rig, &o) != 0 || g_rig.nw != 2) {
+		rig_free(&g_rig);
 		return -1;
 	}
 	*state = &g_rig;
@@ -421,7 +406,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	rig_teardown(&g_rig);
+	rig_free(&g_rig);
 	return 0;
 }
 
@@ -449,22 +434,22 @@ rig_end(struct rig *r)
 	take_all(S_OUT, NULL, 0);
 	assert_int_equal(rig_handoff_in_flight(r), 0);
 	assert_accounting(r);
-	for (i = 0; i < r->n_workers; i++)
-		cgn_worker_close_all(r->w[i], r->now);
+	for (i = 0; i < r->nw; i++)
+		cgn_worker_close_all(r->wk[i], r->now);
 	for (i = 0; i < 3; i++)
 		tick(r);
 	take_all(S_IN, NULL, 0);
 	take_all(S_OUT, NULL, 0);
-	for (i = 0; i < r->n_workers; i++) {
-		assert_int_equal(r->w[i]->nat.ct->used, 0);
-		assert_int_equal(r->w[i]->nat.pool->n_blocks_used, 0);
-		assert_int_equal(r->w[i]->nat.pend_n, 0);
+	for (i = 0; i < r->nw; i++) {
+		assert_int_equal(r->wk[i]->nat.ct->used, 0);
+		assert_int_equal(r->wk[i]->nat.pool->n_blocks_used, 0);
+		assert_int_equal(r->wk[i]->nat.pend_n, 0);
 	}
 	assert_int_equal(rig_handoff_in_flight(r), 0);
 	assert_accounting(r);
 	if (rig_check_blocks(r) != 0)
 		fail_msg("port blocks not all accounted for (see above)");
-	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp), r->mp_base);
+	assert_int_equal(rte_mempool_in_use_count(r->ctx->mp), r->mp_base);
 }
 
 /* ------------------------------------------------------------------ */
@@ -497,22 +482,22 @@ test_pinning(void **state)
 		assert_int_equal(rig_inject(r, S_IN, b, &p), 0);
 		/* The wrong worker: received, handed off, nothing else. */
 		wpoll(r, b);
-		assert_int_equal(r->w[b]->nat.stats.rx[S_IN], s0[b].rx[S_IN] + 1);
-		assert_int_equal(r->w[b]->nat.stats.handoff_out,
+		assert_int_equal(r->wk[b]->nat.stats.rx[S_IN], s0[b].rx[S_IN] + 1);
+		assert_int_equal(r->wk[b]->nat.stats.handoff_out,
 				 s0[b].handoff_out + 1);
-		assert_int_equal(r->w[b]->nat.stats.tx[S_OUT], s0[b].tx[S_OUT]);
-		assert_int_equal(rte_ring_count(r->ctx.handoff[b][o]), 1);
-		assert_int_equal(r->w[b]->nat.ct->used, 0);
+		assert_int_equal(r->wk[b]->nat.stats.tx[S_OUT], s0[b].tx[S_OUT]);
+		assert_int_equal(rte_ring_count(r->ctx->handoff[b][o]), 1);
+		assert_int_equal(r->wk[b]->nat.ct->used, 0);
 		expect_nothing();
 		/* The owner: taken from the ring, translated, sent on its
 		 * own queue. */
 		wpoll(r, o);
-		assert_int_equal(r->w[o]->nat.stats.handoff_in,
+		assert_int_equal(r->wk[o]->nat.stats.handoff_in,
 				 s0[o].handoff_in + 1);
-		assert_int_equal(r->w[o]->nat.stats.rx[S_IN], s0[o].rx[S_IN]);
-		assert_int_equal(r->w[o]->nat.stats.tx[S_OUT],
+		assert_int_equal(r->wk[o]->nat.stats.rx[S_IN], s0[o].rx[S_IN]);
+		assert_int_equal(r->wk[o]->nat.stats.tx[S_OUT],
 				 s0[o].tx[S_OUT] + 1);
-		assert_int_equal(rte_ring_count(r->ctx.handoff[b][o]), 0);
+		assert_int_equal(rte_ring_count(r->ctx->handoff[b][o]), 0);
 		take_one(S_OUT, o, &f);
 		a = f_src(&f);
 		port = f_sport(&f);
@@ -526,7 +511,7 @@ test_pinning(void **state)
 		want.ttl = 63;
 		check_frame("pinned in2out", &f, &want);
 		assert_lives_on(r, o, IPPROTO_UDP, sub, 5000, Y1, 53);
-		assert_int_equal(r->w[b]->nat.ct->used, 0);
+		assert_int_equal(r->wk[b]->nat.ct->used, 0);
 
 		/* The same flow on the owner's own queue: no handoff, the
 		 * same mapping. */
@@ -534,14 +519,14 @@ test_pinning(void **state)
 		wpoll(r, o);
 		take_one(S_OUT, o, &f);
 		check_frame("pinned in2out, owner's queue", &f, &want);
-		assert_int_equal(r->w[o]->nat.stats.handoff_out,
+		assert_int_equal(r->wk[o]->nat.stats.handoff_out,
 				 s0[o].handoff_out);
-		assert_int_equal(r->w[o]->nat.stats.handoff_in,
+		assert_int_equal(r->wk[o]->nat.stats.handoff_in,
 				 s0[o].handoff_in + 1);
-		assert_int_equal(r->w[o]->nat.ct->used, 1);
+		assert_int_equal(r->wk[o]->nat.ct->used, 1);
 		assert_no_drops(r, s0);
 		pump(r);
-		cgn_worker_close_all(r->w[o], r->now);
+		cgn_worker_close_all(r->wk[o], r->now);
 		pump(r);
 		expect_nothing();
 		assert_accounting(r);
@@ -566,15 +551,15 @@ reply_at_mac(struct rig *r, unsigned int at, unsigned int o,
 	assert_int_equal(rig_inject(r, S_OUT, at, p), 0);
 	wpoll(r, at);
 	if (at != o) {
-		assert_int_equal(r->w[at]->nat.stats.handoff_out,
+		assert_int_equal(r->wk[at]->nat.stats.handoff_out,
 				 s0[at].handoff_out + 1);
-		assert_int_equal(r->w[at]->nat.stats.tx[S_IN], s0[at].tx[S_IN]);
+		assert_int_equal(r->wk[at]->nat.stats.tx[S_IN], s0[at].tx[S_IN]);
 		expect_nothing();
 		wpoll(r, o);
-		assert_int_equal(r->w[o]->nat.stats.handoff_in,
+		assert_int_equal(r->wk[o]->nat.stats.handoff_in,
 				 s0[o].handoff_in + 1);
 	}
-	assert_int_equal(r->w[o]->nat.stats.tx[S_IN], s0[o].tx[S_IN] + 1);
+	assert_int_equal(r->wk[o]->nat.stats.tx[S_IN], s0[o].tx[S_IN] + 1);
 	take_one(S_IN, o, &f);
 	want.dst = mac;
 	want.src = MAC_NAT[S_IN];
@@ -666,16 +651,16 @@ test_return_at_non_owner(void **state)
 		/* A port of o's block with no mapping: handed to o, dropped
 		 * there. */
 		snap(r, s0);
-		ai = (uint32_t)nat_pool_addr_index(r->w[0]->nat.pool,
+		ai = (uint32_t)nat_pool_addr_index(r->wk[0]->nat.pool,
 						   rte_cpu_to_be_32(a));
 		p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 3478, a,
 			    (uint16_t)(port ^ 1));
-		assert_int_equal(r->ctx.block_owner[nat_block_of(
-			r->w[0]->nat.pool, ai, (uint16_t)(port ^ 1))], o);
+		assert_int_equal(r->ctx->block_owner[nat_block_of(
+			r->wk[0]->nat.pool, ai, (uint16_t)(port ^ 1))], o);
 		assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
 		pump(r);
 		expect_nothing();
-		assert_int_equal(r->w[b]->nat.stats.handoff_out,
+		assert_int_equal(r->wk[b]->nat.stats.handoff_out,
 				 s0[b].handoff_out + 1);
 		assert_drop_only(r, o, &s0[o], CGN_DROP_out_no_mapping, 1);
 		assert_drop_only(r, b, &s0[b], CGN_DROP_out_no_mapping, 0);
@@ -759,8 +744,8 @@ test_many_subscribers(void **state)
 	print_message("subscribers: worker 0 owns %u, worker 1 owns %u\n",
 		      owned[0], owned[1]);
 	assert_true(owned[0] > 0 && owned[1] > 0);
-	assert_int_equal(r->w[0]->nat.ct->used, owned[0]);
-	assert_int_equal(r->w[1]->nat.ct->used, owned[1]);
+	assert_int_equal(r->wk[0]->nat.ct->used, owned[0]);
+	assert_int_equal(r->wk[1]->nat.ct->used, owned[1]);
 	assert_no_drops(r, s0);
 
 	/* Replies, half of them at the worker that does not own them. */
@@ -808,12 +793,12 @@ test_many_subscribers(void **state)
 	assert_int_equal(delivered, N_SUBS);
 	assert_no_drops(r, s0);
 	for (i = 0; i < 2; i++) {
-		assert_true(r->w[i]->nat.stats.handoff_out > s0[i].handoff_out);
-		assert_true(r->w[i]->nat.stats.handoff_in > s0[i].handoff_in);
+		assert_true(r->wk[i]->nat.stats.handoff_out > s0[i].handoff_out);
+		assert_true(r->wk[i]->nat.stats.handoff_in > s0[i].handoff_in);
 	}
-	assert_int_equal(r->w[0]->nat.stats.handoff_out +
-			 r->w[1]->nat.stats.handoff_out,
-			 r->w[0]->nat.stats.handoff_in + r->w[1]->nat.stats.handoff_in);
+	assert_int_equal(r->wk[0]->nat.stats.handoff_out +
+			 r->wk[1]->nat.stats.handoff_out,
+			 r->wk[0]->nat.stats.handoff_in + r->wk[1]->nat.stats.handoff_in);
 	assert_accounting(r);
 	rig_end(r);
 }
@@ -843,7 +828,7 @@ test_block_grants(void **state)
 {
 	struct rig *r = rig_start(*state);
 	const unsigned int A = 1, B = 0;
-	struct cgn_worker *wa = r->w[A];
+	struct cgn_worker *wa = r->wk[A];
 	uint32_t subs[17], a, blk, i, k;
 	uint16_t ports[17];
 	struct cgn_stats s0[2];
@@ -851,13 +836,13 @@ test_block_grants(void **state)
 	struct frame f;
 	uint64_t granted0;
 
-	assert_int_equal(r->ctx.blocks_per_addr, 40);
-	assert_int_equal(r->ctx.n_blocks, 40);
-	assert_int_equal(r->ctx.global_free[0], 8);
-	assert_int_equal(r->w[0]->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
+	assert_int_equal(r->ctx->blocks_per_addr, 40);
+	assert_int_equal(r->ctx->n_blocks, 40);
+	assert_int_equal(r->ctx->global_free[0], 8);
+	assert_int_equal(r->wk[0]->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
 	assert_int_equal(wa->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
 	for (blk = 0; blk < 32; blk++)
-		assert_int_equal(r->ctx.block_owner[blk], blk / 16);
+		assert_int_equal(r->ctx->block_owner[blk], blk / 16);
 	assert_int_equal(rig_check_blocks(r), 0);
 
 	for (i = 0; i < 17; i++)
@@ -878,7 +863,7 @@ test_block_grants(void **state)
 	}
 	assert_int_equal(wa->nat.pool->addrs[0].n_free, 0);
 	assert_int_equal(wa->nat.pool->n_blocks_used, 16);
-	assert_int_equal(r->ctrl.stats.block_requests, 0);
+	assert_int_equal(r->ctrl->stats.block_requests, 0);
 	/* The 17th: no block here yet, one was asked for. */
 	{
 		struct rte_ether_addr mac = rig_sub_mac(subs[16]);
@@ -892,13 +877,13 @@ test_block_grants(void **state)
 		assert_drop_only(r, A, &s0[A], CGN_DROP_block_pending, 1);
 	}
 	/* The control thread grants what it has, to worker A. */
-	granted0 = r->ctrl.stats.blocks_granted;
+	granted0 = r->ctrl->stats.blocks_granted;
 	cpoll(r);
-	assert_true(r->ctrl.stats.block_requests >= 1);
-	assert_int_equal(r->ctrl.stats.blocks_granted, granted0 + 8);
-	assert_int_equal(r->ctx.global_free[0], 0);
+	assert_true(r->ctrl->stats.block_requests >= 1);
+	assert_int_equal(r->ctrl->stats.blocks_granted, granted0 + 8);
+	assert_int_equal(r->ctx->global_free[0], 0);
 	for (blk = 32; blk < 40; blk++)
-		assert_int_equal(r->ctx.block_owner[blk], A);
+		assert_int_equal(r->ctx->block_owner[blk], A);
 	assert_int_equal(rig_check_blocks(r), 0);
 	/* A takes them on its next timer tick; the 17th goes through now,
 	 * from a granted block. */
@@ -933,11 +918,11 @@ test_block_grants(void **state)
 	 * hold-down (RFC 6888 REQ-8, if configured: the clock jumps a minute
 	 * every second of ticks until it is over); then A keeps 16 free
 	 * blocks and gives the other 8 back. */
-	assert_int_equal(r->ctrl.stats.blocks_returned, 0);
+	assert_int_equal(r->ctrl->stats.blocks_returned, 0);
 	r->now += (uint64_t)(r->cfg.timeouts.udp + 1) * r->hz;
 	for (i = 0; i < 30000 && (wa->nat.ct->used != 0 ||
 				  wa->nat.pool->n_blocks_used != 0 ||
-				  r->ctrl.stats.blocks_returned < 8); i++) {
+				  r->ctrl->stats.blocks_returned < 8); i++) {
 		if (i % 1000 == 999)
 			r->now += 60 * r->hz;
 		tick(r);
@@ -951,10 +936,10 @@ test_block_grants(void **state)
 		      i);
 	assert_int_equal(wa->nat.ct->used, 0);
 	assert_int_equal(wa->nat.pool->n_blocks_used, 0);
-	assert_int_equal(r->ctrl.stats.blocks_returned, 8);
+	assert_int_equal(r->ctrl->stats.blocks_returned, 8);
 	assert_int_equal(wa->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
-	assert_int_equal(r->ctx.global_free[0], 8);
-	assert_int_equal(r->w[B]->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
+	assert_int_equal(r->ctx->global_free[0], 8);
+	assert_int_equal(r->wk[B]->nat.pool->addrs[0].n_free, CGN_BLOCK_KEEP);
 	assert_int_equal(rig_check_blocks(r), 0);
 	/* A returned block is no one's mapping any more. */
 	a = STATIC_OUT;
@@ -963,12 +948,12 @@ test_block_grants(void **state)
 	assert_int_equal(rig_inject(r, S_OUT, B, &p), 0);
 	pump(r);
 	expect_nothing();
-	assert_int_equal(cgn_stats_dropped(&r->w[0]->nat.stats) +
-			 cgn_stats_dropped(&r->w[1]->nat.stats),
+	assert_int_equal(cgn_stats_dropped(&r->wk[0]->nat.stats) +
+			 cgn_stats_dropped(&r->wk[1]->nat.stats),
 			 cgn_stats_dropped(&s0[0]) +
 			 cgn_stats_dropped(&s0[1]) + 1);
-	assert_int_equal(r->w[0]->nat.stats.drop[CGN_DROP_out_no_mapping] +
-			 r->w[1]->nat.stats.drop[CGN_DROP_out_no_mapping],
+	assert_int_equal(r->wk[0]->nat.stats.drop[CGN_DROP_out_no_mapping] +
+			 r->wk[1]->nat.stats.drop[CGN_DROP_out_no_mapping],
 			 s0[0].drop[CGN_DROP_out_no_mapping] +
 			 s0[1].drop[CGN_DROP_out_no_mapping] + 1);
 	/* And the blocks can be granted again: to B this time. */
@@ -983,15 +968,15 @@ test_block_grants(void **state)
 		assert_int_equal(f_src(&f), STATIC_OUT);
 		assert_int_equal(answer_arps(r), 0);
 	}
-	assert_int_equal(r->ctrl.stats.blocks_granted, granted0 + 16);
-	assert_int_equal(r->ctx.global_free[0], 0);
+	assert_int_equal(r->ctrl->stats.blocks_granted, granted0 + 16);
+	assert_int_equal(r->ctx->global_free[0], 0);
 	assert_int_equal(rig_check_blocks(r), 0);
 	{
 		unsigned int n_a = 0, n_b = 0;
 
 		for (blk = 0; blk < 40; blk++) {
-			n_a += r->ctx.block_owner[blk] == A;
-			n_b += r->ctx.block_owner[blk] == B;
+			n_a += r->ctx->block_owner[blk] == A;
+			n_b += r->ctx->block_owner[blk] == B;
 		}
 		assert_int_equal(n_a, 16);
 		assert_int_equal(n_b, 24);
@@ -1024,23 +1009,23 @@ test_static_at_other_worker(void **state)
 	uint8_t buf[64];
 
 	print_message("100.64.0.5 is worker %u's\n", o);
-	assert_true(rte_hash_lookup_data(r->ctx.static_owner, &k, &data) >= 0);
+	assert_true(rte_hash_lookup_data(r->ctx->static_owner, &k, &data) >= 0);
 	assert_int_equal((uintptr_t)data, o);
-	assert_true(nat_map_lookup_out(r->w[o]->nat.pool, k.addr, k.port,
+	assert_true(nat_map_lookup_out(r->wk[o]->nat.pool, k.addr, k.port,
 				       IPPROTO_TCP) != NAT_NONE);
-	assert_true(nat_map_lookup_out(r->w[b]->nat.pool, k.addr, k.port,
+	assert_true(nat_map_lookup_out(r->wk[b]->nat.pool, k.addr, k.port,
 				       IPPROTO_TCP) == NAT_NONE);
 	snap(r, s0);
 	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 33000, STATIC_OUT, 80,
 		    TH_SYN, 777, 0);
 	assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
 	wpoll(r, b);
-	assert_int_equal(r->w[b]->nat.stats.handoff_out, s0[b].handoff_out + 1);
-	assert_int_equal(r->w[b]->nat.ct->used, 0);
+	assert_int_equal(r->wk[b]->nat.stats.handoff_out, s0[b].handoff_out + 1);
+	assert_int_equal(r->wk[b]->nat.ct->used, 0);
 	wpoll(r, o);
-	assert_int_equal(r->w[o]->nat.stats.handoff_in, s0[o].handoff_in + 1);
+	assert_int_equal(r->wk[o]->nat.stats.handoff_in, s0[o].handoff_in + 1);
 	/* Held for ARP at the owner. */
-	assert_int_equal(r->w[o]->nat.pend_n, 1);
+	assert_int_equal(r->wk[o]->nat.pend_n, 1);
 	expect_nothing();
 	assert_accounting(r);
 	cpoll(r);
@@ -1063,7 +1048,7 @@ test_static_at_other_worker(void **state)
 	want.dport = 8080;
 	want.ttl = 63;
 	check_frame("static inbound SYN", &f, &want);
-	assert_int_equal(r->w[o]->nat.pend_n, 0);
+	assert_int_equal(r->wk[o]->nat.pend_n, 0);
 	assert_lives_on(r, o, IPPROTO_TCP, H5, 8080, Y1, 33000);
 	/* SYN-ACK on the other worker's inside queue. */
 	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H5, H5, 8080, Y1, 33000,
@@ -1083,7 +1068,7 @@ test_static_at_other_worker(void **state)
 		    TH_ACK, 778, 9001);
 	reply_at_mac(r, b, o, &p, H5, &MAC_H5, 8080,
 		     "static ACK at non-owner");
-	assert_int_equal(r->w[b]->nat.ct->used, 0);
+	assert_int_equal(r->wk[b]->nat.ct->used, 0);
 	assert_no_drops(r, s0);
 	/* A port below the dynamic range that is not a static one: nobody
 	 * owns it; dropped where it arrived. */
@@ -1093,7 +1078,7 @@ test_static_at_other_worker(void **state)
 	assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
 	pump(r);
 	expect_nothing();
-	assert_int_equal(r->w[b]->nat.stats.handoff_out, s0[b].handoff_out);
+	assert_int_equal(r->wk[b]->nat.stats.handoff_out, s0[b].handoff_out);
 	assert_drop_only(r, b, &s0[b], CGN_DROP_out_no_mapping, 1);
 	rig_end(r);
 }
@@ -1133,18 +1118,18 @@ test_hairpin_across_workers(void **state)
 	p = udp_pkt(&MAC_NAT[S_IN], &m2, h2, 6000, a1, p1);
 	assert_int_equal(rig_inject(r, S_IN, B, &p), 0);
 	wpoll(r, B);
-	assert_int_equal(r->w[B]->nat.stats.hairpinned, s0[B].hairpinned + 1);
-	assert_int_equal(r->w[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
-	assert_int_equal(rte_ring_count(r->ctx.handoff[B][A]), 1);
+	assert_int_equal(r->wk[B]->nat.stats.hairpinned, s0[B].hairpinned + 1);
+	assert_int_equal(r->wk[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
+	assert_int_equal(rte_ring_count(r->ctx->handoff[B][A]), 1);
 	expect_nothing();
 	wpoll(r, A);
-	assert_int_equal(r->w[A]->nat.stats.handoff_in, s0[A].handoff_in + 1);
+	assert_int_equal(r->wk[A]->nat.stats.handoff_in, s0[A].handoff_in + 1);
 	take_one(S_IN, A, &f);
-	mi = nat_map_lookup_in(r->w[B]->nat.pool, rte_cpu_to_be_32(h2),
+	mi = nat_map_lookup_in(r->wk[B]->nat.pool, rte_cpu_to_be_32(h2),
 			       rte_cpu_to_be_16(6000), IPPROTO_UDP);
 	assert_true(mi != NAT_NONE);
-	a2 = rte_be_to_cpu_32(r->w[B]->nat.pool->maps[mi].out_addr);
-	p2 = rte_be_to_cpu_16(r->w[B]->nat.pool->maps[mi].out_port);
+	a2 = rte_be_to_cpu_32(r->wk[B]->nat.pool->maps[mi].out_addr);
+	p2 = rte_be_to_cpu_16(r->wk[B]->nat.pool->maps[mi].out_port);
 	assert_true(in_pool(r, a2));
 	assert_int_equal(block_owner_of(r, a2, p2), B);
 	want = p;
@@ -1165,8 +1150,8 @@ test_hairpin_across_workers(void **state)
 	p = udp_pkt(&MAC_NAT[S_IN], &m1, h1, 5000, a2, p2);
 	assert_int_equal(rig_inject(r, S_IN, A, &p), 0);
 	wpoll(r, A);
-	assert_int_equal(r->w[A]->nat.stats.hairpinned, s0[A].hairpinned + 1);
-	assert_int_equal(r->w[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
+	assert_int_equal(r->wk[A]->nat.stats.hairpinned, s0[A].hairpinned + 1);
+	assert_int_equal(r->wk[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
 	wpoll(r, B);
 	take_one(S_IN, B, &f);
 	want = p;
@@ -1196,8 +1181,8 @@ test_hairpin_across_workers(void **state)
 	want.dport = 5000;
 	want.ttl = 63;
 	check_frame("hairpin H2 via A, B, A", &f, &want);
-	assert_int_equal(r->w[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
-	assert_int_equal(r->w[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
+	assert_int_equal(r->wk[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
+	assert_int_equal(r->wk[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
 	assert_no_drops(r, s0);
 	rig_end(r);
 }
@@ -1214,7 +1199,7 @@ test_handoff_ring_full(void **state)
 	struct rig *r = rig_start(*state);
 	uint32_t sub = pick_sub(r, 5, 0, 0);
 	struct rte_ether_addr mac = rig_sub_mac(sub);
-	struct rte_ring *ho = r->ctx.handoff[1][0];
+	struct rte_ring *ho = r->ctx->handoff[1][0];
 	unsigned int cap = rte_ring_get_capacity(ho), i, n = 1100, sent = 0;
 	struct cgn_stats s0[2];
 	struct pkt p;
@@ -1228,11 +1213,11 @@ test_handoff_ring_full(void **state)
 		wpoll(r, 1);
 	assert_int_equal(rte_ring_count(rig_rxr[S_IN][1]), 0);
 	assert_int_equal(rte_ring_count(ho), cap);
-	assert_int_equal(r->w[1]->nat.stats.handoff_out, s0[1].handoff_out + cap);
+	assert_int_equal(r->wk[1]->nat.stats.handoff_out, s0[1].handoff_out + cap);
 	assert_drop_only(r, 1, &s0[1], CGN_DROP_handoff_full, n - cap);
 	assert_accounting(r);
 	/* Nothing leaked: what is not in the ring went back to the pool. */
-	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp),
+	assert_int_equal(rte_mempool_in_use_count(r->ctx->mp),
 			 r->mp_base + cap);
 	expect_nothing();
 	for (i = 0; i < cap / NAT_BURST + 2; i++) {
@@ -1241,10 +1226,10 @@ test_handoff_ring_full(void **state)
 	}
 	assert_int_equal(sent, cap);
 	assert_int_equal(rte_ring_count(ho), 0);
-	assert_int_equal(r->w[0]->nat.stats.handoff_in, s0[0].handoff_in + cap);
-	assert_int_equal(r->w[0]->nat.stats.tx[S_OUT], s0[0].tx[S_OUT] + cap);
+	assert_int_equal(r->wk[0]->nat.stats.handoff_in, s0[0].handoff_in + cap);
+	assert_int_equal(r->wk[0]->nat.stats.tx[S_OUT], s0[0].tx[S_OUT] + cap);
 	assert_drop_only(r, 0, &s0[0], CGN_DROP_handoff_full, 0);
-	assert_int_equal(r->w[0]->nat.ct->used, 1);
+	assert_int_equal(r->wk[0]->nat.ct->used, 1);
 	assert_accounting(r);
 	rig_end(r);
 }
@@ -1308,7 +1293,7 @@ test_no_mbuf_leak(void **state)
 		wpoll(r, 0);
 		wpoll(r, 1);
 	}
-	held = r->w[0]->nat.pend_n + r->w[1]->nat.pend_n;
+	held = r->wk[0]->nat.pend_n + r->wk[1]->nat.pend_n;
 	print_message("%u replies parked for ARP\n", held);
 	assert_int_equal(held, 128);
 	/* And some on a handoff ring: worker 1 polled, worker 0 not. */
@@ -1320,17 +1305,17 @@ test_no_mbuf_leak(void **state)
 		assert_int_equal(rig_inject(r, S_IN, 1, &p), 0);
 	}
 	wpoll(r, 1);
-	assert_int_equal(rte_ring_count(r->ctx.handoff[1][0]), 10);
+	assert_int_equal(rte_ring_count(r->ctx->handoff[1][0]), 10);
 	assert_accounting(r);
-	assert_true(rte_mempool_in_use_count(r->ctx.mp) > r->mp_base);
+	assert_true(rte_mempool_in_use_count(r->ctx->mp) > r->mp_base);
 	/* Close everything now: parked packets are dropped
 	 * (neigh_unresolved); rig_end() drains the handoff ring and checks
 	 * that every mbuf came back. */
-	cgn_worker_close_all(r->w[0], r->now);
-	cgn_worker_close_all(r->w[1], r->now);
-	assert_int_equal(r->w[0]->nat.pend_n + r->w[1]->nat.pend_n, 0);
-	assert_int_equal(r->w[0]->nat.stats.drop[CGN_DROP_neigh_unresolved] +
-			 r->w[1]->nat.stats.drop[CGN_DROP_neigh_unresolved], held);
+	cgn_worker_close_all(r->wk[0], r->now);
+	cgn_worker_close_all(r->wk[1], r->now);
+	assert_int_equal(r->wk[0]->nat.pend_n + r->wk[1]->nat.pend_n, 0);
+	assert_int_equal(r->wk[0]->nat.stats.drop[CGN_DROP_neigh_unresolved] +
+			 r->wk[1]->nat.stats.drop[CGN_DROP_neigh_unresolved], held);
 	rig_end(r);
 }
 
@@ -1355,15 +1340,8 @@ int
 main(int argc, char **argv)
 {
 	static struct CMUnitTest run[RTE_DIM(all_tests)];
-	char prefix[32], path[PATH_MAX];
-	char *eal[] = {
-		argv[0], "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
-		"-l", "0", "--log-level=lib.eal:error",
-		"--log-level=lib.ethdev:error", "--no-telemetry",
-		"--file-prefix", prefix,
-	};
+	static const struct rig_proc proc = { .tag = "mw", .nq = 2 };
 	unsigned int i, n = 0;
-	uint64_t seed;
 	int k;
 
 	for (i = 0; i < RTE_DIM(all_tests); i++) {
@@ -1378,20 +1356,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "no test matches\n");
 		return 1;
 	}
-	snprintf(prefix, sizeof(prefix), "mw%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
-		return 1;
-	}
-	seed = getenv("CGN_IT_SEED") ? strtoull(getenv("CGN_IT_SEED"),
-						 NULL, 0) : 1;
-	rte_srand(seed);
-	printf("rte_srand(%" PRIu64 ") (set CGN_IT_SEED to change)\n", seed);
-	if (rig_ports_create(2) != 0)
+	if (rig_main(argv[0], &proc) != 0)
 		return 1;
 	k = _cmocka_run_group_tests("multiworker", run, n, NULL, NULL);
-	snprintf(path, sizeof(path), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(path);
-	return k;
+	return rig_main_end(k);
 }

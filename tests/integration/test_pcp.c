@@ -15,9 +15,9 @@
  *       granted 86400 s, and the mapping ends then (it is there at 86399 s,
  *       gone at 86401 s); a lifetime under the cap is granted as asked.
  *
- * The rig is wrig.c's (a NAT built as main.c builds it on two ethdevs made
- * with rte_eth_from_rings(), driven from one thread with an injected
- * clock); frames are built and checked by frames.c. Every response is
+ * The rig is rig.h's (a NAT built with app/cgn_nat.h, as main.c builds it,
+ * on two ethdevs made with rte_eth_from_rings(), driven from one thread
+ * with an injected clock); frames are built and checked by frames.c. Every response is
  * checked as a frame (addresses, ports, length, every checksum) and then
  * byte by byte as PCP. After every test the counters add up and no mbuf is
  * left in use.
@@ -43,7 +43,7 @@
 #include "cgn_worker.h"
 #include "nat_pool.h"
 #include "frames.h"
-#include "wrig.h"
+#include "rig_assert.h"
 
 #define PCP_PORT 5351
 #define PCP_CLIENT_PORT 40000
@@ -73,7 +73,7 @@ rig_end(struct rig *r)
 	assert_int_equal(rig_ct_used(r), 0);
 	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 0);
 	assert_accounting(r);
-	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp), r->mp_base);
+	assert_int_equal(rte_mempool_in_use_count(r->ctx->mp), r->mp_base);
 }
 
 /* Move the clock on by `s` seconds; what the box sends of its own then
@@ -181,7 +181,7 @@ check_rsp_hdr(const uint8_t *rsp, uint8_t opcode, uint8_t rc, uint32_t life)
 static uint32_t
 uptime_s(const struct rig *r)
 {
-	return (uint32_t)((r->now - r->ctx.start_tsc) / r->hz);
+	return (uint32_t)((r->now - r->ctx->start_tsc) / r->hz);
 }
 
 /*
@@ -358,11 +358,11 @@ main(int argc, char **argv)
 	int k;
 
 	frames_vprint = vprint_error; /* checks report through cmocka */
-	n = wrig_select(argc, argv, all_tests, RTE_DIM(all_tests), run);
+	n = rig_select(argc, argv, all_tests, RTE_DIM(all_tests), run);
 	if (n == 0)
 		return 1;
-	if (wrig_main(argv[0], "pcp") != 0)
+	if (rig_main(argv[0], &(struct rig_proc){ .tag = "pcp" }) != 0)
 		return 1;
 	k = _cmocka_run_group_tests("pcp", run, n, NULL, NULL);
-	return wrig_main_end(k);
+	return rig_main_end(k);
 }

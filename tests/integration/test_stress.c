@@ -156,7 +156,7 @@ seen_has(uint64_t k, bool add)
 	}
 }
 
-static struct rig g_rig;
+
 static int bad;
 static bool flow_control = true;
 /* Set (release) by a worker lcore when cgn_worker_main() returned, read
@@ -191,7 +191,7 @@ static struct {
 static unsigned int
 owner(const struct rig *r, uint32_t sub)
 {
-	return cgn_sub_owner(&r->ctx, rte_cpu_to_be_32(sub));
+	return cgn_sub_owner(r->ctx, rte_cpu_to_be_32(sub));
 }
 
 /* A new inside packet of a random flow of a subscriber in the window. */
@@ -294,8 +294,8 @@ room(const struct rig *r, int side, unsigned int q)
 	if (!flow_control)
 		return true;
 	return rte_ring_count(rig_rxr[side][q]) < MAX_INFLIGHT &&
-	       rte_ring_count(r->ctx.handoff[0][1]) < MAX_INFLIGHT &&
-	       rte_ring_count(r->ctx.handoff[1][0]) < MAX_INFLIGHT;
+	       rte_ring_count(r->ctx->handoff[0][1]) < MAX_INFLIGHT &&
+	       rte_ring_count(r->ctx->handoff[1][0]) < MAX_INFLIGHT;
 }
 
 /* Recompute a frame's IP and L4 checksums in place. */
@@ -492,7 +492,7 @@ l2_up(struct rig *r)
 	uint8_t b[64];
 
 	r->now = rte_rdtsc();
-	cgn_worker_poll(r->w[0], r->now);
+	cgn_worker_poll(r->wk[0], r->now);
 	if (rig_take(S_OUT, 0, &f, 1) != 1 ||
 	    arp_check("ARP request for the gateway", &f, &MAC_BCAST,
 			  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT,
@@ -502,8 +502,8 @@ l2_up(struct rig *r)
 			   &MAC_GW, 2, &MAC_GW, GW, &MAC_NAT[S_OUT],
 			   NAT_OUT)) != 0)
 		return -1;
-	cgn_worker_poll(r->w[1], rte_rdtsc());
-	cgn_ctrl_poll(&r->ctrl, rte_rdtsc());
+	cgn_worker_poll(r->wk[1], rte_rdtsc());
+	cgn_ctrl_poll(r->ctrl, rte_rdtsc());
 	return 0;
 }
 
@@ -515,9 +515,9 @@ settle(struct rig *r, unsigned int ms)
 	uint64_t end = rte_rdtsc() + r->hz * ms / 1000;
 
 	while (rte_rdtsc() < end) {
-		cgn_worker_poll(r->w[0], rte_rdtsc());
-		cgn_worker_poll(r->w[1], rte_rdtsc());
-		cgn_ctrl_poll(&r->ctrl, rte_rdtsc());
+		cgn_worker_poll(r->wk[0], rte_rdtsc());
+		cgn_worker_poll(r->wk[1], rte_rdtsc());
+		cgn_ctrl_poll(r->ctrl, rte_rdtsc());
 		read_outputs(r, false);
 		rte_delay_us_block(50);
 	}
@@ -551,25 +551,25 @@ run(struct rig *r)
 		fprintf(stderr, "gateway ARP failed\n");
 		return 1;
 	}
-	for (i = 0; i < r->n_workers; i++)
-		if (rte_eal_remote_launch(worker_entry, r->w[i],
-					  r->w[i]->lcore) != 0) {
+	for (i = 0; i < r->nw; i++)
+		if (rte_eal_remote_launch(worker_entry, r->wk[i],
+					  r->wk[i]->lcore) != 0) {
 			fprintf(stderr, "cannot launch worker %u on lcore %u\n",
-				i, r->w[i]->lcore);
-			cgn_quit(&r->ctx);
+				i, r->wk[i]->lcore);
+			cgn_quit(r->ctx);
 			rte_eal_mp_wait_lcore();
 			return 1;
 		}
 	printf("stress: %" PRIu64 " s, %" PRIu64 " new inside packets/s, "
 	       "workers on lcores %u, %u, flow control %s\n", secs, pps,
-	       r->w[0]->lcore, r->w[1]->lcore, flow_control ? "on" : "off");
+	       r->wk[0]->lcore, r->wk[1]->lcore, flow_control ? "on" : "off");
 	t0 = rte_rdtsc();
 	end = t0 + secs * hz;
 	while ((now = rte_rdtsc()) < end) {
 		uint64_t ms = (now - t0) * 1000 / hz;
 		uint64_t due = (now - t0) * pps / hz;
 
-		cgn_ctrl_poll(&r->ctrl, now);
+		cgn_ctrl_poll(r->ctrl, now);
 		polls++;
 		/* New inside packets, paced, on both queues. */
 		for (i = 0; i < 64 && st.in_sent + st.in_fail < due; i++) {
@@ -593,10 +593,10 @@ run(struct rig *r)
 		read_outputs(r, true);
 	}
 	/* Stop the workers; then nothing runs concurrently any more. */
-	cgn_quit(&r->ctx);
+	cgn_quit(r->ctx);
 	rte_eal_mp_wait_lcore();
-	for (i = 0; i < r->n_workers; i++)
-		if (!__atomic_load_n(&worker_done[r->w[i]->lcore],
+	for (i = 0; i < r->nw; i++)
+		if (!__atomic_load_n(&worker_done[r->wk[i]->lcore],
 				     __ATOMIC_ACQUIRE))
 			BAD("worker %u did not return\n", i);
 	for (q = 0; q < RIG_MAXQ; q++) {
@@ -614,9 +614,9 @@ run(struct rig *r)
 	settle(r, 20);
 
 	for (i = 0; i < 2; i++) {
-		hfull += r->w[i]->nat.stats.drop[CGN_DROP_handoff_full];
-		hin[i] = r->w[i]->nat.stats.handoff_in;
-		hout[i] = r->w[i]->nat.stats.handoff_out;
+		hfull += r->wk[i]->nat.stats.drop[CGN_DROP_handoff_full];
+		hin[i] = r->wk[i]->nat.stats.handoff_in;
+		hout[i] = r->wk[i]->nat.stats.handoff_out;
 	}
 	printf("generator: %" PRIu64 " inside packets (%" PRIu64 " not sent: "
 	       "flow control, mbufs), %" PRIu64 " garbage, %" PRIu64
@@ -631,9 +631,9 @@ run(struct rig *r)
 	       st.echo_replies, st.arp_replies, polls);
 	printf("control: blocks granted %" PRIu64 ", returned %" PRIu64
 	       ", requests %" PRIu64 " (unmet %" PRIu64 "), log lines %"
-	       PRIu64 "\n", r->ctrl.stats.blocks_granted,
-	       r->ctrl.stats.blocks_returned, r->ctrl.stats.block_requests,
-	       r->ctrl.stats.block_requests_unmet, r->ctrl.stats.log_lines);
+	       PRIu64 "\n", r->ctrl->stats.blocks_granted,
+	       r->ctrl->stats.blocks_returned, r->ctrl->stats.block_requests,
+	       r->ctrl->stats.block_requests_unmet, r->ctrl->stats.log_lines);
 	/* Replies that reached another endpoint than their tag's: only
 	 * after that endpoint had been given the same outside port. */
 	{
@@ -674,25 +674,25 @@ run(struct rig *r)
 	      "both workers handed off and took handoffs, all arrived");
 	/* With flow control, none can happen (see room()). */
 	check(hfull == 0 || !flow_control, "no handoff_full drop");
-	check(r->ctrl.stats.blocks_granted > 0, "control granted blocks");
-	check(r->ctrl.stats.blocks_returned > 0, "workers gave blocks back");
+	check(r->ctrl->stats.blocks_granted > 0, "control granted blocks");
+	check(r->ctrl->stats.blocks_returned > 0, "workers gave blocks back");
 	check(rig_check_blocks(r) == 0,
 	      "every port block held once, by its owner");
 	/* Close everything: blocks go back, mbufs too. */
-	for (i = 0; i < r->n_workers; i++)
-		cgn_worker_close_all(r->w[i], rte_rdtsc());
+	for (i = 0; i < r->nw; i++)
+		cgn_worker_close_all(r->wk[i], rte_rdtsc());
 	settle(r, 10);
-	check(r->w[0]->nat.ct->used == 0 && r->w[1]->nat.ct->used == 0 &&
-	      r->w[0]->nat.pool->n_blocks_used == 0 &&
-	      r->w[1]->nat.pool->n_blocks_used == 0, "all sessions closed");
+	check(r->wk[0]->nat.ct->used == 0 && r->wk[1]->nat.ct->used == 0 &&
+	      r->wk[0]->nat.pool->n_blocks_used == 0 &&
+	      r->wk[1]->nat.pool->n_blocks_used == 0, "all sessions closed");
 	check(rig_check_accounting(r, false) == 0, "counters add up after "
 	      "closing");
 	check(rig_check_blocks(r) == 0, "blocks all accounted for after "
 	      "closing");
 	rig_drain_port_rings();
 	printf("  mbufs in use %u, at start-up %u\n",
-	       rte_mempool_in_use_count(r->ctx.mp), r->mp_base);
-	check(rte_mempool_in_use_count(r->ctx.mp) == r->mp_base,
+	       rte_mempool_in_use_count(r->ctx->mp), r->mp_base);
+	check(rte_mempool_in_use_count(r->ctx->mp) == r->mp_base,
 	      "no mbuf leak");
 	if (bad)
 		rc = 1;
@@ -714,18 +714,14 @@ main(int argc, char **argv)
 		/* Released ports are not held (RFC 6888 REQ-8 hold-down, 120 s
 		 * by default), so blocks come back within the run. */
 		.pool_extra = "\thold_down = 0;",
+		.pool_defaults = true,
 	};
-	char prefix[32], lcores[64], path[PATH_MAX];
-	char *eal[] = {
-		argv[0], "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
-		"--lcores", lcores, "--log-level=lib.eal:error",
-		"--log-level=lib.ethdev:error", "--no-telemetry",
-		"--file-prefix", prefix,
-	};
+	char lcores[64];
+	const struct rig_proc proc = { .tag = "st", .nq = 2,
+				       .lcores = lcores };
 	struct rig *r = &g_rig;
 	int cpu[2] = { -1, -1 }, c, n = 0, rc;
 	cpu_set_t set;
-	uint64_t seed;
 
 	(void)argc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -742,25 +738,14 @@ main(int argc, char **argv)
 		cpu[1] = cpu[0];
 	snprintf(lcores, sizeof(lcores), "0@%d,1@%d,2@%d", cpu[0], cpu[1],
 		 cpu[1]);
-	snprintf(prefix, sizeof(prefix), "st%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
-		fprintf(stderr, "EAL init failed (--lcores %s)\n", lcores);
-		return 1;
-	}
 	printf("--lcores %s\n", lcores);
-	seed = getenv("CGN_IT_SEED") ? strtoull(getenv("CGN_IT_SEED"),
-						 NULL, 0) : 1;
-	rte_srand(seed);
-	if (rig_ports_create(2) != 0)
+	if (rig_main(argv[0], &proc) != 0)
 		return 1;
-	if (rig_setup(r, &opts) != 0) {
-		rig_teardown(r);
-		return 1;
+	if (rig_build(r, &opts) != 0) {
+		rig_free(r);
+		return rig_main_end(1);
 	}
 	rc = run(r);
-	rig_teardown(r);
-	snprintf(path, sizeof(path), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(path);
-	return rc;
+	rig_free(r);
+	return rig_main_end(rc);
 }

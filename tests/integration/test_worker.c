@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Integration tests: crafted frames through the REAL worker packet path.
  *
- * Each test builds a complete NAT the way app/main.c does (config file,
- * mbuf pool and ports through cgn_ports_init/cgn_ports_start, neighbour
- * table, mapping-log ring, one worker, static mappings, the control thread)
- * on two ethdevs made with rte_eth_from_rings() from rings this file owns:
+ * Each test builds a complete NAT the way app/main.c does (a config file,
+ * then app/cgn_nat.h's cgn_nat_open_ports() and cgn_nat_build_tables():
+ * mbuf pool, ports, neighbour table, mapping-log ring, the workers, static
+ * mappings, the control thread) on two ethdevs made with
+ * rte_eth_from_rings() from rings the rig (rig.h) owns:
  * a frame is "received" by enqueueing it on a port's RX ring, and what the
  * NAT transmits is read from the port's TX ring. Everything runs on one
- * thread with an injected clock: cgn_worker_poll(w, now), cgn_ctrl_poll(&c,
+ * thread with an injected clock: cgn_worker_poll(w, now), cgn_ctrl_poll(c,
  * now), cgn_worker_poll(w, now) again when the control thread had something
  * to send (ARP goes out through the worker's tx ring).
  *
@@ -25,8 +26,8 @@
  *   rx == tx + consumed + dropped   (summed over struct cgn_stats)
  *   rte_mempool_in_use_count(ctx.mp) == what it was after start-up.
  *
- * Each test gets a NAT of its own (rig_setup/rig_teardown, wrig.c: the rig
- * shared with test_frag.c), so tests are independent and can run alone:
+ * Each test gets a NAT of its own (rig_setup/rig_teardown, rig.h: the rig
+ * shared with the other integration tests), so tests are independent and can run alone:
  *   test_worker ['test_B10_*' ...]   fnmatch(3) patterns over the names
  *
  * Two workers (CGN_IT_WORKERS=2; meson runs every group both ways, the
@@ -90,7 +91,7 @@
 #include "ct_tcp.h"
 #include "nat_pool.h"
 #include "frames.h"
-#include "wrig.h"
+#include "rig_assert.h"
 
 
 /*
@@ -120,7 +121,7 @@ rig_end(struct rig *r)
 	assert_int_equal(rig_ct_used(r), 0);
 	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 0);
 	assert_accounting(r);
-	assert_int_equal(rte_mempool_in_use_count(r->ctx.mp), r->mp_base);
+	assert_int_equal(rte_mempool_in_use_count(r->ctx->mp), r->mp_base);
 }
 
 /* ------------------------------------------------------------------ */
@@ -270,8 +271,8 @@ test_l2_arp(void **state)
 {
 	struct rig *r = rig_start(*state);
 
-	assert_int_equal(r->ctrl.stats.arp_requests_sent, 1);
-	assert_int_equal(r->ctrl.stats.arp_replies_sent, 2);
+	assert_int_equal(r->ctrl->stats.arp_requests_sent, 1);
+	assert_int_equal(r->ctrl->stats.arp_replies_sent, 2);
 	assert_int_equal(rig_stats(r)->consumed, 3);
 	rig_end(r);
 }
@@ -1141,7 +1142,7 @@ test_arp_malformed(void **state)
 	struct cgn_stats before = *rig_stats(r);
 	uint8_t b[64];
 	uint16_t len;
-	uint64_t m0 = r->ctrl.stats.arp_malformed;
+	uint64_t m0 = r->ctrl->stats.arp_malformed;
 
 	len = build_arp(b, &MAC_BCAST, &MAC_H1, 1, &MAC_H1, H1, &zero, NAT_IN);
 	/* truncated */
@@ -1161,7 +1162,7 @@ test_arp_malformed(void **state)
 	inject_raw(r, S_IN, b, ETH_LEN);
 	pump(r);
 	expect_nothing();
-	assert_int_equal(r->ctrl.stats.arp_malformed, m0 + 5);
+	assert_int_equal(r->ctrl->stats.arp_malformed, m0 + 5);
 	assert_int_equal(rig_stats(r)->consumed, before.consumed + 5);
 	assert_drop_only(r, &before, CGN_DROP_eth_short, 0);
 	/* ARP for an address that is not ours: ignored, no reply. */
@@ -1171,7 +1172,7 @@ test_arp_malformed(void **state)
 	inject_raw(r, S_IN, b, len);
 	pump(r);
 	expect_nothing();
-	assert_int_equal(r->ctrl.stats.arp_malformed, m0 + 5);
+	assert_int_equal(r->ctrl->stats.arp_malformed, m0 + 5);
 	rig_end(r);
 }
 
@@ -1859,13 +1860,13 @@ test_neigh_unresolved_gateway(void **state)
 	assert_no_drops(r, &before); /* held */
 	assert_int_equal(rig_pend(r), 1);
 	expect_nothing();
-	req0 = r->ctrl.stats.arp_requests_sent;
+	req0 = r->ctrl->stats.arp_requests_sent;
 	cpoll(r);
 	wpoll(r);
 	take_one(S_OUT, &f);
 	check_arp("ARP request for the gateway again", &f, &MAC_BCAST,
 		  &MAC_NAT[S_OUT], 1, &MAC_NAT[S_OUT], NAT_OUT, &zero, GW);
-	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
+	assert_int_equal(r->ctrl->stats.arp_requests_sent, req0 + 1);
 
 	/* Within the second: held too, but no new request. */
 	r->now += r->hz / 10;
@@ -1874,7 +1875,7 @@ test_neigh_unresolved_gateway(void **state)
 	expect_nothing();
 	assert_no_drops(r, &before);
 	assert_int_equal(rig_pend(r), 2);
-	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 1);
+	assert_int_equal(r->ctrl->stats.arp_requests_sent, req0 + 1);
 
 	/* Past NAT_PENDING_WAIT_MS the first is dropped as unresolved, and
 	 * control, a second after its last request, asks again.
@@ -1901,7 +1902,7 @@ test_neigh_unresolved_gateway(void **state)
 	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
 	out2in(r, &p, &MAC_H1, H1, 5000);
 	/* One request per second while unresolved: the retry above. */
-	assert_int_equal(r->ctrl.stats.arp_requests_sent, req0 + 2);
+	assert_int_equal(r->ctrl->stats.arp_requests_sent, req0 + 2);
 	rig_end(r);
 }
 
@@ -2259,7 +2260,7 @@ test_neigh_reconfirm(void **state)
 	assert_false(neigh_mac(r, S_IN, H1, &mac));
 	assert_false(neigh_mac(r, S_IN, H2, &mac));
 	assert_true(neigh_mac(r, S_OUT, GW, &mac));
-	assert_int_equal(r->ctrl.stats.neigh_expired, 2);
+	assert_int_equal(r->ctrl->stats.neigh_expired, 2);
 	/* A reply for H1 now waits for ARP... */
 	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
 	before = *rig_stats(r);
@@ -2983,12 +2984,12 @@ test_A6_under_load(void **state)
 	struct rig *r = rig_start(*state);
 	uint32_t fill[30], fa[30], a, x;
 	uint16_t fport[30], port, y;
-	unsigned int n = 0, per[IT_MAXW] = { 0 }, i, k;
+	unsigned int n = 0, per[RIG_MAXQ] = { 0 }, i, k;
 	struct pkt p;
 
 	for (k = 1; n < RTE_DIM(fill) && k < 250; k++) {
 		uint32_t h = IP(100, 64, 2, k);
-		unsigned int o = cgn_sub_owner(&r->ctx, rte_cpu_to_be_32(h));
+		unsigned int o = cgn_sub_owner(r->ctx, rte_cpu_to_be_32(h));
 
 		if (per[o] >= RTE_DIM(fill) / r->nw)
 			continue;
@@ -3052,17 +3053,17 @@ test_J44_deterministic(void **state)
 	unsigned int i;
 
 	/* f1 and f2, as `show deterministic` prints them. */
-	assert_int_equal(cgn_show_det(&r->ctx, IP(100, 64, 0, 1), -1, line,
+	assert_int_equal(cgn_show_det(r->ctx, IP(100, 64, 0, 1), -1, line,
 				      sizeof(line)), 0);
 	assert_string_equal(line, "100.64.0.1 -> 203.0.113.1 ports 1024-5055");
-	assert_int_equal(cgn_show_det(&r->ctx, IP(100, 64, 0, 14), -1, line,
+	assert_int_equal(cgn_show_det(r->ctx, IP(100, 64, 0, 14), -1, line,
 				      sizeof(line)), 0);
 	assert_string_equal(line,
 			    "100.64.0.14 -> 203.0.113.1 ports 53440-57471");
-	assert_int_equal(cgn_show_det(&r->ctx, IP(203, 0, 113, 1), 2001, line,
+	assert_int_equal(cgn_show_det(r->ctx, IP(203, 0, 113, 1), 2001, line,
 				      sizeof(line)), 0);
 	assert_string_equal(line, "203.0.113.1:2001 -> 100.64.0.1");
-	assert_int_equal(cgn_show_det(&r->ctx, IP(203, 0, 113, 1), 60000,
+	assert_int_equal(cgn_show_det(r->ctx, IP(203, 0, 113, 1), 60000,
 				      line, sizeof(line)), -1);
 	assert_int_equal(r->cfg.pool.port_lo, 57472);
 	assert_int_equal(r->cfg.pool.port_hi, 65535);
@@ -3289,12 +3290,12 @@ main(int argc, char **argv)
 	int k;
 
 	frames_vprint = vprint_error; /* checks report through cmocka */
-	n = wrig_select(argc, argv, all_tests, RTE_DIM(all_tests), run);
+	n = rig_select(argc, argv, all_tests, RTE_DIM(all_tests), run);
 	if (n == 0)
 		return 1;
-	if (wrig_main(argv[0], "it") != 0)
+	if (rig_main(argv[0], &(struct rig_proc){ .tag = "it" }) != 0)
 		return 1;
 	k = _cmocka_run_group_tests(g_nw == 1 ? "worker" : "worker2", run, n,
 				    NULL, NULL);
-	return wrig_main_end(k);
+	return rig_main_end(k);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * The rig of test_worker.c and test_frag.c: see wrig.h.
+ * The rig's cmocka helpers (rig_assert.h).
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -37,151 +37,7 @@
 #include "cgn_worker.h"
 #include "ct_table.h"
 #include "nat_pool.h"
-#include "wrig.h"
-
-const struct rte_ether_addr MAC_GW = {{ 0x02, 0, 0, 0, 0x02, 0x01 }};
-const struct rte_ether_addr MAC_H1 = {{ 0x02, 0, 0, 0, 0x01, 0x02 }};
-const struct rte_ether_addr MAC_H2 = {{ 0x02, 0, 0, 0, 0x01, 0x03 }};
-const struct rte_ether_addr MAC_H5 = {{ 0x02, 0, 0, 0, 0x01, 0x05 }};
-const struct rte_ether_addr MAC_BCAST = {{ 0xff, 0xff, 0xff, 0xff,
-					   0xff, 0xff }};
-const struct rte_ether_addr MAC_OTHER = {{ 0x02, 0, 0, 0, 0x09, 0x09 }};
-const struct rte_ether_addr MAC_NAT[CGN_SIDES] = {
-	{{ 0x02, 0, 0, 0, 0xa0, 0x00 }},
-	{{ 0x02, 0, 0, 0, 0xa0, 0x01 }},
-};
-
-/*
- * Workers: 1, or CGN_IT_WORKERS=2 (tests/integration/meson.build runs every
- * test_worker group both ways). With N workers each port has N RX and N TX
- * queues, queue q being worker q's (cgn_worker_init: rxq = txq = id).
- */
-unsigned int g_nw = 1;
-struct rte_ring *rxr[CGN_SIDES][IT_MAXW], *txr[CGN_SIDES][IT_MAXW];
-uint16_t port_id[CGN_SIDES];
-uint64_t g_handoff_in, g_handoff_out;
-/* <tag>_inside, <tag>_outside (wrig_main()). */
-static char port_name[CGN_SIDES][32];
-/* The ethdev names rte_eth_from_rings() gave them (used in the config). */
-static char dev_name[CGN_SIDES][RTE_ETH_NAME_MAX_LEN];
-
-struct rig g_rig;
-
-static int
-write_config(struct rig *r, const struct rig_opts *o)
-{
-	FILE *f = fopen(r->conf, "w");
-	char ports[64];
-
-	/* Deterministic mode derives pool.ports (RFC 7422's dynamic pool). */
-	if (o->det)
-		snprintf(ports, sizeof(ports), "\tmode = \"deterministic\";\n");
-	else
-		snprintf(ports, sizeof(ports), "\tports = \"%s\";\n",
-			 o->ports ? o->ports : "1024-65535");
-
-	if (f == NULL)
-		return -1;
-	fprintf(f,
-		"inside: {\n"
-		"\tmtu = %u;\n"
-		"\tport = \"%s\";\n"
-		"\taddress = \"100.64.0.1/10\";\n"
-		"\tsubscribers = [\"100.64.0.0/10\"];\n"
-		"};\n"
-		"outside: {\n"
-		"\tmtu = %u;\n"
-		"\tport = \"%s\";\n"
-		"\taddress = \"198.51.100.2/24\";\n"
-		"\tgateway = \"198.51.100.1\";\n"
-		"};\n"
-		"pool: {\n"
-		"\taddresses = [\"%s\"];\n"
-		"%s"
-		"\tblock_size = %u;\n"
-		"\tmax_blocks_per_subscriber = %u;\n"
-		"\tmapping = \"endpoint-independent\";\n"
-		"\tfiltering = \"%s\";\n"
-		"\thairpinning = true;\n"
-		"\thold_down = %u;\n"
-		"\tport_preservation = %s;\n"
-		"};\n"
-		"timeouts: {\n"
-		"\tudp = %u;\n"
-		"\ttcp_established = 7440;\n"
-		"\ttcp_transitory = 240;\n"
-		"\ticmp = 60;\n"
-		"\t%s\n"
-		"};\n"
-		"limits: {\n"
-		"\tsessions_per_subscriber = %u;\n"
-		"\tmax_sessions = 65536;\n"
-		"};\n"
-		"workers: {\n"
-		"\tlcores = [%s];\n"
-		"};\n"
-		"logging: {\n"
-		"\tfile = \"%s\";\n"
-		"};\n"
-		"fragments: {\n"
-		"\tmax = %u;\n"
-		"\ttimeout = %u;\n"
-		"};\n",
-		o->inside_mtu ? o->inside_mtu : 1500, dev_name[S_IN],
-		o->outside_mtu ? o->outside_mtu : 1500, dev_name[S_OUT],
-		o->pool ? o->pool : "203.0.113.0/29", ports,
-		o->block_size ? o->block_size : 256,
-		o->max_blocks ? o->max_blocks : 8,
-		o->filtering ? o->filtering : "endpoint-independent",
-		/* Hold-down (A8) and port preservation have tests of their
-		 * own; elsewhere a released port is free at once and ports
-		 * are random.
-		 */
-		o->hold_down, o->preserve ? "true" : "false",
-		o->udp_timeout ? o->udp_timeout : 300,
-		o->timeouts_extra ? o->timeouts_extra : "",
-		o->sessions_per_sub ? o->sessions_per_sub : 4096,
-		g_nw == 1 ? "1" : "1, 2", r->log,
-		o->frag_max ? o->frag_max : 4096,
-		o->frag_timeout ? o->frag_timeout : 2);
-	if (o->extra)
-		fprintf(f, "%s\n", o->extra);
-	if (!o->no_static)
-		fprintf(f, "static: (\n"
-			"\t{ proto = \"tcp\"; inside = \"100.64.0.5:8080\"; "
-			"outside = \"203.0.113.1:80\"; }\n);\n");
-	return fclose(f);
-}
-
-/* Free every mbuf sitting in one of the rings this file owns. */
-unsigned int
-drain_ring(struct rte_ring *ring)
-{
-	struct rte_mbuf *m;
-	unsigned int n = 0;
-
-	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
-		rte_pktmbuf_free(m);
-		n++;
-	}
-	return n;
-}
-
-/* Frames waiting in the RX rings and between the workers. */
-unsigned int
-rig_in_flight(const struct rig *r)
-{
-	unsigned int s, q, i, j, n = 0;
-
-	for (s = 0; s < CGN_SIDES; s++)
-		for (q = 0; q < r->nw; q++)
-			n += rte_ring_count(rxr[s][q]);
-	for (i = 0; i < r->nw; i++)
-		for (j = 0; j < r->nw; j++)
-			if (r->ctx.handoff[i][j] != NULL)
-				n += rte_ring_count(r->ctx.handoff[i][j]);
-	return n;
-}
+#include "rig_assert.h"
 
 /*
  * Poll the worker; with several, poll them all in turn until nothing is
@@ -208,7 +64,7 @@ wpoll(struct rig *r)
 void
 cpoll(struct rig *r)
 {
-	cgn_ctrl_poll(&r->ctrl, r->now);
+	cgn_ctrl_poll(r->ctrl, r->now);
 }
 
 /* Worker, control, worker: everything a received burst causes. */
@@ -223,7 +79,7 @@ pump(struct rig *r)
 void
 inject_raw(struct rig *r, int side, const uint8_t *b, uint16_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(r->ctx.mp);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(r->ctx->mp);
 	char *d;
 
 	assert_non_null(m);
@@ -239,7 +95,7 @@ inject_raw(struct rig *r, int side, const uint8_t *b, uint16_t len)
 	 * both directions (0 -> 1 and 1 -> 0), and the rest are handled where
 	 * they land. Deterministic: the count restarts with every test.
 	 */
-	assert_int_equal(rte_ring_enqueue(rxr[side][r->rxq_next], m), 0);
+	assert_int_equal(rte_ring_enqueue(rig_rxr[side][r->rxq_next], m), 0);
 	r->rxq_next = (r->rxq_next + 1) % r->nw;
 }
 
@@ -260,7 +116,7 @@ take(int side, struct frame *out, unsigned int max)
 
 	/* Queue by queue: worker 0's frames first, then worker 1's. */
 	for (q = 0; q < g_nw; q++)
-	while (rte_ring_dequeue(txr[side][q], (void **)&m) == 0) {
+	while (rte_ring_dequeue(rig_txr[side][q], (void **)&m) == 0) {
 		if (pcap_file[1] != NULL) {
 			uint8_t buf[FRAME_MAX];
 			uint32_t l = RTE_MIN(m->pkt_len, (uint32_t)FRAME_MAX);
@@ -433,7 +289,7 @@ print_drops(const struct cgn_stats *s)
 }
 
 /*
- * rx == tx + consumed + dropped (app/nat_stats.h). With several workers,
+ * rx == tx + consumed + dropped (lib/nat/nat_stats.h). With several workers,
  * per worker rx + handoff_in == tx + consumed + dropped + handoff_out,
  * and the sums as above (nothing is left on a handoff ring here).
  */
@@ -514,16 +370,6 @@ assert_drop_only(const struct rig *r, const struct cgn_stats *before,
 			 bad, cgn_drop_names[why], n);
 }
 
-bool
-neigh_mac(const struct rig *r, int side, uint32_t ip,
-	  struct rte_ether_addr *mac)
-{
-	uint32_t idx = nat_neigh_lookup(&r->ctx.neigh, (uint8_t)side,
-					rte_cpu_to_be_32(ip));
-
-	return idx != UINT32_MAX && nat_neigh_mac(&r->ctx.neigh, idx, mac);
-}
-
 void
 check_arp(const char *what, const struct frame *f,
 	  const struct rte_ether_addr *edst, const struct rte_ether_addr *esrc,
@@ -572,7 +418,8 @@ l2_up(struct rig *r)
 	struct frame f;
 	uint8_t b[64];
 
-	/* The request cgn_ctrl_init() queued goes out on the first poll. */
+	/* The request the control thread queued at start goes out on the
+	 * first poll. */
 	wpoll(r);
 	take_one(S_OUT, &f);
 	check_arp("ARP request for the gateway", &f, &MAC_BCAST,
@@ -608,151 +455,17 @@ rig_setup(void **state)
 static int
 rig_setup_(void **state)
 {
-	struct rig *r = &g_rig;
-	const struct rig_opts *o = *state;
-	static const struct rig_opts defaults;
-	char err[512];
-	unsigned int s, i;
-
-	if (o == NULL)
-		o = &defaults;
-	memset(r, 0, sizeof(*r));
-	snprintf(r->dir, sizeof(r->dir), "/tmp/cgn-it-XXXXXX");
-	if (mkdtemp(r->dir) == NULL)
+	if (rig_build(&g_rig, *state) != 0)
 		return -1;
-	snprintf(r->conf, sizeof(r->conf), "%.63s/cgnat.conf", r->dir);
-	snprintf(r->log, sizeof(r->log), "%.63s/log/mappings.log", r->dir);
-	if (write_config(r, o) != 0)
-		return -1;
-	if (cgn_config_load(r->conf, &r->cfg, err, sizeof(err)) != 0 ||
-	    cgn_config_check_ports(&r->cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "config: %s\n", err);
-		return -1;
-	}
-
-	/* As in main.c, but with a clock this test drives. */
-	r->hz = rte_get_tsc_hz();
-	r->now = 1000 * r->hz;
-	r->ctx.cfg = &r->cfg;
-	r->ctx.tsc_hz = r->hz;
-	r->ctx.start_tsc = r->now;
-	r->ctx.start_ns = (uint64_t)time(NULL) * 1000000000ULL;
-	r->nw = g_nw;
-	r->ctx.n_workers = r->nw;
-	for (s = 0; s < CGN_SIDES; s++)
-		for (i = 0; i < r->nw; i++) {
-			drain_ring(rxr[s][i]);
-			drain_ring(txr[s][i]);
-		}
-	if (cgn_ports_init(&r->ctx, err, sizeof(err)) != 0) {
-		fprintf(stderr, "ports: %s\n", err);
-		return -1;
-	}
-	/*
-	 * cgn_ports_init() read each port's MAC into ctx.link[]. net_ring
-	 * ports all have 00:00:00:00:00:00 and cannot change it (no
-	 * mac_addr_set), which would make both sides look alike; give each
-	 * side a distinct unicast address where the NAT keeps it.
-	 */
-	for (s = 0; s < CGN_SIDES; s++) {
-		struct rte_ether_addr hw;
-
-		if (rte_eth_macaddr_get(port_id[s], &hw) != 0 ||
-		    !rte_is_same_ether_addr(&hw, &r->ctx.link[s].mac) ||
-		    r->ctx.link[s].port_id != port_id[s])
-			return -1;
-		rte_ether_addr_copy(&MAC_NAT[s], &r->ctx.link[s].mac);
-	}
-	if (nat_neigh_init(&r->ctx.neigh, 65536, (int)rte_socket_id()) != 0)
-		return -1;
-	r->ctx.log_ring = rte_ring_create_elem("cgn_log",
-		sizeof(struct nat_log_event), 65536, (int)rte_socket_id(),
-		RING_F_SC_DEQ);
-	if (r->ctx.log_ring == NULL)
-		return -1;
-	if (cgn_shared_init(&r->ctx, err, sizeof(err)) != 0) {
-		fprintf(stderr, "shared: %s\n", err);
-		return -1;
-	}
-	for (i = 0; i < r->nw; i++) {
-		struct cgn_worker *w = rte_zmalloc("cgn_worker", sizeof(*w),
-						   RTE_CACHE_LINE_SIZE);
-
-		if (w == NULL)
-			return -1;
-		r->wk[i] = w;
-		if (i == 0)
-			r->w = w;
-		if (cgn_worker_init(w, &r->ctx, i, 0) != 0)
-			return -1;
-		w->lcore = r->cfg.workers.lcores[i];
-		r->ctx.workers[i] = w;
-	}
-	for (i = 0; i < r->nw; i++)
-		if (cgn_worker_add_statics(r->wk[i], err, sizeof(err)) != 0) {
-			fprintf(stderr, "statics: %s\n", err);
-			return -1;
-		}
-	r->mp_base = rte_mempool_in_use_count(r->ctx.mp);
-	if (cgn_ctrl_init(&r->ctrl, &r->ctx, err, sizeof(err)) != 0) {
-		fprintf(stderr, "ctrl: %s\n", err);
-		return -1;
-	}
-	r->ctrl_up = true;
-	if (cgn_blocks_init(&r->ctrl, &r->ctx) != 0)
-		return -1;
-	if (cgn_ports_start(&r->ctx, err, sizeof(err)) != 0) {
-		fprintf(stderr, "start: %s\n", err);
-		return -1;
-	}
-	r->opts = *o;
-	*state = r;
+	*state = &g_rig;
 	return 0;
 }
 
 int
 rig_teardown(void **state)
 {
-	struct rig *r = &g_rig;
-	unsigned int s, i;
-	char cmd[128];
-
 	(void)state;
-	for (i = 0; i < r->nw; i++) {
-		if (r->wk[i] == NULL)
-			continue;
-		g_handoff_in += r->wk[i]->nat.stats.handoff_in;
-		g_handoff_out += r->wk[i]->nat.stats.handoff_out;
-		if (r->wk[i]->nat.ct != NULL) {
-			cgn_worker_close_all(r->wk[i], r->now);
-			cgn_worker_flush(r->wk[i]);
-		}
-	}
-	if (r->ctrl_up) {
-		cgn_ctrl_poll(&r->ctrl, r->now);
-		cgn_ctrl_fini(&r->ctrl);
-		cgn_blocks_fini(&r->ctrl);
-	}
-	for (s = 0; s < CGN_SIDES; s++) {
-		rte_eth_dev_stop(port_id[s]);
-		for (i = 0; i < g_nw; i++) {
-			drain_ring(rxr[s][i]);
-			drain_ring(txr[s][i]);
-		}
-	}
-	for (i = 0; i < r->nw; i++)
-		if (r->wk[i] != NULL) {
-			cgn_worker_fini(r->wk[i]);
-			rte_free(r->wk[i]);
-		}
-	cgn_shared_fini(&r->ctx);
-	nat_neigh_fini(&r->ctx.neigh);
-	rte_ring_free(r->ctx.log_ring);
-	rte_mempool_free(r->ctx.mp);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%.63s'", r->dir);
-	if (r->dir[0] && system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", r->dir);
-	memset(r, 0, sizeof(*r));
+	rig_free(&g_rig);
 	return 0;
 }
 
@@ -766,13 +479,6 @@ rig_start(void *state)
 	if (!r->opts.no_l2)
 		l2_up(r);
 	return r;
-}
-
-/* Is a (host order) one of the configured pool addresses? */
-bool
-in_pool(const struct rig *r, uint32_t a)
-{
-	return cgn_config_pool_index(&r->cfg, a) >= 0;
 }
 
 /* Check an ICMP error made by the box about `orig` (the IP packet). */
@@ -806,7 +512,7 @@ check_icmp_error(const char *what, const struct frame *f,
 /* The tests whose name matches one of the fnmatch(3) patterns argv[1..]
  * (all without one), copied to run[]; how many (0: said on stderr). */
 unsigned int
-wrig_select(int argc, char **argv, const struct CMUnitTest *all,
+rig_select(int argc, char **argv, const struct CMUnitTest *all,
 	    unsigned int n_all, struct CMUnitTest *run)
 {
 	unsigned int i, n = 0;
@@ -823,101 +529,4 @@ wrig_select(int argc, char **argv, const struct CMUnitTest *all,
 	if (n == 0)
 		fprintf(stderr, "no test matches\n");
 	return n;
-}
-
-int
-wrig_main(const char *argv0, const char *tag)
-{
-	char prefix[32];
-	char *eal[] = {
-		(char *)(uintptr_t)argv0, "--no-huge", "-m", "512", "--no-pci",
-		"--no-shconf", "-l", "0", "--log-level=lib.eal:error",
-		"--log-level=lib.ethdev:error", "--log-level=user1:error",
-		"--no-telemetry",
-		"--file-prefix", prefix,
-	};
-	unsigned int s, i;
-	uint64_t seed;
-
-	if (getenv("CGN_IT_WORKERS") != NULL) {
-		g_nw = (unsigned int)strtoul(getenv("CGN_IT_WORKERS"), NULL, 0);
-		if (g_nw < 1 || g_nw > IT_MAXW) {
-			fprintf(stderr, "CGN_IT_WORKERS: 1 to %u\n", IT_MAXW);
-			return 1;
-		}
-		printf("%u worker(s)\n", g_nw);
-	}
-	pcap_open();
-	snprintf(prefix, sizeof(prefix), "%s%d", tag, (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
-		return 1;
-	}
-	/* Ports and blocks are drawn with rte_rand(): make a run
-	 * reproducible; CGN_IT_SEED picks another one. */
-	seed = getenv("CGN_IT_SEED") ? strtoull(getenv("CGN_IT_SEED"),
-						 NULL, 0) : 1;
-	rte_srand(seed);
-	printf("rte_srand(%" PRIu64 ") (set CGN_IT_SEED to change)\n", seed);
-	for (s = 0; s < CGN_SIDES; s++) {
-		char nm[32];
-		int id;
-
-		for (i = 0; i < g_nw; i++) {
-			/* it_rx0, it_tx0 ... as before with one worker */
-			if (i == 0)
-				snprintf(nm, sizeof(nm), "it_rx%u", s);
-			else
-				snprintf(nm, sizeof(nm), "it_rx%u_%u", s, i);
-			rxr[s][i] = rte_ring_create(nm, 4096, 0, 0);
-			if (i == 0)
-				snprintf(nm, sizeof(nm), "it_tx%u", s);
-			else
-				snprintf(nm, sizeof(nm), "it_tx%u_%u", s, i);
-			txr[s][i] = rte_ring_create(nm, 4096, 0, 0);
-			if (rxr[s][i] == NULL || txr[s][i] == NULL) {
-				fprintf(stderr, "rings\n");
-				return 1;
-			}
-		}
-		snprintf(port_name[s], sizeof(port_name[s]), "%s_%s", tag,
-			 s == S_IN ? "inside" : "outside");
-		id = rte_eth_from_rings(port_name[s], rxr[s], g_nw, txr[s],
-					g_nw, 0);
-		if (id < 0) {
-			fprintf(stderr, "rte_eth_from_rings: %d\n", id);
-			return 1;
-		}
-		port_id[s] = (uint16_t)id;
-		if (rte_eth_dev_get_name_by_port(port_id[s], dev_name[s]) != 0)
-			return 1;
-	}
-	return 0;
-}
-
-int
-wrig_main_end(int k)
-{
-	char path[PATH_MAX];
-
-	/*
-	 * With several workers, handoffs must have happened in the run (else
-	 * the queue spreading of inject_raw() tested nothing of them), as
-	 * many taken as given.
-	 */
-	if (g_nw > 1) {
-		printf("handoffs in the run: in %" PRIu64 ", out %" PRIu64 "\n",
-		       g_handoff_in, g_handoff_out);
-		if (g_handoff_in == 0 || g_handoff_in != g_handoff_out) {
-			fprintf(stderr, "FAILED: no handoff in the run, or "
-				"handoff_in != handoff_out\n");
-			if (k == 0)
-				k = 1;
-		}
-	}
-	/* Leave nothing behind in /var/run/dpdk. */
-	snprintf(path, sizeof(path), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(path);
-	return k;
 }
