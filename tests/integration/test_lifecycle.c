@@ -56,7 +56,7 @@ struct client {
 	int quit;                  /* atomic */
 	/* Replies, by the phase read before their query was sent. */
 	unsigned int n[PH_N];          /* atomic */
-	unsigned int with_data[PH_N];  /* a dict with "rx" */
+	unsigned int with_data[PH_N];  /* a dict with "rx"; atomic */
 	unsigned int right_rx;             /* PH_RUNNING, rx == want_rx */
 	unsigned int null_reply[PH_N]; /* {"/cgnat/stats":null} */
 	unsigned int errors;               /* send/recv failed */
@@ -100,7 +100,7 @@ classify(struct client *c, int ph, const char *reply)
 	long long rx = reply_rx(reply);
 
 	if (rx >= 0) {
-		c->with_data[ph]++;
+		__atomic_fetch_add(&c->with_data[ph], 1, __ATOMIC_RELAXED);
 		if (ph == PH_RUNNING && (uint64_t)rx == c->want_rx)
 			c->right_rx++;
 	} else if (strcmp(reply, "{\"/cgnat/stats\":null}") == 0) {
@@ -217,6 +217,12 @@ test_stop_under_telemetry(void **state)
 	cgn_nat_stop(&r->nat, r->now);
 	__atomic_store_n(&c.phase, PH_STOPPED, __ATOMIC_RELEASE);
 	ok = ok && wait_replies(&c, PH_STOPPED, 20);
+	if (__atomic_load_n(&c.with_data[PH_STOPPED], __ATOMIC_RELAXED) != 0) {
+		/* Still served: stop asking before the NAT is freed. */
+		client_end(&c, th);
+		fail_msg("%u replies after cgn_nat_stop() carried NAT data",
+			 c.with_data[PH_STOPPED]);
+	}
 	/* cgn_nat_free() (with the port rings drained first) while the
 	 * client goes on asking. */
 	rig_free(r);
