@@ -8,29 +8,31 @@ came before it on its line: it/ (tests/integration/test_worker.c),
 it/frag: / it/multiworker: / it/pcp: (test_frag.c, test_multiworker.c,
 test_pcp.c), unit/NAME[:] (tests/unit/test_NAME.c), e2e/
 (tests/e2e/NAME.py). A name ending in * is a pattern (fnmatch) that must
-match at least one test. A C test exists when the file defines a function
-of that name. File names (test_x.c, test_x.py) are not test names.
+match at least one test. A C test exists when the file, or one of the
+files its tests were split into (test_worker_<group>.c, ...), defines a
+function of that name. File names (test_x.c, test_x.py) are not test names.
 
     check_conformance.py SOURCE_ROOT
 """
 import fnmatch
+import glob
 import os
 import re
 import sys
 
 PREFIX = r"(it/frag:|it/multiworker:|it/pcp:|unit/\w+:?|it/|e2e/)"
 TOKEN = re.compile(PREFIX + r"?\s*(test_\w+\*?)(\.c|\.py)?")
-C_FILES = {"it/": "integration/test_worker.c", "it/frag:": "integration/test_frag.c",
-           "it/multiworker:": "integration/test_multiworker.c",
-           "it/pcp:": "integration/test_pcp.c"}
+C_FILES = {"it/": "integration/test_worker*.c", "it/frag:": "integration/test_frag*.c",
+           "it/multiworker:": "integration/test_multiworker*.c",
+           "it/pcp:": "integration/test_pcp*.c"}
 
 
 def c_tests(root, rel):
-    path = os.path.join(root, "tests", rel)
-    if not os.path.exists(path):
-        return set()
-    with open(path) as f:
-        return set(re.findall(r"(?m)^(test_\w+)\(", f.read()))
+    names = set()
+    for path in glob.glob(os.path.join(root, "tests", rel)):
+        with open(path) as f:
+            names |= set(re.findall(r"(?m)^(test_\w+)\(", f.read()))
+    return names
 
 
 def known(root, ctx):
