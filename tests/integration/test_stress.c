@@ -531,26 +531,12 @@ check(bool ok, const char *what)
 		bad++;
 }
 
+/* Launch the workers on their lcores; 0, or -1 (then none runs). */
 static int
-run(struct rig *r)
+launch(struct rig *r)
 {
-	const char *fc = getenv("CGN_STRESS_FLOW_CONTROL");
-	uint64_t secs = getenv("CGN_STRESS_SECS") ?
-		strtoull(getenv("CGN_STRESS_SECS"), NULL, 0) : 3;
-	uint64_t pps = getenv("CGN_STRESS_PPS") ?
-		strtoull(getenv("CGN_STRESS_PPS"), NULL, 0) : 50000;
-	uint64_t t0, end, now, hz = r->hz, polls = 0;
-	uint64_t hfull = 0, hin[2], hout[2];
-	uint8_t b[FRAME_MAX];
-	uint32_t seq = 0;
-	unsigned int i, q;
-	int rc = 0;
+	unsigned int i;
 
-	flow_control = fc == NULL || strcmp(fc, "0") != 0;
-	if (l2_up(r) != 0) {
-		fprintf(stderr, "gateway ARP failed\n");
-		return 1;
-	}
 	for (i = 0; i < r->nw; i++)
 		if (rte_eal_remote_launch(worker_entry, r->wk[i],
 					  r->wk[i]->lcore) != 0) {
@@ -558,11 +544,21 @@ run(struct rig *r)
 				i, r->wk[i]->lcore);
 			cgn_quit(r->ctx);
 			rte_eal_mp_wait_lcore();
-			return 1;
+			return -1;
 		}
-	printf("stress: %" PRIu64 " s, %" PRIu64 " new inside packets/s, "
-	       "workers on lcores %u, %u, flow control %s\n", secs, pps,
-	       r->wk[0]->lcore, r->wk[1]->lcore, flow_control ? "on" : "off");
+	return 0;
+}
+
+/* The traffic generator (and control) on this lcore for secs seconds, pps
+ * new inside packets a second; returns the number of control polls. */
+static uint64_t
+generate(struct rig *r, uint64_t secs, uint64_t pps)
+{
+	uint64_t t0, end, now, hz = r->hz, polls = 0;
+	uint8_t b[FRAME_MAX];
+	uint32_t seq = 0;
+	unsigned int i, q;
+
 	t0 = rte_rdtsc();
 	end = t0 + secs * hz;
 	while ((now = rte_rdtsc()) < end) {
@@ -592,7 +588,16 @@ run(struct rig *r)
 		}
 		read_outputs(r, true);
 	}
-	/* Stop the workers; then nothing runs concurrently any more. */
+	return polls;
+}
+
+/* Stop the workers; then nothing runs concurrently any more. Empty the RX
+ * rings, read what was sent, let the rest settle. */
+static void
+stop_workers(struct rig *r)
+{
+	unsigned int i, q;
+
 	cgn_quit(r->ctx);
 	rte_eal_mp_wait_lcore();
 	for (i = 0; i < r->nw; i++)
@@ -612,12 +617,35 @@ run(struct rig *r)
 	read_outputs(r, false);
 	/* Handoffs in flight, packets waiting for ARP, grants, returns. */
 	settle(r, 20);
+}
 
-	for (i = 0; i < 2; i++) {
-		hfull += r->wk[i]->nat.stats.drop[CGN_DROP_handoff_full];
-		hin[i] = r->wk[i]->nat.stats.handoff_in;
-		hout[i] = r->wk[i]->nat.stats.handoff_out;
-	}
+/* Replies that reached another endpoint than their tag's: only after that
+ * endpoint had been given the same outside port. */
+static void
+report_reuse(void)
+{
+	unsigned int k, wrong = 0;
+
+	for (k = 0; k < n_reuse; k++)
+		if (!seen_has(reuse[k], false)) {
+			char a[20];
+
+			if (wrong++ < 10)
+				BAD("reply to outside port %u delivered to "
+				    "%s:%u, which never used it\n",
+				    (unsigned int)(reuse[k] >> 48),
+				    ipstr((uint32_t)(reuse[k] >> 16), a),
+				    (unsigned int)(reuse[k] & 0xffff));
+		}
+	printf("replies to a reused outside port (late, after the mapping "
+	       "expired): %u, of which never mapped there: %u\n", n_reuse,
+	       wrong);
+}
+
+/* What the run did: the generator, the far side, control. */
+static void
+report(const struct rig *r, uint64_t polls)
+{
 	printf("generator: %" PRIu64 " inside packets (%" PRIu64 " not sent: "
 	       "flow control, mbufs), %" PRIu64 " garbage, %" PRIu64
 	       " replies (%" PRIu64 " held back by flow control, %" PRIu64
@@ -634,30 +662,23 @@ run(struct rig *r)
 	       PRIu64 "\n", r->ctrl->stats.blocks_granted,
 	       r->ctrl->stats.blocks_returned, r->ctrl->stats.block_requests,
 	       r->ctrl->stats.block_requests_unmet, r->ctrl->stats.log_lines);
-	/* Replies that reached another endpoint than their tag's: only
-	 * after that endpoint had been given the same outside port. */
-	{
-		unsigned int k, wrong = 0;
-
-		for (k = 0; k < n_reuse; k++)
-			if (!seen_has(reuse[k], false)) {
-				char a[20];
-
-				if (wrong++ < 10)
-					BAD("reply to outside port %u delivered "
-					    "to %s:%u, which never used it\n",
-					    (unsigned int)(reuse[k] >> 48),
-					    ipstr((uint32_t)(reuse[k] >>
-								 16), a),
-					    (unsigned int)(reuse[k] & 0xffff));
-			}
-		printf("replies to a reused outside port (late, after the "
-		       "mapping expired): %u, of which never mapped there: "
-		       "%u\n", n_reuse, wrong);
-	}
+	report_reuse();
 	fflush(stdout);
 	rig_print_stats(r);
+}
 
+/* The checks of the run; then everything closed, and checked again. */
+static void
+checks(struct rig *r, uint64_t secs, uint64_t pps)
+{
+	uint64_t hfull = 0, hin[2], hout[2];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		hfull += r->wk[i]->nat.stats.drop[CGN_DROP_handoff_full];
+		hin[i] = r->wk[i]->nat.stats.handoff_in;
+		hout[i] = r->wk[i]->nat.stats.handoff_out;
+	}
 	printf("checks:\n");
 	check(bad == 0, "every frame out was where and what it should be");
 	check(rig_handoff_in_flight(r) == 0, "handoff rings drained");
@@ -694,6 +715,33 @@ run(struct rig *r)
 	       rte_mempool_in_use_count(r->ctx->mp), r->mp_base);
 	check(rte_mempool_in_use_count(r->ctx->mp) == r->mp_base,
 	      "no mbuf leak");
+}
+
+static int
+run(struct rig *r)
+{
+	const char *fc = getenv("CGN_STRESS_FLOW_CONTROL");
+	uint64_t secs = getenv("CGN_STRESS_SECS") ?
+		strtoull(getenv("CGN_STRESS_SECS"), NULL, 0) : 3;
+	uint64_t pps = getenv("CGN_STRESS_PPS") ?
+		strtoull(getenv("CGN_STRESS_PPS"), NULL, 0) : 50000;
+	uint64_t polls;
+	int rc = 0;
+
+	flow_control = fc == NULL || strcmp(fc, "0") != 0;
+	if (l2_up(r) != 0) {
+		fprintf(stderr, "gateway ARP failed\n");
+		return 1;
+	}
+	if (launch(r) != 0)
+		return 1;
+	printf("stress: %" PRIu64 " s, %" PRIu64 " new inside packets/s, "
+	       "workers on lcores %u, %u, flow control %s\n", secs, pps,
+	       r->wk[0]->lcore, r->wk[1]->lcore, flow_control ? "on" : "off");
+	polls = generate(r, secs, pps);
+	stop_workers(r);
+	report(r, polls);
+	checks(r, secs, pps);
 	if (bad)
 		rc = 1;
 	printf("stress: %s\n", rc ? "FAILED" : "passed");
