@@ -363,18 +363,23 @@ static const struct rig_opts opts_blocks = {
 	.max_blocks = 1,
 };
 
-static void
-test_block_grants(void **state)
-{
-	struct rig *r = rig_start(*state);
-	const unsigned int A = 1, B = 0;
-	struct cgn_worker *wa = r->wk[A];
-	uint32_t subs[17], a, blk, i, k;
+/* The state of test_block_grants() between its steps. */
+struct grants {
+	unsigned int A, B;          /* the worker that runs out; the other */
+	struct cgn_worker *wa;
+	uint32_t subs[17];
 	uint16_t ports[17];
 	struct cgn_stats s0[2];
-	struct pkt p, want;
-	struct frame f;
+	struct pkt p;
 	uint64_t granted0;
+};
+
+/* At start: 40 blocks, 16 with each worker, 8 with control. */
+static void
+grants_start(struct rig *r, const struct grants *g)
+{
+	struct cgn_worker *wa = g->wa;
+	uint32_t blk;
 
 	assert_int_equal(r->ctx->blocks_per_addr, 40);
 	assert_int_equal(r->ctx->n_blocks, 40);
@@ -385,6 +390,20 @@ test_block_grants(void **state)
 		assert_int_equal(r->ctx->block_owner[blk], blk / 16);
 	assert_int_equal(rig_check_blocks(r), 0);
 
+}
+
+/* 16 subscribers of worker A take its 16 blocks; the 17th must wait for
+ * a block (asked for, not yet granted). */
+static void
+grants_fill(struct rig *r, struct grants *g)
+{
+	const unsigned int A = g->A;
+	struct cgn_worker *wa = g->wa;
+	uint32_t *subs = g->subs, i;
+	uint16_t *ports = g->ports;
+	struct cgn_stats *s0 = g->s0;
+	struct frame f;
+
 	for (i = 0; i < 17; i++)
 		subs[i] = pick_sub(r, 2, A, i);
 	snap(r, s0);
@@ -392,8 +411,8 @@ test_block_grants(void **state)
 	for (i = 0; i < 16; i++) {
 		struct rte_ether_addr mac = rig_sub_mac(subs[i]);
 
-		p = udp_pkt(&MAC_NAT[S_IN], &mac, subs[i], 7000, Y1, 53);
-		assert_int_equal(rig_inject(r, S_IN, A, &p), 0);
+		g->p = udp_pkt(&MAC_NAT[S_IN], &mac, subs[i], 7000, Y1, 53);
+		assert_int_equal(rig_inject(r, S_IN, A, &g->p), 0);
 		wpoll(r, A);
 		take_one(S_OUT, A, &f);
 		ports[i] = f_sport(&f);
@@ -408,16 +427,32 @@ test_block_grants(void **state)
 	{
 		struct rte_ether_addr mac = rig_sub_mac(subs[16]);
 
-		p = udp_pkt(&MAC_NAT[S_IN], &mac, subs[16], 7000, Y1, 53);
-		assert_int_equal(rig_inject(r, S_IN, A, &p), 0);
+		g->p = udp_pkt(&MAC_NAT[S_IN], &mac, subs[16], 7000, Y1, 53);
+		assert_int_equal(rig_inject(r, S_IN, A, &g->p), 0);
 		wpoll(r, A);
 		/* A block is on its way: transient, so no ICMP 3/1 (F31
 		 * is for mappings that cannot be made). */
 		expect_nothing();
 		assert_drop_only(r, A, &s0[A], CGN_DROP_block_pending, 1);
 	}
+}
+
+/* Control grants its 8 blocks to A; the 17th goes through from one; the
+ * return traffic to A's blocks, at B, is steered to A. */
+static void
+grants_granted(struct rig *r, struct grants *g)
+{
+	const unsigned int A = g->A, B = g->B;
+	struct cgn_worker *wa = g->wa;
+	uint32_t *subs = g->subs, blk;
+	uint16_t *ports = g->ports;
+	struct cgn_stats *s0 = g->s0;
+	uint64_t granted0;
+	struct pkt want;
+	struct frame f;
+
 	/* The control thread grants what it has, to worker A. */
-	granted0 = r->ctrl->stats.blocks_granted;
+	granted0 = g->granted0 = r->ctrl->stats.blocks_granted;
 	cpoll(r);
 	assert_true(r->ctrl->stats.block_requests >= 1);
 	assert_int_equal(r->ctrl->stats.blocks_granted, granted0 + 8);
@@ -430,12 +465,12 @@ test_block_grants(void **state)
 	tick(r);
 	assert_int_equal(wa->nat.pool->addrs[0].n_free, 8);
 	assert_int_equal(rte_ring_count(wa->grant_ring), 0);
-	assert_int_equal(rig_inject(r, S_IN, A, &p), 0);
+	assert_int_equal(rig_inject(r, S_IN, A, &g->p), 0);
 	wpoll(r, A);
 	take_one(S_OUT, A, &f);
 	ports[16] = f_sport(&f);
 	assert_true(ports[16] >= 1024 + 32 * 256 && ports[16] <= 11263);
-	want = p;
+	want = g->p;
 	want.dst = MAC_GW;
 	want.src = MAC_NAT[S_OUT];
 	want.saddr = STATIC_OUT;
@@ -448,11 +483,23 @@ test_block_grants(void **state)
 
 	/* Return traffic to the granted block, at worker B: steered to A. */
 	pump(r); /* control learns the subscribers' MACs */
-	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, STATIC_OUT, ports[16]);
-	reply_at(r, B, A, &p, subs[16], 7000, "reply to a granted block");
+	g->p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, STATIC_OUT, ports[16]);
+	reply_at(r, B, A, &g->p, subs[16], 7000, "reply to a granted block");
 	/* And to one of A's first blocks, at B. */
-	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, STATIC_OUT, ports[3]);
-	reply_at(r, B, A, &p, subs[3], 7000, "reply to an initial block");
+	g->p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, STATIC_OUT, ports[3]);
+	reply_at(r, B, A, &g->p, subs[3], 7000, "reply to an initial block");
+}
+
+/* The sessions expire, the blocks beyond CGN_BLOCK_KEEP go back to
+ * control, and a returned block is no one's mapping any more. */
+static void
+grants_expire(struct rig *r, struct grants *g)
+{
+	const unsigned int B = g->B;
+	struct cgn_worker *wa = g->wa;
+	uint16_t *ports = g->ports;
+	struct cgn_stats *s0 = g->s0;
+	uint32_t a, i, k;
 
 	/* The sessions expire after the UDP timeout, the ports after their
 	 * hold-down (RFC 6888 REQ-8, if configured: the clock jumps a minute
@@ -483,9 +530,9 @@ test_block_grants(void **state)
 	assert_int_equal(rig_check_blocks(r), 0);
 	/* A returned block is no one's mapping any more. */
 	a = STATIC_OUT;
-	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, ports[16]);
+	g->p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, ports[16]);
 	snap(r, s0);
-	assert_int_equal(rig_inject(r, S_OUT, B, &p), 0);
+	assert_int_equal(rig_inject(r, S_OUT, B, &g->p), 0);
 	pump(r);
 	expect_nothing();
 	assert_int_equal(cgn_stats_dropped(&r->wk[0]->nat.stats) +
@@ -496,6 +543,24 @@ test_block_grants(void **state)
 			 r->wk[1]->nat.stats.drop[CGN_DROP_out_no_mapping],
 			 s0[0].drop[CGN_DROP_out_no_mapping] +
 			 s0[1].drop[CGN_DROP_out_no_mapping] + 1);
+}
+
+static void
+test_block_grants(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct grants g = { .A = 1, .B = 0, .wa = r->wk[1] };
+	const unsigned int A = g.A, B = g.B;
+	uint64_t granted0;
+	struct frame f;
+	struct pkt p;
+	uint32_t blk, i;
+
+	grants_start(r, &g);
+	grants_fill(r, &g);
+	grants_granted(r, &g);
+	grants_expire(r, &g);
+	granted0 = g.granted0;
 	/* And the blocks can be granted again: to B this time. */
 	for (i = 0; i < 17; i++) {
 		uint32_t sub = pick_sub(r, 3, B, i);
