@@ -218,6 +218,65 @@ test_return_at_non_owner(void **state)
  */
 #define N_SUBS 200
 
+/* What TX queue q sent after a burst of test_many_subscribers(): each
+ * subscriber's first packet, sent by its owner from the owner's block. */
+static void
+many_take_out(struct rig *r, unsigned int q, uint32_t *out_a,
+	      uint16_t *out_p)
+{
+	static struct frame f[64];
+	unsigned int n, k;
+
+	n = rig_take(S_OUT, q, f, RTE_DIM(f));
+	assert_true(n <= RTE_DIM(f));
+	for (k = 0; k < n; k++) {
+		uint32_t id = rd32(f[k].b + L4_OFF + 8);
+		uint32_t sub = IP(100, 64, 1, 1) + id;
+
+		assert_true(id < N_SUBS);
+		assert_int_equal(out_a[id], 0);
+		/* Sent by the subscriber's owner. */
+		assert_int_equal(owner(r, sub), q);
+		out_a[id] = f_src(&f[k]);
+		out_p[id] = f_sport(&f[k]);
+		assert_true(in_pool(r, out_a[id]));
+		assert_int_equal(block_owner_of(r, out_a[id], out_p[id]), q);
+		if (verify_cksums_buf("in2out", f[k].b, f[k].len))
+			fail_msg("checksums");
+	}
+}
+
+/* The replies out of inside TX queue q: each once, to its subscriber, by
+ * its owner, rewritten and nothing else. Returns how many. */
+static unsigned int
+many_take_replies(struct rig *r, unsigned int q, bool *got)
+{
+	static struct frame f[64];
+	unsigned int n, k, delivered = 0;
+
+	n = rig_take(S_IN, q, f, RTE_DIM(f));
+	assert_true(n <= RTE_DIM(f));
+	for (k = 0; k < n; k++) {
+		uint32_t id = rd32(f[k].b + L4_OFF + 8);
+		uint32_t sub = IP(100, 64, 1, 1) + id;
+		struct rte_ether_addr mac = rig_sub_mac(sub);
+		struct pkt want;
+
+		assert_true(id < N_SUBS);
+		assert_false(got[id]);
+		got[id] = true;
+		assert_int_equal(owner(r, sub), q);
+		want = udp_pkt(&mac, &MAC_NAT[S_IN], Y1, 53, sub,
+			       (uint16_t)(20000 + id));
+		want.payload = f[k].b + L4_OFF + 8;
+		want.plen = 4;
+		want.ttl = 63;
+		check_frame("reply", &f[k], &want);
+		delivered++;
+	}
+	return delivered;
+}
+
 static void
 test_many_subscribers(void **state)
 {
@@ -225,9 +284,8 @@ test_many_subscribers(void **state)
 	static uint32_t out_a[N_SUBS];
 	static uint16_t out_p[N_SUBS];
 	static bool got[N_SUBS];
-	static struct frame f[64];
 	struct cgn_stats s0[2];
-	unsigned int i, q, n, k, owned[2] = { 0, 0 }, delivered = 0;
+	unsigned int i, q, k, owned[2] = { 0, 0 }, delivered = 0;
 	char as[20];
 
 	memset(out_a, 0, sizeof(out_a));
@@ -247,27 +305,8 @@ test_many_subscribers(void **state)
 			assert_int_equal(rig_inject(r, S_IN, k % 2, &p), 0);
 		}
 		tick(r);
-		for (q = 0; q < 2; q++) {
-			n = rig_take(S_OUT, q, f, RTE_DIM(f));
-			assert_true(n <= RTE_DIM(f));
-			for (k = 0; k < n; k++) {
-				uint32_t id = rd32(f[k].b + L4_OFF + 8);
-				uint32_t sub = IP(100, 64, 1, 1) + id;
-
-				assert_true(id < N_SUBS);
-				assert_int_equal(out_a[id], 0);
-				/* Sent by the subscriber's owner. */
-				assert_int_equal(owner(r, sub), q);
-				out_a[id] = f_src(&f[k]);
-				out_p[id] = f_sport(&f[k]);
-				assert_true(in_pool(r, out_a[id]));
-				assert_int_equal(block_owner_of(r, out_a[id],
-								out_p[id]), q);
-				if (verify_cksums_buf("in2out", f[k].b,
-						      f[k].len))
-					fail_msg("checksums");
-			}
-		}
+		for (q = 0; q < 2; q++)
+			many_take_out(r, q, out_a, out_p);
 		expect_nothing();
 	}
 	for (i = 0; i < N_SUBS; i++) {
@@ -302,31 +341,8 @@ test_many_subscribers(void **state)
 					    &p), 0);
 		if (i % 20 == 19) {
 			tick(r);
-			for (q = 0; q < 2; q++) {
-				n = rig_take(S_IN, q, f, RTE_DIM(f));
-				assert_true(n <= RTE_DIM(f));
-				for (k = 0; k < n; k++) {
-					uint32_t id = rd32(f[k].b + L4_OFF +
-							   8);
-					uint32_t sub = IP(100, 64, 1, 1) + id;
-					struct rte_ether_addr mac =
-						rig_sub_mac(sub);
-					struct pkt want;
-
-					assert_true(id < N_SUBS);
-					assert_false(got[id]);
-					got[id] = true;
-					assert_int_equal(owner(r, sub), q);
-					want = udp_pkt(&mac, &MAC_NAT[S_IN],
-						       Y1, 53, sub,
-						       (uint16_t)(20000 + id));
-					want.payload = f[k].b + L4_OFF + 8;
-					want.plen = 4;
-					want.ttl = 63;
-					check_frame("reply", &f[k], &want);
-					delivered++;
-				}
-			}
+			for (q = 0; q < 2; q++)
+				delivered += many_take_replies(r, q, got);
 			expect_nothing();
 		}
 	}
