@@ -81,16 +81,11 @@ test_I40_I41_antispoofing(void **state)
 	rig_end(r);
 }
 
-/* Hostile inputs: each dropped under its own counter. */
+/* test_hostile_inputs(), Ethernet and IP: frame b (len bytes) spoiled. */
 static void
-test_hostile_inputs(void **state)
+hostile_ip(struct rig *r, const uint8_t *b, uint16_t len)
 {
-	struct rig *r = rig_start(*state);
-	struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
-	uint8_t b[FRAME_MAX], v[FRAME_MAX];
-	uint16_t len;
-
-	len = build(b, &p);
+	uint8_t v[FRAME_MAX];
 
 	/* Frame shorter than an Ethernet header. */
 	expect_drop_raw(r, S_IN, b, 10, CGN_DROP_eth_short);
@@ -124,22 +119,38 @@ test_hostile_inputs(void **state)
 	memcpy(v, b, len);
 	v[24] ^= 0x01;
 	expect_drop_raw(r, S_IN, v, len, CGN_DROP_ip_bad_cksum);
+}
+
+/* test_hostile_inputs(), fragments: p (a UDP packet) with MF, an offset,
+ * DF; p.frag is 0 again on return. */
+static void
+hostile_frag(struct rig *r, struct pkt *p)
+{
 	/* Fragments: MF set; offset non-zero. */
-	p.frag = RTE_IPV4_HDR_MF_FLAG;
-	expect_drop(r, S_IN, &p, CGN_DROP_ip_fragment);
-	p.frag = 185; /* a last fragment: held for reassembly (G34) */
-	inject(r, S_IN, &p);
+	p->frag = RTE_IPV4_HDR_MF_FLAG;
+	expect_drop(r, S_IN, p, CGN_DROP_ip_fragment);
+	p->frag = 185; /* a last fragment: held for reassembly (G34) */
+	inject(r, S_IN, p);
 	pump(r);
 	expect_nothing();
 	assert_int_equal(rig_stats(r)->frag_held, 1);
-	p.frag = RTE_IPV4_HDR_DF_FLAG; /* DF alone is not a fragment */
+	p->frag = RTE_IPV4_HDR_DF_FLAG; /* DF alone is not a fragment */
 	{
 		uint32_t a;
 		uint16_t port;
 
-		in2out(r, &p, &a, &port);
+		in2out(r, p, &a, &port);
 	}
-	p.frag = 0;
+	p->frag = 0;
+}
+
+/* test_hostile_inputs(), UDP, TCP and ICMP headers: from frame b (len
+ * bytes, UDP) and TCP and ICMP packets of H1 built here. */
+static void
+hostile_l4(struct rig *r, const uint8_t *b, uint16_t len)
+{
+	uint8_t v[FRAME_MAX];
+
 	/* Truncated UDP header: IP says 20 + 4. */
 	memcpy(v, b, len);
 	wr16(v + 16, 24);
@@ -192,6 +203,22 @@ test_hostile_inputs(void **state)
 		ic.src = MAC_GW;
 		expect_drop(r, S_OUT, &ic, CGN_DROP_icmp_unsupported);
 	}
+}
+
+/* Hostile inputs: each dropped under its own counter. */
+static void
+test_hostile_inputs(void **state)
+{
+	struct rig *r = rig_start(*state);
+	struct pkt p = udp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, 5000, Y1, 53);
+	uint8_t b[FRAME_MAX], v[FRAME_MAX];
+	uint16_t len;
+
+	len = build(b, &p);
+
+	hostile_ip(r, b, len);
+	hostile_frag(r, &p);
+	hostile_l4(r, b, len);
 	/* Unknown IP protocol (GRE, 47). */
 	p.proto = 47;
 	expect_drop(r, S_IN, &p, CGN_DROP_l4_unsupported);
