@@ -238,6 +238,54 @@ test_hostile_inputs(void **state)
 	rig_end(r);
 }
 
+/* test_fuzz(): 1 to 4 random mutations of frame f (len bytes); the new
+ * length. */
+static uint16_t
+fuzz_mutate(uint8_t *f, uint16_t len)
+{
+	unsigned int n, j;
+
+	n = 1 + (unsigned int)rand() % 4;
+	for (j = 0; j < n; j++) {
+		switch (rand() % 6) {
+		case 0: /* flip a byte anywhere */
+		case 1:
+			if (len == 0)
+				break;
+			f[(unsigned int)rand() % len] ^=
+				(uint8_t)(1 + rand() % 255);
+			break;
+		case 2: /* a byte in the IP/L4 headers */
+			if (len > L4_OFF + 20)
+				f[IP_OFF + (unsigned int)rand() % 40] =
+					(uint8_t)rand();
+			break;
+		case 3: /* truncate */
+			len = (uint16_t)((unsigned int)rand() %
+					 (len + 1u));
+			break;
+		case 4: /* extend with garbage */
+			{
+				unsigned int add = (unsigned int)rand() % 64;
+
+				while (add-- && len < FRAME_MAX - 64)
+					f[len++] = (uint8_t)rand();
+			}
+			break;
+		case 5: /* a random 16-bit length/offset field */
+			if (len >= L4_OFF + 8) {
+				static const uint8_t offs[] = {
+					16, 20, 38, 46 };
+
+				wr16(f + offs[rand() % 4],
+				     (uint16_t)rand());
+			}
+			break;
+		}
+	}
+	return len;
+}
+
 /* Random mutations of valid frames: no crash, counters add up. */
 static void
 test_fuzz(void **state)
@@ -286,48 +334,11 @@ test_fuzz(void **state)
 	srand(seed);
 	for (i = 0; i < iters; i++) {
 		uint8_t f[FRAME_MAX];
-		unsigned int k = (unsigned int)rand() % nb, n, j;
+		unsigned int k = (unsigned int)rand() % nb;
 		uint16_t len = blen[k];
 
 		memcpy(f, base[k], len);
-		n = 1 + (unsigned int)rand() % 4;
-		for (j = 0; j < n; j++) {
-			switch (rand() % 6) {
-			case 0: /* flip a byte anywhere */
-			case 1:
-				if (len == 0)
-					break;
-				f[(unsigned int)rand() % len] ^=
-					(uint8_t)(1 + rand() % 255);
-				break;
-			case 2: /* a byte in the IP/L4 headers */
-				if (len > L4_OFF + 20)
-					f[IP_OFF + (unsigned int)rand() % 40] =
-						(uint8_t)rand();
-				break;
-			case 3: /* truncate */
-				len = (uint16_t)((unsigned int)rand() %
-						 (len + 1u));
-				break;
-			case 4: /* extend with garbage */
-				{
-					unsigned int add = (unsigned int)rand() % 64;
-
-					while (add-- && len < FRAME_MAX - 64)
-						f[len++] = (uint8_t)rand();
-				}
-				break;
-			case 5: /* a random 16-bit length/offset field */
-				if (len >= L4_OFF + 8) {
-					static const uint8_t offs[] = {
-						16, 20, 38, 46 };
-
-					wr16(f + offs[rand() % 4],
-					     (uint16_t)rand());
-				}
-				break;
-			}
-		}
+		len = fuzz_mutate(f, len);
 		/* Half of them with a valid IP checksum, to go deeper. */
 		if ((rand() & 1) && len >= L4_OFF && rd16(f + 12) == 0x0800 &&
 		    (f[IP_OFF] & 0xf) >= 5 &&
