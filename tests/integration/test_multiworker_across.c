@@ -32,6 +32,45 @@
 #include "rig.h"
 #include "test_multiworker.h"
 
+/* The static mapping 203.0.113.1:80 (tcp) is worker o's (owner of
+ * 100.64.0.5), not worker b's. */
+static void
+static_owned_by(struct rig *r, unsigned int o, unsigned int b)
+{
+	struct nat_static_key k = {
+		.addr = rte_cpu_to_be_32(STATIC_OUT),
+		.port = rte_cpu_to_be_16(80),
+		.proto = IPPROTO_TCP,
+	};
+	void *data;
+
+	assert_true(rte_hash_lookup_data(r->ctx->static_owner, &k, &data) >= 0);
+	assert_int_equal((uintptr_t)data, o);
+	assert_true(nat_map_lookup_out(r->wk[o]->nat.pool, k.addr, k.port,
+				       IPPROTO_TCP) != NAT_NONE);
+	assert_true(nat_map_lookup_out(r->wk[b]->nat.pool, k.addr, k.port,
+				       IPPROTO_TCP) == NAT_NONE);
+}
+
+/* At worker b, to a port of 203.0.113.1 below the dynamic range and not
+ * a static one. */
+static void
+static_unowned_port(struct rig *r, unsigned int b)
+{
+	struct cgn_stats s0[2];
+	struct pkt p;
+
+	/* Nobody owns it; dropped where it arrived. */
+	snap(r, s0);
+	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 33000, STATIC_OUT, 81,
+		    TH_SYN, 1, 0);
+	assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
+	pump(r);
+	expect_nothing();
+	assert_int_equal(r->wk[b]->nat.stats.handoff_out, s0[b].handoff_out);
+	assert_drop_only(r, b, &s0[b], CGN_DROP_out_no_mapping, 1);
+}
+
 /*
  * The static mapping 100.64.0.5:8080 <-> 203.0.113.1:80 (tcp) belongs to
  * the worker that owns 100.64.0.5. An inbound SYN at the other worker is
@@ -45,24 +84,13 @@ test_static_at_other_worker(void **state)
 {
 	struct rig *r = rig_start(*state);
 	unsigned int o = owner(r, H5), b = !o;
-	struct nat_static_key k = {
-		.addr = rte_cpu_to_be_32(STATIC_OUT),
-		.port = rte_cpu_to_be_16(80),
-		.proto = IPPROTO_TCP,
-	};
 	struct cgn_stats s0[2];
 	struct pkt p, want;
 	struct frame f;
-	void *data;
 	uint8_t buf[64];
 
 	print_message("100.64.0.5 is worker %u's\n", o);
-	assert_true(rte_hash_lookup_data(r->ctx->static_owner, &k, &data) >= 0);
-	assert_int_equal((uintptr_t)data, o);
-	assert_true(nat_map_lookup_out(r->wk[o]->nat.pool, k.addr, k.port,
-				       IPPROTO_TCP) != NAT_NONE);
-	assert_true(nat_map_lookup_out(r->wk[b]->nat.pool, k.addr, k.port,
-				       IPPROTO_TCP) == NAT_NONE);
+	static_owned_by(r, o, b);
 	snap(r, s0);
 	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 33000, STATIC_OUT, 80,
 		    TH_SYN, 777, 0);
@@ -118,17 +146,26 @@ test_static_at_other_worker(void **state)
 		     "static ACK at non-owner");
 	assert_int_equal(r->wk[b]->nat.ct->used, 0);
 	assert_no_drops(r, s0);
-	/* A port below the dynamic range that is not a static one: nobody
-	 * owns it; dropped where it arrived. */
-	snap(r, s0);
-	p = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 33000, STATIC_OUT, 81,
-		    TH_SYN, 1, 0);
-	assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
-	pump(r);
-	expect_nothing();
-	assert_int_equal(r->wk[b]->nat.stats.handoff_out, s0[b].handoff_out);
-	assert_drop_only(r, b, &s0[b], CGN_DROP_out_no_mapping, 1);
+	static_unowned_port(r, b);
 	rig_end(r);
+}
+
+/* p as it must come out, hairpinned, to (daddr, dport) at mac, from
+ * (saddr, sport). */
+static struct pkt
+hairpinned(const struct pkt *p, const struct rte_ether_addr *mac,
+	   uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	struct pkt want = *p;
+
+	want.dst = *mac;
+	want.src = MAC_NAT[S_IN];
+	want.saddr = saddr;
+	want.sport = sport;
+	want.daddr = daddr;
+	want.dport = dport;
+	want.ttl = 63;
+	return want;
 }
 
 /*
@@ -180,14 +217,7 @@ test_hairpin_across_workers(void **state)
 	p2 = rte_be_to_cpu_16(r->wk[B]->nat.pool->maps[mi].out_port);
 	assert_true(in_pool(r, a2));
 	assert_int_equal(block_owner_of(r, a2, p2), B);
-	want = p;
-	want.dst = m1;
-	want.src = MAC_NAT[S_IN];
-	want.saddr = a2;
-	want.sport = p2;
-	want.daddr = h1;
-	want.dport = 5000;
-	want.ttl = 63;
+	want = hairpinned(&p, &m1, a2, p2, h1, 5000);
 	check_frame("hairpin H2 (worker B) -> H1 (worker A)", &f, &want);
 	assert_no_drops(r, s0);
 	assert_lives_on(r, B, IPPROTO_UDP, h2, 6000, a1, p1);
@@ -202,14 +232,7 @@ test_hairpin_across_workers(void **state)
 	assert_int_equal(r->wk[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
 	wpoll(r, B);
 	take_one(S_IN, B, &f);
-	want = p;
-	want.dst = m2;
-	want.src = MAC_NAT[S_IN];
-	want.saddr = a1;
-	want.sport = p1;
-	want.daddr = h2;
-	want.dport = 6000;
-	want.ttl = 63;
+	want = hairpinned(&p, &m2, a1, p1, h2, 6000);
 	check_frame("hairpin H1 (worker A) -> H2 (worker B)", &f, &want);
 	assert_no_drops(r, s0);
 
@@ -220,14 +243,7 @@ test_hairpin_across_workers(void **state)
 	assert_int_equal(rig_inject(r, S_IN, A, &p), 0);
 	pump(r);
 	take_one(S_IN, A, &f);
-	want = p;
-	want.dst = m1;
-	want.src = MAC_NAT[S_IN];
-	want.saddr = a2;
-	want.sport = p2;
-	want.daddr = h1;
-	want.dport = 5000;
-	want.ttl = 63;
+	want = hairpinned(&p, &m1, a2, p2, h1, 5000);
 	check_frame("hairpin H2 via A, B, A", &f, &want);
 	assert_int_equal(r->wk[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
 	assert_int_equal(r->wk[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
