@@ -209,6 +209,41 @@ test_G34_timeout(void **state)
 	rig_end(r);
 }
 
+/* test_G34_invalid_fragments(): fragments with impossible headers, made
+ * from fragment frag; each dropped as a bad fragment. */
+static void
+invalid_headers(struct rig *r, const struct frame *frag)
+{
+	static struct frame x;
+	struct cgn_stats b;
+	uint8_t *ip;
+
+	/* Past 65535: offset 65512 + 100 bytes. */
+	b = r->w->nat.stats;
+	x = *frag;
+	ip = x.b + IP_OFF;
+	wr16(ip + 2, 20 + 104);
+	wr16(ip + 6, 65512 / 8);
+	wr16(ip + 10, ip_cksum(ip));
+	x.len = ETH_LEN + 20 + 104;
+	send_frames(r, S_IN, &x, NULL, 1);
+	/* MF set, 100 bytes: not a multiple of 8. */
+	wr16(ip + 2, 20 + 100);
+	wr16(ip + 6, FR_MF | 8);
+	wr16(ip + 10, ip_cksum(ip));
+	x.len = ETH_LEN + 20 + 100;
+	send_frames(r, S_IN, &x, NULL, 1);
+	/* No data at all. */
+	wr16(ip + 2, 20);
+	wr16(ip + 6, 8);
+	wr16(ip + 10, ip_cksum(ip));
+	x.len = ETH_LEN + 20;
+	send_frames(r, S_IN, &x, NULL, 1);
+	expect_nothing();
+	assert_drop_only(r, &b, CGN_DROP_ip_fragment, 3);
+	assert_accounting(r);
+}
+
 /*
  * G34: fragments that cannot make a datagram are dropped and counted,
  * every one of them, and freed: overlapping, a repeated first fragment,
@@ -274,30 +309,7 @@ test_G34_invalid_fragments(void **state)
 	send_frames(r, S_IN, &f[8], NULL, 1); /* an orphan now */
 	assert_int_equal(r->w->nat.stats.frag_held, 1);
 
-	/* Past 65535: offset 65512 + 100 bytes. */
-	b = r->w->nat.stats;
-	x = f[1];
-	ip = x.b + IP_OFF;
-	wr16(ip + 2, 20 + 104);
-	wr16(ip + 6, 65512 / 8);
-	wr16(ip + 10, ip_cksum(ip));
-	x.len = ETH_LEN + 20 + 104;
-	send_frames(r, S_IN, &x, NULL, 1);
-	/* MF set, 100 bytes: not a multiple of 8. */
-	wr16(ip + 2, 20 + 100);
-	wr16(ip + 6, FR_MF | 8);
-	wr16(ip + 10, ip_cksum(ip));
-	x.len = ETH_LEN + 20 + 100;
-	send_frames(r, S_IN, &x, NULL, 1);
-	/* No data at all. */
-	wr16(ip + 2, 20);
-	wr16(ip + 6, 8);
-	wr16(ip + 10, ip_cksum(ip));
-	x.len = ETH_LEN + 20;
-	send_frames(r, S_IN, &x, NULL, 1);
-	expect_nothing();
-	assert_drop_only(r, &b, CGN_DROP_ip_fragment, 3);
-	assert_accounting(r);
+	invalid_headers(r, &f[1]);
 	rig_end(r);
 }
 

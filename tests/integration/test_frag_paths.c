@@ -309,6 +309,51 @@ check_frag_needed(const char *what, const struct frame *f,
 	expect_frame(what, f, &want);
 }
 
+/* test_G33_F32_df_too_big(), TCP with DF (path MTU discovery), after its
+ * handshake: too big from inside, fits from outside. */
+static void
+df_tcp(struct rig *r)
+{
+	static uint8_t orig[FRAME_MAX];
+	struct cgn_stats b;
+	struct pkt p, q;
+	struct frame f;
+	uint16_t olen;
+	uint32_t a;
+	uint16_t port;
+
+	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 900, Y2, 443, TH_SYN, 1, 0);
+	p.frag = FR_DF;
+	inject(r, S_IN, &p);
+	pump(r);
+	expect_in2out_dgram(r, "syn", &p, 576, &a, &port);
+	assert_int_not_equal(port, 900);
+	q = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 443, a, port,
+		    TH_SYN | TH_ACK, 9, 2);
+	q.frag = FR_DF;
+	inject(r, S_OUT, &q);
+	pump(r);
+	expect_out2in_dgram("syn-ack", &q, 1000, &MAC_H2, H2, 900);
+	p = big(tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 900, Y2, 443, TH_ACK,
+			2, 10), 1400, 0x3d3d);
+	p.frag = FR_DF;
+	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
+	b = r->w->nat.stats;
+	inject(r, S_IN, &p);
+	pump(r);
+	take_one(S_IN, &f);
+	check_frag_needed("3/4 tcp", &f, &MAC_H2, S_IN, H2, 576,
+			  orig + ETH_LEN, olen);
+	assert_drop_only(r, &b, CGN_DROP_df_too_big, 1);
+	/* The outside TCP segment that fits goes through, DF kept. */
+	q = big(q, 900, 0x3d3e);
+	q.tcp_flags = TH_ACK;
+	inject(r, S_OUT, &q);
+	pump(r);
+	assert_int_equal(expect_out2in_dgram("fits", &q, 1000, &MAC_H2, H2,
+					     900), 1);
+}
+
 /*
  * G33, F32 (DF set): too big for the egress MTU: dropped (df_too_big),
  * and the sender gets ICMP 3/4 with that MTU, from the box's address on
@@ -367,38 +412,7 @@ test_G33_F32_df_too_big(void **state)
 			  orig + ETH_LEN, olen);
 	assert_drop_only(r, &b, CGN_DROP_df_too_big, 1);
 
-	/* TCP with DF (path MTU discovery), after its handshake. */
-	p = tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 900, Y2, 443, TH_SYN, 1, 0);
-	p.frag = FR_DF;
-	inject(r, S_IN, &p);
-	pump(r);
-	expect_in2out_dgram(r, "syn", &p, 576, &a, &port);
-	assert_int_not_equal(port, 900);
-	q = tcp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y2, 443, a, port,
-		    TH_SYN | TH_ACK, 9, 2);
-	q.frag = FR_DF;
-	inject(r, S_OUT, &q);
-	pump(r);
-	expect_out2in_dgram("syn-ack", &q, 1000, &MAC_H2, H2, 900);
-	p = big(tcp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 900, Y2, 443, TH_ACK,
-			2, 10), 1400, 0x3d3d);
-	p.frag = FR_DF;
-	olen = (uint16_t)(build(orig, &p) - ETH_LEN);
-	b = r->w->nat.stats;
-	inject(r, S_IN, &p);
-	pump(r);
-	take_one(S_IN, &f);
-	check_frag_needed("3/4 tcp", &f, &MAC_H2, S_IN, H2, 576,
-			  orig + ETH_LEN, olen);
-	assert_drop_only(r, &b, CGN_DROP_df_too_big, 1);
-	/* The outside TCP segment that fits goes through, DF kept. */
-	q = big(q, 900, 0x3d3e);
-	q.tcp_flags = TH_ACK;
-	inject(r, S_OUT, &q);
-	pump(r);
-	assert_int_equal(expect_out2in_dgram("fits", &q, 1000, &MAC_H2, H2,
-					     900), 1);
-
+	df_tcp(r);
 	/* ICMP echo with DF (ping -M do -s 1000). */
 	p = big(icmp_pkt(&MAC_NAT[S_IN], &MAC_H1, H1, Y1,
 			 RTE_IP_ICMP_ECHO_REQUEST, 42, 7), 1000, 0x4d4d);
