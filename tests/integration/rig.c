@@ -321,10 +321,10 @@ rig_build(struct rig *r, const struct rig_opts *o)
 	return 0;
 }
 
-void
+unsigned int
 rig_free(struct rig *r)
 {
-	unsigned int i;
+	unsigned int i, out = 0;
 	char cmd[128];
 
 	for (i = 0; i < r->nw; i++) {
@@ -336,10 +336,11 @@ rig_free(struct rig *r)
 		/* What the NAT sent or was not given: mbufs of its pool,
 		 * which cgn_nat_free() releases. */
 		rig_drain_port_rings();
-		cgn_nat_free(&r->nat);
+		out = cgn_nat_free(&r->nat);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%.63s'", r->dir);
 	if (r->dir[0] && system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", r->dir);
 	memset(r, 0, sizeof(*r));
+	return out;
 }

@@ -169,8 +169,9 @@ extern struct rig g_rig;
  * helpers pass); 0 or -1 (then call rig_free()). */
 int rig_build(struct rig *r, const struct rig_opts *o);
 /* cgn_nat_stop() at r->now, the port rings drained, cgn_nat_free(), the
- * files removed. Safe after a failed or partial build. */
-void rig_free(struct rig *r);
+ * files removed. Safe after a failed or partial build. Returns the mbufs
+ * that were still out of the pool when it was freed (a leak). */
+unsigned int rig_free(struct rig *r);
 
 /* ------------------------------------------------------------------ */
 /* Frames in and out, per queue (rig_io.c).                            */

@@ -12,9 +12,11 @@
  *                         handler answers -ENODEV (cgn_telemetry_detach),
  *                         which DPDK 22.11 sends as {"/cgnat/stats":null}.
  *   build and free twice  on the same ports (kept: the rig's ring ethdevs
- *                         are made once); after each free the mbuf pool is
- *                         gone and the rte_malloc heap is back where it was
- *                         before the first build.
+ *                         are made once); every mbuf is back in the pool
+ *                         when it is freed (cgn_nat_free() counts those
+ *                         out), after each free the pool is gone and the
+ *                         rte_malloc heap is back where it was before the
+ *                         first build.
  *
  * The NAT is the rig's (rig.h); EAL runs with telemetry (rig_proc).
  */
@@ -162,8 +164,8 @@ client_end(struct client *c, pthread_t th)
 		c->want_rx, c->null_reply[PH_RUNNING], c->n[PH_STOPPING],
 		c->with_data[PH_STOPPING], c->null_reply[PH_STOPPING],
 		c->n[PH_STOPPED], c->with_data[PH_STOPPED],
-		c->null_reply[PH_STOPPED], c->n[PH_FREED], c->with_data[PH_FREED],
-		c->null_reply[PH_FREED], c->errors,
+		c->null_reply[PH_STOPPED], c->n[PH_FREED],
+		c->with_data[PH_FREED], c->null_reply[PH_FREED], c->errors,
 		c->first_odd[0] ? "; odd reply: " : "", c->first_odd);
 }
 
@@ -201,6 +203,7 @@ test_stop_under_telemetry(void **state)
 	static const struct rig_opts o = { .telemetry = true };
 	struct client c = { .phase = PH_RUNNING };
 	struct rig *r = &g_rig;
+	unsigned int leaked;
 	pthread_t th;
 	bool ok;
 
@@ -225,12 +228,13 @@ test_stop_under_telemetry(void **state)
 	}
 	/* cgn_nat_free() (with the port rings drained first) while the
 	 * client goes on asking. */
-	rig_free(r);
+	leaked = rig_free(r);
 	__atomic_store_n(&c.phase, PH_FREED, __ATOMIC_RELEASE);
 	ok = ok && wait_replies(&c, PH_FREED, 20);
 	client_end(&c, th);
 
 	assert_true(ok);
+	assert_int_equal(leaked, 0);
 	assert_int_equal(c.errors, 0);
 	assert_string_equal(c.first_odd, "");
 	/* Before the stop: the counters, as the workers counted them. The
@@ -271,7 +275,8 @@ test_build_free_twice(void **state)
 		some_traffic(r);
 		snprintf(pool, sizeof(pool), "%s", r->ctx->mp->name);
 		assert_non_null(rte_mempool_lookup(pool));
-		rig_free(r);
+		/* Every mbuf back in the pool when it is freed. */
+		assert_int_equal(rig_free(r), 0);
 		assert_null(rte_mempool_lookup(pool));
 		heap(&after);
 		print_message("build %u: heap %zu bytes in %u allocations "
