@@ -71,7 +71,8 @@ test_G34_orphan_flood(void **state)
 	 */
 	for (i = 0; i < n; i++) {
 		p = big(udp_pkt(&MAC_NAT[S_IN], i & 1 ? &MAC_H2 : &MAC_H1,
-				i & 1 ? H2 : H1, 5000, Y1, 53), 1528, (uint16_t)i);
+				i & 1 ? H2 : H1, 5000, Y1, 53), 1528,
+			(uint16_t)i);
 		frame_of(&p, &d);
 		cut(&d, 1480, f);
 		inject_raw(r, S_IN, f[1].b, f[1].len);
@@ -156,7 +157,8 @@ test_G34_flood_mbuf_share(void **state)
 		      rte_mempool_in_use_count(r->ctx->mp));
 	assert_true(r->w->nat.stats.frag_held <= r->cfg.fragments.max);
 	assert_true(r->w->nat.stats.frag_held <= r->ctx->mp->size / 4);
-	assert_true(rte_mempool_avail_count(r->ctx->mp) >= r->ctx->mp->size / 2);
+	assert_true(rte_mempool_avail_count(r->ctx->mp) >=
+		    r->ctx->mp->size / 2);
 	p = udp_pkt(&MAC_NAT[S_IN], &MAC_H2, H2, 7000, Y1, 53);
 	inject(r, S_IN, &p);
 	pump(r);

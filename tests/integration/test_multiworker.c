@@ -271,7 +271,8 @@ assert_lives_on(const struct rig *r, unsigned int o, uint8_t proto,
 	if (find_session(r, !o, proto, in_a, in_p, rem_a, rem_p) != NULL)
 		fail_msg("%s:%u: a session on worker %u, not its owner",
 			 ipstr(in_a, a), in_p, !o);
-	if (nat_sub_lookup(r->wk[o]->nat.pool, rte_cpu_to_be_32(in_a)) == NAT_NONE)
+	if (nat_sub_lookup(r->wk[o]->nat.pool, rte_cpu_to_be_32(in_a)) ==
+	    NAT_NONE)
 		fail_msg("%s: no subscriber record on its owner, worker %u",
 			 ipstr(in_a, a), o);
 	if (nat_sub_lookup(r->wk[!o]->nat.pool, rte_cpu_to_be_32(in_a)) !=
@@ -464,7 +465,8 @@ reply_at_mac(struct rig *r, unsigned int at, unsigned int o,
 	if (at != o) {
 		assert_int_equal(r->wk[at]->nat.stats.handoff_out,
 				 s0[at].handoff_out + 1);
-		assert_int_equal(r->wk[at]->nat.stats.tx[S_IN], s0[at].tx[S_IN]);
+		assert_int_equal(r->wk[at]->nat.stats.tx[S_IN],
+				 s0[at].tx[S_IN]);
 		expect_nothing();
 		wpoll(r, o);
 		assert_int_equal(r->wk[o]->nat.stats.handoff_in,

@@ -96,7 +96,8 @@ test_static_at_other_worker(void **state)
 		    TH_SYN, 777, 0);
 	assert_int_equal(rig_inject(r, S_OUT, b, &p), 0);
 	wpoll(r, b);
-	assert_int_equal(r->wk[b]->nat.stats.handoff_out, s0[b].handoff_out + 1);
+	assert_int_equal(r->wk[b]->nat.stats.handoff_out,
+			 s0[b].handoff_out + 1);
 	assert_int_equal(r->wk[b]->nat.ct->used, 0);
 	wpoll(r, o);
 	assert_int_equal(r->wk[o]->nat.stats.handoff_in, s0[o].handoff_in + 1);
@@ -204,7 +205,8 @@ test_hairpin_across_workers(void **state)
 	assert_int_equal(rig_inject(r, S_IN, B, &p), 0);
 	wpoll(r, B);
 	assert_int_equal(r->wk[B]->nat.stats.hairpinned, s0[B].hairpinned + 1);
-	assert_int_equal(r->wk[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
+	assert_int_equal(r->wk[B]->nat.stats.handoff_out,
+			 s0[B].handoff_out + 1);
 	assert_int_equal(rte_ring_count(r->ctx->handoff[B][A]), 1);
 	expect_nothing();
 	wpoll(r, A);
@@ -229,7 +231,8 @@ test_hairpin_across_workers(void **state)
 	assert_int_equal(rig_inject(r, S_IN, A, &p), 0);
 	wpoll(r, A);
 	assert_int_equal(r->wk[A]->nat.stats.hairpinned, s0[A].hairpinned + 1);
-	assert_int_equal(r->wk[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
+	assert_int_equal(r->wk[A]->nat.stats.handoff_out,
+			 s0[A].handoff_out + 1);
 	wpoll(r, B);
 	take_one(S_IN, B, &f);
 	want = hairpinned(&p, &m2, a1, p1, h2, 6000);
@@ -245,8 +248,10 @@ test_hairpin_across_workers(void **state)
 	take_one(S_IN, A, &f);
 	want = hairpinned(&p, &m1, a2, p2, h1, 5000);
 	check_frame("hairpin H2 via A, B, A", &f, &want);
-	assert_int_equal(r->wk[A]->nat.stats.handoff_out, s0[A].handoff_out + 1);
-	assert_int_equal(r->wk[B]->nat.stats.handoff_out, s0[B].handoff_out + 1);
+	assert_int_equal(r->wk[A]->nat.stats.handoff_out,
+			 s0[A].handoff_out + 1);
+	assert_int_equal(r->wk[B]->nat.stats.handoff_out,
+			 s0[B].handoff_out + 1);
 	assert_no_drops(r, s0);
 	rig_end(r);
 }
@@ -277,7 +282,8 @@ test_handoff_ring_full(void **state)
 		wpoll(r, 1);
 	assert_int_equal(rte_ring_count(rig_rxr[S_IN][1]), 0);
 	assert_int_equal(rte_ring_count(ho), cap);
-	assert_int_equal(r->wk[1]->nat.stats.handoff_out, s0[1].handoff_out + cap);
+	assert_int_equal(r->wk[1]->nat.stats.handoff_out,
+			 s0[1].handoff_out + cap);
 	assert_drop_only(r, 1, &s0[1], CGN_DROP_handoff_full, n - cap);
 	assert_accounting(r);
 	/* Nothing leaked: what is not in the ring went back to the pool. */
@@ -290,7 +296,8 @@ test_handoff_ring_full(void **state)
 	}
 	assert_int_equal(sent, cap);
 	assert_int_equal(rte_ring_count(ho), 0);
-	assert_int_equal(r->wk[0]->nat.stats.handoff_in, s0[0].handoff_in + cap);
+	assert_int_equal(r->wk[0]->nat.stats.handoff_in,
+			 s0[0].handoff_in + cap);
 	assert_int_equal(r->wk[0]->nat.stats.tx[S_OUT], s0[0].tx[S_OUT] + cap);
 	assert_drop_only(r, 0, &s0[0], CGN_DROP_handoff_full, 0);
 	assert_int_equal(r->wk[0]->nat.ct->used, 1);
@@ -379,7 +386,8 @@ test_no_mbuf_leak(void **state)
 	cgn_worker_close_all(r->wk[1], r->now);
 	assert_int_equal(r->wk[0]->nat.pend_n + r->wk[1]->nat.pend_n, 0);
 	assert_int_equal(r->wk[0]->nat.stats.drop[CGN_DROP_neigh_unresolved] +
-			 r->wk[1]->nat.stats.drop[CGN_DROP_neigh_unresolved], held);
+			 r->wk[1]->nat.stats.drop[CGN_DROP_neigh_unresolved],
+			 held);
 	rig_end(r);
 }
 

@@ -62,10 +62,12 @@ test_pinning(void **state)
 		assert_int_equal(rig_inject(r, S_IN, b, &p), 0);
 		/* The wrong worker: received, handed off, nothing else. */
 		wpoll(r, b);
-		assert_int_equal(r->wk[b]->nat.stats.rx[S_IN], s0[b].rx[S_IN] + 1);
+		assert_int_equal(r->wk[b]->nat.stats.rx[S_IN],
+				 s0[b].rx[S_IN] + 1);
 		assert_int_equal(r->wk[b]->nat.stats.handoff_out,
 				 s0[b].handoff_out + 1);
-		assert_int_equal(r->wk[b]->nat.stats.tx[S_OUT], s0[b].tx[S_OUT]);
+		assert_int_equal(r->wk[b]->nat.stats.tx[S_OUT],
+				 s0[b].tx[S_OUT]);
 		assert_int_equal(rte_ring_count(r->ctx->handoff[b][o]), 1);
 		assert_int_equal(r->wk[b]->nat.ct->used, 0);
 		expect_nothing();
@@ -349,12 +351,15 @@ test_many_subscribers(void **state)
 	assert_int_equal(delivered, N_SUBS);
 	assert_no_drops(r, s0);
 	for (i = 0; i < 2; i++) {
-		assert_true(r->wk[i]->nat.stats.handoff_out > s0[i].handoff_out);
-		assert_true(r->wk[i]->nat.stats.handoff_in > s0[i].handoff_in);
+		assert_true(r->wk[i]->nat.stats.handoff_out >
+			    s0[i].handoff_out);
+		assert_true(r->wk[i]->nat.stats.handoff_in >
+			    s0[i].handoff_in);
 	}
 	assert_int_equal(r->wk[0]->nat.stats.handoff_out +
 			 r->wk[1]->nat.stats.handoff_out,
-			 r->wk[0]->nat.stats.handoff_in + r->wk[1]->nat.stats.handoff_in);
+			 r->wk[0]->nat.stats.handoff_in +
+			 r->wk[1]->nat.stats.handoff_in);
 	assert_accounting(r);
 	rig_end(r);
 }

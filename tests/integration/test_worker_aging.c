@@ -98,11 +98,14 @@ test_C13_udp_aging_and_log(void **state)
 	assert_null(strstr(line, "198.19.0.10"));
 
 	/* One second before the timeout: still there. */
-	assert_int_equal(rig_age(r, t0 + 299 * r->hz, r->w->nat.ct->capacity), 0);
-	assert_int_equal(rig_age(r, t0 + 300 * r->hz, r->w->nat.ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 299 * r->hz, r->w->nat.ct->capacity),
+			 0);
+	assert_int_equal(rig_age(r, t0 + 300 * r->hz, r->w->nat.ct->capacity),
+			 0);
 	assert_non_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
 	/* Past it: gone, mapping and block freed. */
-	assert_int_equal(rig_age(r, t0 + 301 * r->hz, r->w->nat.ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 301 * r->hz, r->w->nat.ct->capacity),
+			 1);
 	assert_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
 	assert_int_equal(rig_ct_used(r), 0);
 	assert_int_equal(rig_map_lookup_in(r, rte_cpu_to_be_32(H1),
@@ -153,8 +156,10 @@ test_C14_udp_refresh(void **state)
 	t0 = r->now;
 	r->now = t0 + 200 * r->hz;
 	in2out(r, &p, &a, &port);
-	assert_int_equal(rig_age(r, t0 + 400 * r->hz, r->w->nat.ct->capacity), 0);
-	assert_int_equal(rig_age(r, t0 + 501 * r->hz, r->w->nat.ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 400 * r->hz, r->w->nat.ct->capacity),
+			 0);
+	assert_int_equal(rig_age(r, t0 + 501 * r->hz, r->w->nat.ct->capacity),
+			 1);
 	rig_end(r);
 }
 
@@ -184,13 +189,17 @@ test_C16_tcp_aging(void **state)
 	assert_true(ct_tcp_established(find_session(r, IPPROTO_TCP, H1, 40000,
 						    Y1, 80)->state));
 
-	assert_int_equal(rig_age(r, t0 + 240 * r->hz, r->w->nat.ct->capacity), 0);
-	assert_int_equal(rig_age(r, t0 + 241 * r->hz, r->w->nat.ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 240 * r->hz, r->w->nat.ct->capacity),
+			 0);
+	assert_int_equal(rig_age(r, t0 + 241 * r->hz, r->w->nat.ct->capacity),
+			 1);
 	assert_null(find_session(r, IPPROTO_TCP, H1, 40001, Y1, 80));
 	assert_non_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
-	assert_int_equal(rig_age(r, t0 + 7440 * r->hz, r->w->nat.ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 7440 * r->hz, r->w->nat.ct->capacity),
+			 0);
 	assert_non_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
-	assert_int_equal(rig_age(r, t0 + 7441 * r->hz, r->w->nat.ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 7441 * r->hz, r->w->nat.ct->capacity),
+			 1);
 	assert_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
 	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 0);
 	rig_end(r);
@@ -240,9 +249,11 @@ test_C17_icmp_aging(void **state)
 
 	in2out(r, &p, &a, &id);
 	t0 = r->now;
-	assert_int_equal(rig_age(r, t0 + 60 * r->hz, r->w->nat.ct->capacity), 0);
+	assert_int_equal(rig_age(r, t0 + 60 * r->hz, r->w->nat.ct->capacity),
+			 0);
 	assert_non_null(find_session(r, IPPROTO_ICMP, H1, 7, Y1, 0));
-	assert_int_equal(rig_age(r, t0 + 61 * r->hz, r->w->nat.ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 61 * r->hz, r->w->nat.ct->capacity),
+			 1);
 	assert_null(find_session(r, IPPROTO_ICMP, H1, 7, Y1, 0));
 	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 0);
 	rig_end(r);
@@ -274,7 +285,8 @@ test_C14_mapping_lifetime(void **state)
 	p = udp_pkt(&MAC_NAT[S_OUT], &MAC_GW, Y1, 53, a, port);
 	out2in(r, &p, &MAC_H1, H1, 5000);
 
-	assert_int_equal(rig_age(r, t0 + 301 * r->hz, r->w->nat.ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 301 * r->hz, r->w->nat.ct->capacity),
+			 1);
 	assert_null(find_session(r, IPPROTO_UDP, H1, 5000, Y1, 53));
 	/* the mapping is still there for the other session */
 	assert_true(rig_map_lookup_out(r, rte_cpu_to_be_32(a),
@@ -282,7 +294,8 @@ test_C14_mapping_lifetime(void **state)
 				       IPPROTO_UDP) != NAT_NONE);
 	assert_int_equal(rig_pool_sum(r, POOL_BLOCKS), 1);
 	assert_int_equal(rig_stats(r)->mappings_freed, 0);
-	assert_int_equal(rig_age(r, t0 + 401 * r->hz, r->w->nat.ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 401 * r->hz, r->w->nat.ct->capacity),
+			 1);
 	assert_int_equal(rig_map_lookup_out(r, rte_cpu_to_be_32(a),
 					    rte_cpu_to_be_16(port),
 					    IPPROTO_UDP), NAT_NONE);

@@ -546,8 +546,10 @@ test_D22_rst(void **state)
 		    101);
 	in2out(r, &p, &a, &port);
 	t0 = r->now;
-	assert_int_equal(rig_age(r, t0 + 240 * r->hz, r->w->nat.ct->capacity), 0);
-	assert_int_equal(rig_age(r, t0 + 241 * r->hz, r->w->nat.ct->capacity), 1);
+	assert_int_equal(rig_age(r, t0 + 240 * r->hz, r->w->nat.ct->capacity),
+			 0);
+	assert_int_equal(rig_age(r, t0 + 241 * r->hz, r->w->nat.ct->capacity),
+			 1);
 	assert_null(find_session(r, IPPROTO_TCP, H1, 40000, Y1, 80));
 	rig_end(r);
 }
