@@ -14,10 +14,10 @@
  *                 configuration file, building and freeing a NAT;
  *   rig_io.c      per-queue inject and take, draining, the checks that
  *                 count problems (no cmocka: test_stress.c uses them);
- *   rig_assert.c  (rig_assert.h) cmocka helpers of test_worker.c,
- *                 test_frag.c, test_lifecycle.c: frames spread over the
- *                 queues, pump, assertions, the L2 bring-up, cmocka
- *                 setup and teardown.
+ *   rig_assert.c  (rig_assert.h) cmocka helpers of test_worker*.c,
+ *                 test_frag*.c, test_pcp.c, test_lifecycle.c: frames
+ *                 spread over the queues, pump, assertions, the L2
+ *                 bring-up, cmocka setup and teardown.
  *
  * FRAME_MAX (frames.h) must be the same in the rig as in the test it is
  * linked with: meson.build passes -DFRAME_MAX=9100 to the whole of

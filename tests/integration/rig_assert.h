@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * The rig's cmocka helpers (rig.h is the rig), for tests that drive every
- * worker from one thread through whole ports: test_worker.c, test_frag.c,
- * test_lifecycle.c. test_multiworker.c, which picks the queue of every
- * frame, has its own helpers over rig.h.
+ * worker from one thread through whole ports: test_worker*.c,
+ * test_frag*.c, test_pcp.c, test_lifecycle.c. test_multiworker*.c, which
+ * picks the queue of every frame, has its own helpers over rig.h, and
+ * test_stress.c (no cmocka) uses rig.h alone.
  *
  * A frame is "received" by enqueueing it on a port's RX ring (inject()),
  * and what the NAT transmits is read from the port's TX ring (take()).

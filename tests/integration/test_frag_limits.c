@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * test_frag: floods, timeouts, invalid fragments, checks on the
  * reassembled datagram (G34).
- * The helpers and main() are test_frag.c's.
+ * The helpers and main() are test_frag.c's; the rig is rig.h's.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * test_frag: reassembly in any order (G34), fragmentation to the MTU and
  * DF (G33, F32).
- * The helpers and main() are test_frag.c's.
+ * The helpers and main() are test_frag.c's; the rig is rig.h's.
  */
 #include <errno.h>
 #include <fcntl.h>

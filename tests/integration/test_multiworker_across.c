@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * test_multiworker: across the workers: static mappings, hairpinning, a full
  * handoff ring, mbuf leaks.
- * The helpers and main() are test_multiworker.c's.
+ * The helpers and main() are test_multiworker.c's; the rig is rig.h's.
  */
 #include <fnmatch.h>
 #include <inttypes.h>

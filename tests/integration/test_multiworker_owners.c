@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * test_multiworker: who owns what: subscriber pinning, return traffic,
  * many subscribers, port-block grants.
- * The helpers and main() are test_multiworker.c's.
+ * The helpers and main() are test_multiworker.c's; the rig is rig.h's.
  */
 #include <fnmatch.h>
 #include <inttypes.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * test_worker: the box's own ICMP.
- * The rig, the flow helpers and main() are test_worker.c's.
+ * The flow helpers and main() are test_worker.c's; the rig is rig.h's.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * test_worker: ICMP errors, bypass, port policies, unsolicited SYNs,
  * deterministic NAT, PCP.
- * The rig, the flow helpers and main() are test_worker.c's.
+ * The flow helpers and main() are test_worker.c's; the rig is rig.h's.
  */
 #include <errno.h>
 #include <fcntl.h>
