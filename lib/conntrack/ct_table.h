@@ -28,7 +28,8 @@
  *                spilled entries and the farthest probe they reached, so a
  *                lookup stops at the home bucket in the common case and a
  *                miss goes no further than that reach. The 10 signatures of
- *                a bucket are compared at once with SSE2 (ct_bkt_match()).
+ *                a bucket are compared at once (ct_bkt_match(): SSE2 on
+ *                x86, NEON on arm64, a plain loop elsewhere; ct_arch.h).
  *
  * Clock: the caller's clock (the worker's TSC) in any unit; the table
  * keeps last_seen in 32-bit ticks of 2^clock_shift units, the shift chosen
@@ -50,18 +51,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <emmintrin.h>
-#ifdef __SSE4_2__
-#include <nmmintrin.h>
-#endif
-
 #include <rte_common.h>
-#include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
+#include "ct_arch.h" /* CT_BKT_ENTRIES, CRC and signature compare */
 #include "ct_session.h"
 
-#define CT_BKT_ENTRIES 10 /* ct_bkt_match() is written for 10 */
 #define CT_MAX_PROBE 16
 /* At most CT_LOAD_NUM/CT_LOAD_DEN of the slots of an index used at
  * capacity. */
@@ -72,13 +67,23 @@
 /* Any timeout is clamped to this many ticks (see Clock above). */
 #define CT_TICKS_CLAMP (UINT32_C(1) << 31)
 
+/*
+ * A bucket is 64 bytes, aligned to 64: one cache line on x86 and on most
+ * arm64 cores. Not RTE_CACHE_LINE_SIZE, which DPDK's generic arm64 build
+ * sets to 128 for the cores that have such lines: a 128-byte bucket would
+ * double the index for the same slots (two buckets share a line there).
+ */
+#define CT_BUCKET_BYTES 64
+
 struct ct_bucket {
 	uint16_t sig[CT_BKT_ENTRIES]; /* 0: empty slot */
 	uint16_t spilled;             /* entries of this home stored later */
 	uint16_t reach;               /* the last probe (0: the home bucket)
 				       * that may hold one of them */
 	uint32_t idx[CT_BKT_ENTRIES];
-} __rte_cache_aligned;
+} __rte_aligned(CT_BUCKET_BYTES);
+static_assert(sizeof(struct ct_bucket) == CT_BUCKET_BYTES,
+	      "a bucket is 64 bytes");
 
 struct ct_htable {
 	struct ct_bucket *bkt;
@@ -142,17 +147,13 @@ uint32_t ct_index_buckets(uint32_t capacity);
  * product's high bits, which pick the home bucket, depend on every bit.
  */
 /*
- * One CRC32-C step on 8 bytes: rte_hash_crc_8byte(), without its run-time
- * check of the algorithm where the build has SSE4.2 (the same value).
+ * One CRC32-C step on 8 bytes: rte_hash_crc_8byte()'s value, with the
+ * instruction itself where the build has it (ct_arch.h).
  */
 static inline uint32_t
 ct_crc_8byte(uint64_t data, uint32_t init)
 {
-#ifdef __SSE4_2__
-	return (uint32_t)_mm_crc32_u64(init, data);
-#else
-	return rte_hash_crc_8byte(data, init);
-#endif
+	return ct_arch_crc_8byte(data, init);
 }
 
 static inline uint32_t
@@ -231,25 +232,19 @@ ct_prefetch_home(const struct ct_table *t, enum ct_dir d, uint32_t home)
 	rte_prefetch0(&t->ht[d].bkt[home]);
 }
 
+/* ct_arch_sig_match() reads 24 bytes from sig, 16-byte aligned. */
+static_assert(offsetof(struct ct_bucket, sig) == 0 &&
+	      offsetof(struct ct_bucket, idx) >= 24,
+	      "the signatures, spilled and reach are the first 24 bytes");
+
 /*
- * Slots of bucket b whose signature is sig, as a bit mask (bit i: slot i).
- * The 10 signatures are 20 bytes: slots 0-7 are one 16-byte block, slots
- * 8-9 the first half of an 8-byte one (with spilled and reach); each is
- * compared at once (SSE2), the results packed to one byte per slot and
- * the bits of the slots kept.
+ * Slots of bucket b whose signature is sig, as a bit mask (bit i: slot i),
+ * all 10 compared at once where the CPU can (ct_arch.h).
  */
 static inline uint32_t
 ct_bkt_match(const struct ct_bucket *b, uint16_t sig)
 {
-	__m128i v = _mm_shuffle_epi32(
-		_mm_cvtsi32_si128((int)((uint32_t)sig * 0x10001u)), 0);
-	__m128i lo = _mm_load_si128((const __m128i *)(const void *)b->sig);
-	__m128i hi = _mm_loadl_epi64((const __m128i *)(const void *)&b->sig[8]);
-	uint32_t m = (uint32_t)_mm_movemask_epi8(
-		_mm_packs_epi16(_mm_cmpeq_epi16(lo, v),
-				_mm_cmpeq_epi16(hi, v)));
-
-	return m & ((1u << CT_BKT_ENTRIES) - 1);
+	return ct_arch_sig_match(b->sig, sig);
 }
 
 /* Key of a session as seen from one direction. */
