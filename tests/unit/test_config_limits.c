@@ -5,7 +5,18 @@
  * the base configuration (config_util.c) that must load, or fail at a
  * given line with a given message.
  */
+#include <rte_common.h>
+
 #include "config_util.h"
+
+/* RTE_MAX_LCORE - 1 as a string, for the message of lcore RTE_MAX_LCORE. */
+#if RTE_MAX_LCORE == 128
+#define MAX_LCORE_1 "127"
+#elif RTE_MAX_LCORE == 256
+#define MAX_LCORE_1 "255"
+#else
+#error "add RTE_MAX_LCORE - 1 for this DPDK build"
+#endif
 
 /* 65 worker lcores: one too many. */
 #define LCORES_65 "\tlcores = [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17," \
@@ -55,8 +66,10 @@ static const struct conf_case limits_cases[] = {
 	    E(31, "\tlcores = [1, 0];")),
 	ERR("lcore negative", 31, "lcore -1 is out of range",
 	    E(31, "\tlcores = [-1];")),
-	ERR("lcore too big", 32, "lcore 128 is out of range (1..127)",
-	    E(31, "\tlcores = [1,\n\t\t128];")),
+	/* RTE_MAX_LCORE: 128 in DPDK's x86 build, 256 in its arm64 one. */
+	ERR("lcore too big", 32,
+	    "lcore " RTE_STR(RTE_MAX_LCORE) " is out of range (1.." MAX_LCORE_1 ")",
+	    E(31, "\tlcores = [1,\n\t\t" RTE_STR(RTE_MAX_LCORE) "];")),
 	ERR("lcore twice", 32, "lcore 2 is listed twice",
 	    E(31, "\tlcores = [2, 3,\n\t\t2];")),
 	ERR("too many lcores", 31, "workers.lcores has 65 entries, at most 64",
