@@ -46,11 +46,26 @@ nat_cksum_addr(uint32_t old_a, uint32_t new_a)
 	       nat_cksum_word((uint16_t)old_a, (uint16_t)new_a);
 }
 
+/*
+ * ~cksum + delta + 0xffff: the sum eqn. 3 folds, plus a -0 that keeps it
+ * nonzero. ~cksum + delta is 0 only where the field is the non-canonical
+ * zero 0xffff and the delta +0 (the negative, nat_cksum_neg(), of a
+ * translation whose words sum as before): it would fold to 0 and leave
+ * 0xffff in the field. With the -0 added no sum is 0, so no result is
+ * 0xffff, and every other result is the same (a nonzero sum folds to the
+ * same value as any nonzero sum congruent to it modulo 0xffff).
+ */
+static inline uint32_t
+nat_cksum_sum(uint16_t cksum, uint32_t delta)
+{
+	return (uint32_t)(uint16_t)~cksum + delta + UINT32_C(0xffff);
+}
+
 /* Apply a folded delta to a checksum field: HC' = ~(~HC + delta). */
 static inline uint16_t
 nat_cksum_apply(uint16_t cksum, uint16_t delta)
 {
-	return (uint16_t)~nat_cksum_fold((uint32_t)(uint16_t)~cksum + delta);
+	return (uint16_t)~nat_cksum_fold(nat_cksum_sum(cksum, delta));
 }
 
 /*
@@ -70,7 +85,7 @@ nat_cksum_apply_udp(uint16_t cksum, uint16_t delta)
 
 /*
  * Apply an unfolded delta (a sum of nat_cksum_word() terms and folded
- * deltas, below 2^32 - 2^16): the same result as
+ * deltas, below 2^32 - 2^17): the same result as
  * nat_cksum_apply(cksum, nat_cksum_fold(delta)), bit for bit, with one
  * fold instead of two (the fold of a sum is the fold of the sum with any
  * of its terms folded; only a zero sum folds to 0, and ~cksum + delta is
@@ -79,7 +94,7 @@ nat_cksum_apply_udp(uint16_t cksum, uint16_t delta)
 static inline uint16_t
 nat_cksum_apply32(uint16_t cksum, uint32_t delta)
 {
-	return (uint16_t)~nat_cksum_fold((uint32_t)(uint16_t)~cksum + delta);
+	return (uint16_t)~nat_cksum_fold(nat_cksum_sum(cksum, delta));
 }
 
 /*
