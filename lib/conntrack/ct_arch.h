@@ -9,8 +9,9 @@
  *                   build has it (DPDK's -march=corei7 does).
  * ct_arch_arm64.h   NEON compare; the ARMv8 CRC32-C instruction where the
  *                   build has it (__ARM_FEATURE_CRC32).
- * ct_arch_generic.h plain C, always included: every other target uses it,
- *                   and the unit tests check the others against it.
+ * ct_arch_generic.h plain C, always included: every other target uses it
+ *                   (and any build with -DCT_ARCH_GENERIC), and the unit
+ *                   tests check the others against it.
  *
  * Every path gives the same values: the CRC is rte_hash_crc_8byte()'s
  * (DPDK picks the instruction or its table at run time), and the match
@@ -30,12 +31,13 @@
 
 #include "ct_arch_generic.h"
 
-#if defined(__x86_64__) && defined(__SSE2__)
+/* -DCT_ARCH_GENERIC forces the plain C path (the unit suite builds it). */
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(CT_ARCH_GENERIC)
 #include "ct_arch_x86.h"
-#elif defined(__aarch64__) && defined(__ARM_NEON)
+#elif defined(__aarch64__) && defined(__ARM_NEON) && !defined(CT_ARCH_GENERIC)
 #include "ct_arch_arm64.h"
 #else
-#define CT_ARCH_NAME "generic"
+#define CT_ARCH_NAME "generic: plain C compare, DPDK's CRC"
 static inline uint32_t
 ct_arch_crc_8byte(uint64_t data, uint32_t init)
 {

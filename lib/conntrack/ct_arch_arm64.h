@@ -12,7 +12,11 @@
 #include <arm_acle.h>
 #endif
 
-#define CT_ARCH_NAME "arm64 (NEON)"
+#ifdef __ARM_FEATURE_CRC32
+#define CT_ARCH_NAME "arm64: NEON compare, CRC32 instruction"
+#else
+#define CT_ARCH_NAME "arm64: NEON compare, DPDK's CRC"
+#endif
 
 /*
  * rte_hash_crc_8byte() without its run-time check of the algorithm where

@@ -12,7 +12,11 @@
 #include <nmmintrin.h>
 #endif
 
-#define CT_ARCH_NAME "x86 (SSE2)"
+#ifdef __SSE4_2__
+#define CT_ARCH_NAME "x86: SSE2 compare, SSE4.2 CRC"
+#else
+#define CT_ARCH_NAME "x86: SSE2 compare, DPDK's CRC"
+#endif
 
 /*
  * rte_hash_crc_8byte() without its run-time check of the algorithm where
