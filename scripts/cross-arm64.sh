@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cross-compile cgnat for arm64 (aarch64) with Debian's cross toolchain
-# against Debian's arm64 DPDK, then run the unit tests under qemu-user.
+# against Debian's arm64 DPDK, then run the tests under qemu-user.
 #
 #   scripts/cross-arm64.sh             install, sysroot, build, tests
 #   scripts/cross-arm64.sh --unit-only only the unit suite under qemu
@@ -158,14 +158,16 @@ fi
 # --- build ------------------------------------------------------------------
 bdir=$src/build-arm64
 mkdir -p "$bdir"
-cat > "$bdir/sysroot.ini" <<EOF
-[constants]
-sysroot = '$sysroot'
-EOF
-if [ ! -f "$bdir/build.ninja" ] ||
-   ! grep -qF "$sysroot" "$bdir/meson-info/intro-machines.json" 2>/dev/null; then
-	rm -rf "$bdir/meson-info" "$bdir/meson-private" "$bdir/build.ninja"
-	meson setup "$bdir" --buildtype=release \
+# The cross file takes the sysroot's path from this one (a constant).
+ini=$(printf "[constants]\nsysroot = '%s'" "$sysroot")
+if [ "$(cat "$bdir/sysroot.ini" 2>/dev/null)" != "$ini" ]; then
+	echo "$ini" > "$bdir/sysroot.ini"
+	rm -f "$bdir/build.ninja" # another sysroot: set up anew
+fi
+if [ ! -f "$bdir/build.ninja" ]; then
+	wipe=()
+	[ ! -f "$bdir/meson-private/coredata.dat" ] || wipe=(--wipe)
+	meson setup "${wipe[@]}" "$bdir" --buildtype=release \
 		--cross-file "$bdir/sysroot.ini" \
 		--cross-file config/cross/arm64-debian.ini
 fi
