@@ -53,11 +53,9 @@ struct cgn_ctx {
 	/* handoff[i][j]: mbufs worker i gives to worker j (SP/SC). */
 	struct rte_ring *handoff[CGN_MAX_WORKERS][CGN_MAX_WORKERS];
 	/* Subscriber pinning: Toeplitz on the inside source address with
-	 * rss_key when the inside NIC does RSS on it, else CRC32.
+	 * rss.key when the inside NIC does RSS on it (struct nat_rss), else CRC32.
 	 */
-	bool rss_inside;
-	uint16_t reta_size;
-	uint8_t rss_key[40];
+	struct nat_rss rss;
 	uint64_t tsc_hz;
 	uint64_t start_tsc;         /* with start_ns: wall time of a tsc */
 	uint64_t start_ns;

@@ -53,14 +53,14 @@ port_conf(struct cgn_ctx *ctx, enum cgn_side side,
 	    (info->flow_type_rss_offloads &
 	     (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY)) ==
 		    (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY) &&
-	    info->hash_key_size == sizeof(ctx->rss_key) && info->reta_size > 0) {
+	    info->hash_key_size == sizeof(ctx->rss.key) && info->reta_size > 0) {
 		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf->rx_adv_conf.rss_conf.rss_key = ctx->rss_key;
-		conf->rx_adv_conf.rss_conf.rss_key_len = sizeof(ctx->rss_key);
+		conf->rx_adv_conf.rss_conf.rss_key = ctx->rss.key;
+		conf->rx_adv_conf.rss_conf.rss_key_len = sizeof(ctx->rss.key);
 		conf->rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4 |
 						   RTE_ETH_RSS_L3_SRC_ONLY;
-		ctx->rss_inside = true;
-		ctx->reta_size = info->reta_size;
+		ctx->rss.on = true;
+		ctx->rss.reta_size = info->reta_size;
 	}
 	/* The NIC checks IPv4 header checksums where it can (the worker
 	 * reads the mbuf flag; otherwise it checks them itself). */
@@ -109,8 +109,8 @@ port_setup(struct cgn_ctx *ctx, enum cgn_side side, char *err, size_t errlen)
 	if (rc == 0 && rte_eth_dev_set_mtu(l->port_id, lc->mtu) != 0)
 		RTE_LOG(INFO, USER1, "port %s: MTU stays as the device has it\n",
 			lc->port);
-	if (rc == 0 && ctx->rss_inside && side == CGN_INSIDE)
-		rc = set_reta(l->port_id, ctx->reta_size, nq);
+	if (rc == 0 && ctx->rss.on && side == CGN_INSIDE)
+		rc = set_reta(l->port_id, ctx->rss.reta_size, nq);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(l->port_id, &nrx, &ntx);
 	for (q = 0; rc == 0 && q < nq; q++) {
@@ -156,7 +156,7 @@ cgn_ports_init(struct cgn_ctx *ctx, char *err, size_t errlen)
 	ctx->mp = rte_pktmbuf_pool_create("cgn_mbuf", n, 256, 0,
 					  CGN_MBUF_BUF_SIZE,
 					  (int)rte_socket_id());
-	memcpy(ctx->rss_key, default_rss_key, sizeof(ctx->rss_key));
+	memcpy(ctx->rss.key, default_rss_key, sizeof(ctx->rss.key));
 	if (ctx->mp == NULL) {
 		snprintf(err, errlen, "cannot create the mbuf pool (%u): %s",
 			 n, rte_strerror(rte_errno));

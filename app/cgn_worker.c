@@ -20,14 +20,7 @@
 unsigned int
 cgn_sub_owner(const struct cgn_ctx *ctx, uint32_t addr)
 {
-	const struct nat_env env = {
-		.n_workers = ctx->n_workers,
-		.rss = { .on = ctx->rss_inside, .reta_size = ctx->reta_size },
-	};
-	struct nat_env e = env;
-
-	memcpy(e.rss.key, ctx->rss_key, sizeof(e.rss.key));
-	return nat_sub_owner(&e, addr);
+	return nat_sub_owner(&ctx->rss, ctx->n_workers, addr);
 }
 
 void
@@ -331,9 +324,7 @@ worker_env(struct nat_env *e, struct cgn_worker *w)
 	e->global_free = ctx->global_free;
 	e->blocks_per_addr = ctx->blocks_per_addr;
 	e->static_owner = ctx->static_owner;
-	e->rss.on = ctx->rss_inside;
-	e->rss.reta_size = ctx->reta_size;
-	memcpy(e->rss.key, ctx->rss_key, sizeof(e->rss.key));
+	e->rss = ctx->rss;
 	if (ctx->cfg->pool.mode == CGN_POOL_DETERMINISTIC) {
 		e->det_forward = det_f1;
 		e->det_reverse = det_f2;

@@ -7,10 +7,8 @@
 #include <stdint.h>
 
 #include <rte_byteorder.h>
-
 #include <rte_mbuf.h>
 #include <rte_ring.h>
-
 
 #include "cgn.h"
 #include "nat_worker.h"

@@ -40,7 +40,9 @@ nat_burst(struct nat_worker *w, enum cgn_side side,
 			 * return traffic.
 			 */
 			int owner = side == CGN_INSIDE ?
-				(int)nat_sub_owner(&w->env, meta[i].key.a_addr) :
+				(int)nat_sub_owner(&w->env.rss,
+						   w->env.n_workers,
+						   meta[i].key.a_addr) :
 				nat_out_owner(w, meta[i].key.a_addr,
 					  meta[i].key.a_port, meta[i].proto);
 

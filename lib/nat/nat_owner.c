@@ -12,18 +12,18 @@
 #include "nat_owner.h"
 
 unsigned int
-nat_sub_owner(const struct nat_env *env, uint32_t addr)
+nat_sub_owner(const struct nat_rss *rss, unsigned int n_workers, uint32_t addr)
 {
-	if (env->n_workers == 1)
+	if (n_workers == 1)
 		return 0;
-	if (env->rss.on) {
+	if (rss->on) {
 		/* The same Toeplitz hash and RETA as the inside NIC. */
 		uint32_t t = rte_be_to_cpu_32(addr);
-		uint32_t h = rte_softrss(&t, 1, env->rss.key);
+		uint32_t h = rte_softrss(&t, 1, rss->key);
 
-		return (h % env->rss.reta_size) % env->n_workers;
+		return (h % rss->reta_size) % n_workers;
 	}
-	return rte_hash_crc_4byte(addr, 0x9e3779b9) % env->n_workers;
+	return rte_hash_crc_4byte(addr, 0x9e3779b9) % n_workers;
 }
 
 /*
@@ -53,7 +53,8 @@ nat_out_owner_slow(const struct nat_worker *w, uint32_t addr, uint16_t port,
 		/* RFC 7422 f2: the range names its subscriber. */
 		if (env->det_reverse(env->det_arg, rte_be_to_cpu_32(addr), ph,
 				     &in_h) == 0)
-			return (int)nat_sub_owner(env, rte_cpu_to_be_32(in_h));
+			return (int)nat_sub_owner(&env->rss, env->n_workers,
+						 rte_cpu_to_be_32(in_h));
 	}
 	if (env->static_owner != NULL) {
 		struct nat_static_key k = { .addr = addr, .port = port,

@@ -21,12 +21,10 @@ bypass(struct nat_worker *w, enum cgn_side side, struct rte_mbuf *m,
 	uint16_t old_w, new_w;
 
 	if (side == CGN_INSIDE) {
-		if (!in_prefixes(w->byp.net, w->byp.mask, w->byp.n,
-				 ip->dst_addr) ||
+		if (!in_prefixes(&w->byp, ip->dst_addr) ||
 		    !is_subscriber(w, ip->src_addr))
 			return false;
-	} else if (!in_prefixes(w->byp.net, w->byp.mask, w->byp.n,
-				ip->src_addr) ||
+	} else if (!in_prefixes(&w->byp, ip->src_addr) ||
 		   !is_subscriber(w, ip->dst_addr)) {
 		return false;
 	}
@@ -188,7 +186,9 @@ nat_addr_checks(struct nat_worker *w, enum cgn_side side, struct rte_mbuf *m,
 		if (side == CGN_INSIDE && proto == IPPROTO_UDP &&
 		    ip->dst_addr == w->own[CGN_INSIDE] && l4len >= 8 &&
 		    *(uint16_t *)(void *)(l4 + 2) == RTE_BE16(NAT_PCP_PORT)) {
-			unsigned int o = nat_sub_owner(&w->env, ip->src_addr);
+			unsigned int o = nat_sub_owner(&w->env.rss,
+							w->env.n_workers,
+							ip->src_addr);
 
 			if (o != w->id) {
 				nat_handoff(w, o, m, NAT_HO_INSIDE);

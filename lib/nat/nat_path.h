@@ -29,7 +29,6 @@
 
 #define SHARED_NET RTE_BE32(0x64400000) /* 100.64.0.0/10, RFC 6598 */
 #define SHARED_MASK RTE_BE32(0xffc00000)
-#define ICMP_PER_SEC 1000
 #define ICMP_BURST 100
 #define ICMP_DEST_UNREACH 3 /* RFC 792 */
 #define ICMP_HOST_UNREACH 1 /* codes of 3 */
@@ -172,16 +171,6 @@ drop(struct nat_worker *w, struct rte_mbuf *m, enum cgn_drop why)
 	rte_pktmbuf_free(m);
 }
 
-static inline bool
-is_subscriber(const struct nat_worker *w, uint32_t a)
-{
-	unsigned int i;
-
-	for (i = 0; i < w->sub.n; i++)
-		if ((a & w->sub.mask[i]) == w->sub.net[i])
-			return true;
-	return false;
-}
 
 /* Is a source address one no host may use (RFC 1812 5.3.7)? */
 static inline bool
@@ -193,15 +182,20 @@ bad_source(uint32_t a)
 }
 
 static inline bool
-in_prefixes(const uint32_t *net, const uint32_t *mask, unsigned int n,
-	    uint32_t a)
+in_prefixes(const struct nat_prefixes *p, uint32_t a)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		if ((a & mask[i]) == net[i])
+	for (i = 0; i < p->n; i++)
+		if ((a & p->mask[i]) == p->net[i])
 			return true;
 	return false;
+}
+
+static inline bool
+is_subscriber(const struct nat_worker *w, uint32_t a)
+{
+	return in_prefixes(&w->sub, a);
 }
 
 /* Is a destination one a router must not forward (RFC 1812 5.3.5, 5.3.7):

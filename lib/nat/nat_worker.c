@@ -57,7 +57,7 @@ pool_addrs_checkable(const struct nat_worker *w, const uint32_t *addrs,
 		if (bad_source(a) || bad_destination(a) ||
 		    (a & SHARED_MASK) == SHARED_NET ||
 		    a == w->own[CGN_OUTSIDE] || is_subscriber(w, a) ||
-		    in_prefixes(w->byp.net, w->byp.mask, w->byp.n, a))
+		    in_prefixes(&w->byp, a))
 			return false;
 	}
 	return true;

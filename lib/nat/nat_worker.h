@@ -333,7 +333,9 @@ void nat_send_generated(struct nat_worker *w, enum cgn_side side,
 void nat_tx_queue(struct nat_worker *w, enum cgn_side side,
 		  struct rte_mbuf *m);
 
-/* Which worker owns a subscriber (inside address, network order)? */
-unsigned int nat_sub_owner(const struct nat_env *env, uint32_t addr);
+/* Which worker of n_workers owns a subscriber (inside address, network
+ * order)? */
+unsigned int nat_sub_owner(const struct nat_rss *rss, unsigned int n_workers,
+			   uint32_t addr);
 
 #endif /* NAT_WORKER_H */
