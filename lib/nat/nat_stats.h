@@ -17,7 +17,7 @@
  * and, summed over the workers when no handoff is in flight,
  *   rx = tx + consumed + dropped.
  *
- * Fragments (app/cgn_frag.h): rx counts frames, so each fragment once. A
+ * Fragments (nat_frag.h): rx counts frames, so each fragment once. A
  * fragment is held (frag_held, a gauge) until its datagram is complete;
  * then the datagram goes on as ONE packet, carried by the fragment that
  * completed it, and the other k-1 fragments of it count as consumed; a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Integration tests: IPv4 fragments through the REAL worker packet path
- * (app/cgn_frag.c, app/cgn_worker.c), checklist G33, G34, F32:
+ * (lib/nat/nat_frag.c, lib/nat/nat_tx.c), checklist G33, G34, F32:
  *   G34 (RFC 4787 REQ-14): fragments reassembled whatever their order
  *       (3,2,1 delivered correctly), UDP, TCP and ICMP, in2out and out2in,
  *       translated as one datagram; a flood of orphan fragments leaves

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * Integration tests: the PCP server (RFC 6887, app/cgn_pcp.c) through the
+ * Integration tests: the PCP server (RFC 6887, lib/nat/nat_pcp.c) through the
  * REAL worker packet path, checklist H39, the parts test_worker.c's
  * test_H39_pcp_map does not cover:
  *   ANNOUNCE (sec. 14.1): answered with SUCCESS, lifetime 0, the server's
