@@ -210,7 +210,7 @@ gen_pkt(struct pkt *p, uint8_t proto, uint32_t src, uint32_t dst,
 }
 
 /* ------------------------------------------------------------------ */
-/* The NAT side: session deltas and translation, as app/cgn_worker.c.  */
+/* The NAT side: session deltas and translation, as lib/nat does it. */
 
 void
 sess_deltas(struct sess *s)

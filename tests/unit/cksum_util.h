@@ -168,7 +168,7 @@ void gen_pkt(struct pkt *p, uint8_t proto, uint32_t src, uint32_t dst,
 	     uint16_t sport, uint16_t dport, size_t payload, bool reply);
 
 /* ------------------------------------------------------------------ */
-/* The NAT side: session deltas and translation, as app/cgn_worker.c.  */
+/* The NAT side: session deltas and translation, as lib/nat does it. */
 
 struct sess {
 	/* network order, as they sit in the packet */

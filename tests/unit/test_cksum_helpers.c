@@ -6,7 +6,7 @@
  * the other zero and odd lengths: test_cksum_edges.c. Shared helpers:
  * cksum_util.h.
  *
- * Every packet is translated the way app/cgn_worker.c does it: the session
+ * Every packet is translated the way lib/nat (nat_in2out.h, nat_out2in.h) does it: the session
  * deltas are computed once (ck_ip from the address, ck_l4 from the address
  * and the port, or the ICMP identifier alone), then applied per packet,
  * the IP one together with the TTL decrement. The result is compared with
