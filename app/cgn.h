@@ -52,6 +52,8 @@ struct cgn_ctx {
 	struct rte_hash *static_owner;
 	/* handoff[i][j]: mbufs worker i gives to worker j (SP/SC). */
 	struct rte_ring *handoff[CGN_MAX_WORKERS][CGN_MAX_WORKERS];
+	/* msg_ring[k]: requests control -> worker k (cgn_msg.h, SP/SC). */
+	struct rte_ring *msg_ring[CGN_MAX_WORKERS];
 	/* Subscriber pinning: Toeplitz on the inside source address with
 	 * rss.key when the inside NIC does RSS on it (struct nat_rss), else CRC32.
 	 */

@@ -14,6 +14,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
+#include "cgn_msg.h"
 #include "cgn_worker.h"
 #include "nat_pool.h"
 
@@ -176,6 +177,7 @@ cgn_worker_poll(struct cgn_worker *w, uint64_t now)
 		w->nat.next_age = now + w->nat.age_interval;
 		nat_tick(&w->nat, now);
 		exchange_blocks(w);
+		cgn_msg_run(w, now);
 	}
 	nat_poll(&w->nat, now);
 	cgn_worker_flush(w);
@@ -505,7 +507,7 @@ cgn_shared_init(struct cgn_ctx *ctx, char *err, size_t errlen)
 				return -1;
 			}
 		}
-	return 0;
+	return cgn_msg_init(ctx, err, errlen);
 }
 
 void
@@ -514,6 +516,7 @@ cgn_shared_fini(struct cgn_ctx *ctx)
 	struct rte_mbuf *m;
 	unsigned int i, j;
 
+	cgn_msg_fini(ctx);
 	for (i = 0; i < CGN_MAX_WORKERS; i++)
 		for (j = 0; j < CGN_MAX_WORKERS; j++) {
 			if (ctx->handoff[i][j] == NULL)
