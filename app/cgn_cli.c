@@ -18,6 +18,7 @@
 #include <rte_cycles.h>
 
 #include "cgn_cli.h"
+#include "cgn_cmd.h"
 #include "cgn_show.h"
 #include "cgn_worker.h"
 #include "ct_tcp.h"
@@ -242,7 +243,7 @@ static cmdline_parse_inst_t cmd_word = {
 	.tokens = { (void *)&cmd_word_word, NULL },
 };
 
-static cmdline_parse_ctx_t main_ctx[] = {
+cmdline_parse_inst_t *cgn_cmds_show[] = {
 	(cmdline_parse_inst_t *)&cmd_show,
 	(cmdline_parse_inst_t *)&cmd_word,
 	(cmdline_parse_inst_t *)&cmd_det_f1,
@@ -255,7 +256,7 @@ cgn_cli_start(struct cgn_ctx *ctx, struct cgn_ctrl *ctrl)
 {
 	g_cli.ctx = ctx;
 	g_cli.ctrl = ctrl;
-	g_cli.cl = cmdline_stdin_new(main_ctx, "cgnat> ");
+	g_cli.cl = cmdline_stdin_new(cgn_cmd_ctx(), "cgnat> ");
 	if (g_cli.cl == NULL)
 		return NULL;
 	return &g_cli;

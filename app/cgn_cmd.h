@@ -30,6 +30,13 @@ extern cmdline_parse_inst_t *cgn_cmds_log[];    /* cgn_cmd_log.c */
 void cgn_cmd_set_nat(struct cgn_nat *nat);
 struct cgn_nat *cgn_cmd_nat(void);
 
+/* The joined table (built on first use). */
+cmdline_parse_ctx_t *cgn_cmd_ctx(void);
+
+/* Run one command line on cl (output on cl's output); 0, or -1 when it
+ * did not parse or the command reported an error. */
+int cgn_cmd_run(struct cmdline *cl, const char *line);
+
 /* Print "error: ..." on cl and mark the command as failed. */
 void cgn_cmd_error(struct cmdline *cl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
